@@ -1,0 +1,88 @@
+/**
+ * Kinesis stream consumer: market ticks → latest price per symbol.
+ *
+ * Each record is validated (SPEC §2). Records that can never succeed are quarantined with their
+ * raw data and reason; the rest are merged per symbol and the whole batch (prices and quarantine)
+ * is written in one statement, so it is applied entirely or not at all. If that write fails, every
+ * record is reported in `batchItemFailures`: Lambda checkpoints before the lowest sequence number,
+ * so the batch is retried from its first record, and the guarded upsert makes the re-application
+ * of anything already applied a no-op.
+ */
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy from '@middy/core';
+import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
+import { mergeTicks, parseTick, type Tick } from './core/ticks';
+import { ingestConfig } from './shared/config';
+import { isTransientDbError } from './shared/db';
+import { MetricUnit, powertools } from './shared/powertools';
+import { defaultPriceStore, type PriceStore, type QuarantineRow } from './shared/price-store';
+
+const { logger, metrics } = powertools('consumer');
+const { maxFutureMs } = ingestConfig();
+
+/** Process one batch against a store. Exported for tests and the local poller. */
+export async function processBatch(
+  event: KinesisStreamEvent,
+  store: PriceStore,
+  nowMs: number = Date.now(),
+): Promise<KinesisStreamBatchResponse> {
+  const ticks: Tick[] = [];
+  const quarantine: QuarantineRow[] = [];
+  for (const { eventID, kinesis } of event.Records) {
+    const arrivalMs = Math.round(kinesis.approximateArrivalTimestamp * 1000);
+    const result = parseTick(
+      { data: kinesis.data, sequenceNumber: kinesis.sequenceNumber, arrivalMs },
+      nowMs,
+      maxFutureMs,
+    );
+    if (result.ok) {
+      ticks.push(result.tick);
+    } else {
+      quarantine.push({
+        eventId: eventID,
+        sequenceNumber: kinesis.sequenceNumber,
+        partitionKey: kinesis.partitionKey ?? null,
+        data: kinesis.data,
+        reason: result.reason,
+        arrivedAt: Number.isFinite(arrivalMs) ? new Date(arrivalMs).toISOString() : null,
+      });
+    }
+  }
+  const merged = mergeTicks(ticks);
+  try {
+    const { updated } = await store.applyBatch(merged, quarantine);
+    const newest = ticks.reduce((max, t) => Math.max(max, t.tsMs), 0);
+    metrics.addMetric('RecordsApplied', MetricUnit.Count, ticks.length);
+    metrics.addMetric('RecordsQuarantined', MetricUnit.Count, quarantine.length);
+    if (newest > 0)
+      metrics.addMetric('NewestTickAgeMs', MetricUnit.Milliseconds, Math.max(0, nowMs - newest));
+    logger.info('batch applied', {
+      records: event.Records.length,
+      applied: ticks.length,
+      symbols: merged.length,
+      rowsChanged: updated,
+      quarantined: quarantine.length,
+    });
+    for (const q of quarantine) {
+      logger.warn('record quarantined', { sequenceNumber: q.sequenceNumber, reason: q.reason });
+    }
+    return { batchItemFailures: [] };
+  } catch (error) {
+    const transient = isTransientDbError(error);
+    metrics.addMetric('RecordsFailed', MetricUnit.Count, event.Records.length);
+    logger[transient ? 'warn' : 'error']('batch not applied; reporting every record for retry', {
+      records: event.Records.length,
+      transient,
+      error,
+    });
+    return {
+      batchItemFailures: event.Records.map((r) => ({ itemIdentifier: r.kinesis.sequenceNumber })),
+    };
+  }
+}
+
+export const handler = middy<KinesisStreamEvent, KinesisStreamBatchResponse>()
+  .use(injectLambdaContext(logger))
+  .use(logMetrics(metrics))
+  .handler(async (event) => processBatch(event, await defaultPriceStore()));

@@ -1,0 +1,62 @@
+/**
+ * Exact money. Amounts are integer paise held in `bigint`; conversion from and to decimal
+ * text is done on digits, never through binary floating point arithmetic.
+ */
+
+export type Paise = bigint;
+
+const DECIMAL = /^(-)?(\d+)(?:\.(\d+))?$/;
+
+/**
+ * Parse a decimal (a string, or a JS number via its shortest round-trip text) into paise,
+ * rounding half away from zero at the third decimal. Throws on anything that is not a plain
+ * finite decimal (exponent notation, NaN, Infinity).
+ */
+export function toPaise(value: number | string): Paise {
+  const text = typeof value === 'number' ? numberText(value) : value.trim();
+  const match = DECIMAL.exec(text);
+  if (!match?.[2]) throw new RangeError(`Not a decimal amount: ${text}`);
+  const [, sign, whole, fraction = ''] = match;
+  const digits = `${fraction}000`;
+  let paise = BigInt(whole) * 100n + BigInt(digits.slice(0, 2));
+  if (Number(digits[2]) >= 5) paise += 1n;
+  return sign ? -paise : paise;
+}
+
+function numberText(value: number): string {
+  if (!Number.isFinite(value)) throw new RangeError(`Not a finite amount: ${value}`);
+  const text = String(value);
+  // Tiny values print in exponent form (1e-7); they round to zero paise.
+  if (/e-/.test(text)) return '0';
+  if (/e\+/.test(text)) return BigInt(Math.round(value)).toString();
+  return text;
+}
+
+/** Paise as a decimal string with exactly two decimals: 409000n → "4090.00". */
+export function formatPaise(paise: Paise): string {
+  const negative = paise < 0n;
+  const abs = negative ? -paise : paise;
+  const whole = abs / 100n;
+  const cents = (abs % 100n).toString().padStart(2, '0');
+  return `${negative ? '-' : ''}${whole}.${cents}`;
+}
+
+/**
+ * Paise as a JSON number of rupees (at most two decimals). Exact for amounts below about
+ * 10^13 INR, beyond any real portfolio; the decimal string is the lossless form.
+ */
+export function paiseToRupees(paise: Paise): number {
+  return Number(formatPaise(paise));
+}
+
+/** Multiply paise by an integer quantity, exactly. */
+export function times(paise: Paise, quantity: number | bigint): Paise {
+  return paise * BigInt(quantity);
+}
+
+/** Sum paise exactly. */
+export function sum(values: Iterable<Paise>): Paise {
+  let total = 0n;
+  for (const v of values) total += v;
+  return total;
+}

@@ -1,0 +1,36 @@
+/** GET /api/market — the latest price rows, sorted by symbol; `?symbols=A,B` filters. */
+import { z } from 'zod';
+import { symbolSchema } from './core/ticks';
+import { authenticatedRoute } from './shared/api';
+import { badRequest } from './shared/errors';
+import { json } from './shared/http';
+import { defaultPriceStore } from './shared/price-store';
+
+const MAX_SYMBOLS = 100;
+
+const symbolsParam = z
+  .string()
+  .transform((s) => s.split(',').filter((part) => part.trim() !== ''))
+  .pipe(
+    z
+      .array(symbolSchema)
+      .min(1, 'must name at least one symbol')
+      .max(MAX_SYMBOLS, `must name at most ${MAX_SYMBOLS} symbols`),
+  );
+
+/** Parse `?symbols=` into normalized, de-duplicated symbols (undefined = all). Pure. */
+export function parseSymbolsQuery(value: string | undefined): string[] | undefined {
+  if (value === undefined) return undefined;
+  const parsed = symbolsParam.safeParse(value);
+  if (!parsed.success) {
+    const message = parsed.error.issues[0]?.message ?? 'is invalid';
+    throw badRequest(`symbols ${message}`, [{ field: 'symbols', message }]);
+  }
+  return [...new Set(parsed.data)];
+}
+
+export const handler = authenticatedRoute('market', async ({ event }) => {
+  const symbols = parseSymbolsQuery(event.queryStringParameters?.symbols);
+  const store = await defaultPriceStore();
+  return json(200, await store.latest(symbols));
+});

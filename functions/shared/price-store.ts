@@ -1,0 +1,161 @@
+/**
+ * Persistence of market prices. The whole consumer batch is one set-based statement: the
+ * quarantined records and the merged per-symbol rows go in as two JSON parameters, and a
+ * guarded upsert replaces each field only with a newer version of it.
+ */
+import { type MergedTick, OPTIONAL_FIELDS } from '../core/ticks';
+import { db, type Sql } from './db';
+
+export interface QuarantineRow {
+  eventId: string;
+  sequenceNumber: string;
+  partitionKey: string | null;
+  /** Base64 raw record data. */
+  data: string;
+  reason: string;
+  arrivedAt: string | null;
+}
+
+export interface PriceRow {
+  symbol: string;
+  price: number;
+  name: string | null;
+  sector: string | null;
+  change_1d_pct: number | null;
+  change_7d_pct: number | null;
+  volatility: number | null;
+  market_cap_cr: number | null;
+  ts: string;
+}
+
+export interface PriceStore {
+  /** Apply a merged batch and its quarantined records atomically; returns rows changed. */
+  applyBatch(
+    rows: MergedTick[],
+    quarantine: QuarantineRow[],
+  ): Promise<{ updated: number; quarantined: number }>;
+  /** Latest rows sorted by symbol; all of them, or only `symbols`. */
+  latest(symbols?: string[]): Promise<PriceRow[]>;
+  /** How many symbols have a price and the newest tick time. */
+  summary(): Promise<{ count: number; newestTs: string | null }>;
+}
+
+const FIELD_TYPES: Record<(typeof OPTIONAL_FIELDS)[number], string> = {
+  name: 'text',
+  sector: 'text',
+  change_1d_pct: 'float8',
+  change_7d_pct: 'float8',
+  volatility: 'float8',
+  market_cap_cr: 'float8',
+};
+
+// Built once from a constant list of column names (never from input).
+const fieldColumns = OPTIONAL_FIELDS.flatMap((f) => [f, `${f}_v`]);
+const recordsetColumns = [
+  'symbol text',
+  'price numeric',
+  'ts timestamptz',
+  'sequence_number text',
+  'price_v numeric',
+  ...OPTIONAL_FIELDS.flatMap((f) => [`${f} ${FIELD_TYPES[f]}`, `${f}_v numeric`]),
+].join(', ');
+const fieldUpdates = OPTIONAL_FIELDS.flatMap((f) => [
+  `${f} = CASE WHEN EXCLUDED.${f}_v > COALESCE(lp.${f}_v, -1) THEN EXCLUDED.${f} ELSE lp.${f} END`,
+  `${f}_v = GREATEST(EXCLUDED.${f}_v, lp.${f}_v)`,
+]);
+const priceNewer = 'EXCLUDED.price_v > lp.price_v';
+const APPLY_BATCH = `
+WITH quarantined AS (
+  INSERT INTO quarantined_ticks (event_id, sequence_number, partition_key, raw_data, reason, arrived_at)
+  SELECT event_id, sequence_number, partition_key, decode(data, 'base64'), reason, arrived_at
+  FROM jsonb_to_recordset($2::jsonb)
+    AS q(event_id text, sequence_number text, partition_key text, data text, reason text, arrived_at timestamptz)
+  ON CONFLICT (event_id) DO NOTHING
+  RETURNING 1
+), updated AS (
+  INSERT INTO latest_prices AS lp (symbol, price, ts, sequence_number, price_v, ${fieldColumns.join(', ')})
+  SELECT symbol, price, ts, sequence_number, price_v, ${fieldColumns.join(', ')}
+  FROM jsonb_to_recordset($1::jsonb) AS t(${recordsetColumns})
+  ON CONFLICT (symbol) DO UPDATE SET
+    price = CASE WHEN ${priceNewer} THEN EXCLUDED.price ELSE lp.price END,
+    ts = CASE WHEN ${priceNewer} THEN EXCLUDED.ts ELSE lp.ts END,
+    sequence_number = CASE WHEN ${priceNewer} THEN EXCLUDED.sequence_number ELSE lp.sequence_number END,
+    price_v = GREATEST(EXCLUDED.price_v, lp.price_v),
+    ${fieldUpdates.join(',\n    ')},
+    updated_at = now()
+  WHERE ${priceNewer} OR ${OPTIONAL_FIELDS.map((f) => `EXCLUDED.${f}_v > COALESCE(lp.${f}_v, -1)`).join(' OR ')}
+  RETURNING 1
+)
+SELECT (SELECT count(*) FROM updated)::int AS updated, (SELECT count(*) FROM quarantined)::int AS quarantined`;
+
+function toRecord(row: MergedTick): Record<string, unknown> {
+  const record: Record<string, unknown> = {
+    symbol: row.symbol,
+    price: row.price.value,
+    ts: new Date(row.price.tsMs).toISOString(),
+    sequence_number: row.price.sequenceNumber,
+    price_v: row.price.version,
+  };
+  for (const field of OPTIONAL_FIELDS) {
+    const value = row.fields[field];
+    record[field] = value?.value ?? null;
+    record[`${field}_v`] = value?.version ?? null;
+  }
+  return record;
+}
+
+interface DbPriceRow {
+  symbol: string;
+  price: string;
+  name: string | null;
+  sector: string | null;
+  change_1d_pct: number | null;
+  change_7d_pct: number | null;
+  volatility: number | null;
+  market_cap_cr: number | null;
+  ts: Date;
+}
+
+export function sqlPriceStore(sql: Sql): PriceStore {
+  return {
+    async applyBatch(rows, quarantine) {
+      if (rows.length === 0 && quarantine.length === 0) return { updated: 0, quarantined: 0 };
+      const records = JSON.stringify(rows.map(toRecord));
+      const bad = JSON.stringify(
+        quarantine.map((q) => ({
+          event_id: q.eventId,
+          sequence_number: q.sequenceNumber,
+          partition_key: q.partitionKey,
+          data: q.data,
+          reason: q.reason,
+          arrived_at: q.arrivedAt,
+        })),
+      );
+      const [result] = await sql.unsafe<{ updated: number; quarantined: number }[]>(APPLY_BATCH, [
+        records,
+        bad,
+      ]);
+      return result ?? { updated: 0, quarantined: 0 };
+    },
+
+    async latest(symbols) {
+      const rows = await sql<DbPriceRow[]>`
+        SELECT symbol, price, name, sector, change_1d_pct, change_7d_pct, volatility, market_cap_cr, ts
+        FROM latest_prices
+        ${symbols ? sql`WHERE symbol = ANY(${symbols}::text[])` : sql``}
+        ORDER BY symbol COLLATE "C"`;
+      return rows.map((r) => ({ ...r, price: Number(r.price), ts: r.ts.toISOString() }));
+    },
+
+    async summary() {
+      const [row]: [{ count: number; newest: Date | null }?] = await sql`
+        SELECT count(*)::int AS count, max(ts) AS newest FROM latest_prices`;
+      return { count: row?.count ?? 0, newestTs: row?.newest ? row.newest.toISOString() : null };
+    },
+  };
+}
+
+/** The store on the container's database client. */
+export async function defaultPriceStore(): Promise<PriceStore> {
+  return sqlPriceStore(await db());
+}

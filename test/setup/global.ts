@@ -1,0 +1,63 @@
+/**
+ * Starts what the integration tests need, once per run: a real PostgreSQL (embedded, or the
+ * server of TEST_DATABASE_URL) and kinesalite, and a local token issuer key. Each test file
+ * then creates its own database (test/helpers/db.ts), so files never see each other's rows.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { generateIssuerKey, type IssuerKey } from '../../local/issuer';
+import { startKinesalite } from '../../local/kinesis';
+import { startEmbeddedPostgres } from '../../local/postgres';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    pgAdminUrl: string;
+    kinesisEndpoint: string;
+    issuerKey: IssuerKey;
+  }
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
+export default async function setup(project: TestProject) {
+  const dir = await mkdtemp(join(tmpdir(), 'stock-consultant-test-'));
+  const stops: Array<() => Promise<void>> = [];
+  try {
+    let adminUrl = process.env.TEST_DATABASE_URL;
+    if (!adminUrl) {
+      const pg = await startEmbeddedPostgres({
+        dataDir: join(dir, 'pg'),
+        port: await freePort(),
+        persistent: false,
+      });
+      stops.push(pg.stop);
+      adminUrl = pg.adminUrl;
+    }
+    const kinesis = await startKinesalite({ port: await freePort() });
+    stops.push(kinesis.stop);
+    project.provide('pgAdminUrl', adminUrl);
+    project.provide('kinesisEndpoint', kinesis.endpoint);
+    project.provide('issuerKey', await generateIssuerKey());
+  } catch (error) {
+    for (const stop of stops.reverse()) await stop().catch(() => {});
+    throw error;
+  }
+  return async () => {
+    for (const stop of stops.reverse()) await stop().catch(() => {});
+    await rm(dir, { recursive: true, force: true });
+  };
+}

@@ -1,0 +1,18 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    globalSetup: ['test/setup/global.ts'],
+    setupFiles: ['test/setup/env.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    // Two cores: two workers keep PostgreSQL responsive while files run side by side.
+    maxWorkers: 2,
+    env: {
+      POWERTOOLS_LOG_LEVEL: 'SILENT',
+      POWERTOOLS_METRICS_DISABLED: 'true',
+      AWS_REGION: 'ap-south-1',
+    },
+  },
+});
