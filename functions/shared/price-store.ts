@@ -4,6 +4,7 @@
  * guarded upsert replaces each field only with a newer version of it.
  */
 import { type MergedTick, OPTIONAL_FIELDS } from '../core/ticks';
+import type postgres from 'postgres';
 import { db, type Sql } from './db';
 
 export interface QuarantineRow {
@@ -120,8 +121,8 @@ export function sqlPriceStore(sql: Sql): PriceStore {
   return {
     async applyBatch(rows, quarantine) {
       if (rows.length === 0 && quarantine.length === 0) return { updated: 0, quarantined: 0 };
-      const records = JSON.stringify(rows.map(toRecord));
-      const bad = JSON.stringify(
+      const records = sql.json(rows.map(toRecord) as postgres.JSONValue);
+      const bad = sql.json(
         quarantine.map((q) => ({
           event_id: q.eventId,
           sequence_number: q.sequenceNumber,

