@@ -1,0 +1,125 @@
+/**
+ * Stage configuration, read once from CDK context (`cdk.json` or `-c key=value`) and checked
+ * before any construct is built: a typo such as `-c stage=production` fails synth instead of
+ * quietly deploying dev settings.
+ */
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Node } from 'constructs';
+
+export type Stage = 'dev' | 'prod';
+export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+
+export interface StageConfig {
+  readonly stage: Stage;
+  /** Prefix of stack names and of named things (`StockConsultant-dev`). */
+  readonly prefix: string;
+  /** True in prod: data survives `cdk destroy` (retain/snapshot) and deletion protection is on. */
+  readonly retainData: boolean;
+  /** RETAIN in prod, DESTROY in dev; used for everything that holds data or logs. */
+  readonly removalPolicy: RemovalPolicy;
+  readonly logRetention: RetentionDays;
+  /** `POWERTOOLS_LOG_LEVEL` of every function. */
+  readonly logLevel: LogLevel;
+  /** Browser origins allowed by the HTTP API's CORS configuration. */
+  readonly corsOrigins: readonly string[];
+  /** Where alarm notifications go; no subscription when unset. */
+  readonly alarmEmail?: string;
+  /** Whether people may sign themselves up (else operators create users). */
+  readonly selfSignUp: boolean;
+  readonly db: {
+    readonly instanceType: ec2.InstanceType;
+    readonly multiAz: boolean;
+    readonly backupRetention: Duration;
+    readonly allocatedStorageGb: number;
+    readonly maxAllocatedStorageGb: number;
+    /** DatabaseConnections alarm threshold: ~80 % of the instance class's max_connections. */
+    readonly connectionsAlarmThreshold: number;
+  };
+  readonly api: {
+    /** Default-stage throttling (steady requests/second and burst). */
+    readonly rateLimit: number;
+    readonly burstLimit: number;
+  };
+}
+
+const LOG_LEVELS: readonly LogLevel[] = ['DEBUG', 'INFO', 'WARN', 'ERROR'];
+
+function stringList(value: unknown, key: string): string[] {
+  if (value === undefined) return [];
+  if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return value;
+  if (typeof value === 'string') {
+    return value
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
+  }
+  throw new Error(`Context "${key}" must be a list of strings or a comma-separated string`);
+}
+
+function optionalString(value: unknown, key: string): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (typeof value !== 'string') throw new Error(`Context "${key}" must be a string`);
+  return value;
+}
+
+function bool(value: unknown, key: string, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (value === true || value === 'true') return true;
+  if (value === false || value === 'false') return false;
+  throw new Error(`Context "${key}" must be true or false`);
+}
+
+/** Builds the stage configuration from the construct tree's context (normally the App's). */
+export function loadStageConfig(node: Node): StageConfig {
+  const stage = node.tryGetContext('stage') ?? 'dev';
+  if (stage !== 'dev' && stage !== 'prod') {
+    throw new Error(`Context "stage" must be "dev" or "prod", got ${JSON.stringify(stage)}`);
+  }
+  const logLevel = node.tryGetContext('logLevel') ?? (stage === 'prod' ? 'INFO' : 'DEBUG');
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new Error(`Context "logLevel" must be one of ${LOG_LEVELS.join(', ')}`);
+  }
+  const corsOrigins = stringList(node.tryGetContext('corsOrigins'), 'corsOrigins');
+  for (const origin of corsOrigins) {
+    if (origin === '*' && stage === 'prod') throw new Error('Context "corsOrigins" may not be "*" in prod');
+    if (origin !== '*' && !/^https?:\/\/[^/\s]+$/.test(origin)) {
+      throw new Error(
+        `Context "corsOrigins": ${JSON.stringify(origin)} is not an origin (scheme://host[:port])`,
+      );
+    }
+  }
+  const prod = stage === 'prod';
+  return {
+    stage,
+    prefix: `StockConsultant-${stage}`,
+    retainData: prod,
+    removalPolicy: prod ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    logRetention: prod ? RetentionDays.THREE_MONTHS : RetentionDays.ONE_WEEK,
+    logLevel,
+    corsOrigins,
+    alarmEmail: optionalString(node.tryGetContext('alarmEmail'), 'alarmEmail'),
+    selfSignUp: bool(node.tryGetContext('selfSignUp'), 'selfSignUp', false),
+    db: prod
+      ? {
+          // 4 GiB: max_connections ≈ 450; RDS Proxy keeps the real connection count far below.
+          instanceType: ec2.InstanceType.of(ec2.InstanceClass.T4G, ec2.InstanceSize.MEDIUM),
+          multiAz: true,
+          backupRetention: Duration.days(14),
+          allocatedStorageGb: 20,
+          maxAllocatedStorageGb: 200,
+          connectionsAlarmThreshold: 360,
+        }
+      : {
+          // 1 GiB: max_connections ≈ 110.
+          instanceType: ec2.InstanceType.of(ec2.InstanceClass.T4G, ec2.InstanceSize.MICRO),
+          multiAz: false,
+          backupRetention: Duration.days(1),
+          allocatedStorageGb: 20,
+          maxAllocatedStorageGb: 50,
+          connectionsAlarmThreshold: 80,
+        },
+    api: prod ? { rateLimit: 200, burstLimit: 400 } : { rateLimit: 20, burstLimit: 40 },
+  };
+}

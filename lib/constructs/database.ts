@@ -1,0 +1,153 @@
+/**
+ * PostgreSQL for the service: an encrypted, private RDS instance that only accepts TLS, its
+ * generated credentials in Secrets Manager (rotated), and RDS Proxy in front so hundreds of
+ * short-lived Lambda containers share a small pool of server connections.
+ */
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import type { StageConfig } from '../config';
+import { acknowledge, LAMBDA_BASIC_EXECUTION } from '../nag';
+import type { DatabaseBinding } from './app-function';
+
+export interface DatabaseProps {
+  readonly vpc: ec2.IVpc;
+  readonly config: StageConfig;
+  /** Interface endpoint through which the rotation function reaches Secrets Manager. */
+  readonly secretsManagerEndpoint: ec2.IInterfaceVpcEndpoint;
+  /** @default 'stocks' (the name `functions/shared/config.ts` defaults to) */
+  readonly databaseName?: string;
+}
+
+/**
+ * The newest major the installed aws-cdk-lib knows. A major-only version lets RDS apply minor
+ * releases in the maintenance window (`autoMinorVersionUpgrade`) without template drift.
+ */
+export const POSTGRES_VERSION = rds.PostgresEngineVersion.VER_18;
+
+const PORT = 5432;
+/** Construct id of aws-cdk-lib's LogRetention singleton function. */
+const LOG_RETENTION_ID = 'LogRetentionaae0aa3c5b4d4f87b02d85b201efdd8a';
+
+export class Database extends Construct {
+  public readonly instance: rds.DatabaseInstance;
+  public readonly proxy: rds.DatabaseProxy;
+  public readonly secret: secretsmanager.ISecret;
+  /** What AppFunction.bindDatabase needs. */
+  public readonly binding: DatabaseBinding;
+
+  constructor(scope: Construct, id: string, props: DatabaseProps) {
+    super(scope, id);
+    const { vpc, config } = props;
+    const databaseName = props.databaseName ?? 'stocks';
+    const engine = rds.DatabaseInstanceEngine.postgres({ version: POSTGRES_VERSION });
+    const isolated = { subnetType: ec2.SubnetType.PRIVATE_ISOLATED };
+
+    const parameterGroup = new rds.ParameterGroup(this, 'Parameters', {
+      engine,
+      description: 'TLS required; slow statements logged',
+      parameters: {
+        'rds.force_ssl': '1',
+        log_min_duration_statement: '1000',
+      },
+    });
+
+    this.instance = new rds.DatabaseInstance(this, 'Instance', {
+      engine,
+      instanceType: config.db.instanceType,
+      vpc,
+      vpcSubnets: isolated,
+      port: PORT,
+      databaseName,
+      credentials: rds.Credentials.fromGeneratedSecret('stocks_admin'),
+      parameterGroup,
+      publiclyAccessible: false,
+      storageEncrypted: true,
+      storageType: rds.StorageType.GP3,
+      allocatedStorage: config.db.allocatedStorageGb,
+      maxAllocatedStorage: config.db.maxAllocatedStorageGb,
+      multiAz: config.db.multiAz,
+      autoMinorVersionUpgrade: true,
+      backupRetention: config.db.backupRetention,
+      deleteAutomatedBackups: !config.retainData,
+      copyTagsToSnapshot: true,
+      deletionProtection: config.retainData,
+      // prod: a final snapshot on delete; dev: gone with the stack.
+      removalPolicy: config.retainData ? RemovalPolicy.SNAPSHOT : RemovalPolicy.DESTROY,
+      cloudwatchLogsExports: ['postgresql'],
+      cloudwatchLogsRetention: config.logRetention,
+    });
+    const secret = this.instance.secret;
+    if (!secret) throw new Error('Database: generated credentials produced no secret');
+    secret.applyRemovalPolicy(config.removalPolicy);
+    // cloudwatchLogsRetention is applied by CDK's LogRetention singleton function (stack level).
+    const logRetention = Stack.of(this).node.tryFindChild(LOG_RETENTION_ID);
+    if (logRetention) {
+      acknowledge(logRetention, [
+        { id: LAMBDA_BASIC_EXECUTION, reason: 'CDK LogRetention function: writes its own logs.' },
+        {
+          id: 'AwsSolutions-IAM5[Resource::*]',
+          reason: 'CDK LogRetention function sets retention on log groups named only at deploy time.',
+        },
+      ]);
+    }
+    this.secret = secret;
+
+    // Single-user rotation (the Secrets Manager-published SAR function) in the isolated
+    // subnets; it reaches Secrets Manager through the interface endpoint. RDS Proxy reads the
+    // secret on each new server connection, so rotation needs no proxy change.
+    this.instance.addRotationSingleUser({
+      automaticallyAfter: Duration.days(30),
+      vpcSubnets: isolated,
+      endpoint: props.secretsManagerEndpoint,
+    });
+
+    this.proxy = new rds.DatabaseProxy(this, 'Proxy', {
+      proxyTarget: rds.ProxyTarget.fromInstance(this.instance),
+      secrets: [secret],
+      vpc,
+      vpcSubnets: isolated,
+      requireTLS: true,
+      iamAuth: false,
+    });
+    this.instance.connections.allowDefaultPortFrom(this.proxy, 'RDS Proxy to PostgreSQL');
+
+    this.binding = {
+      secret,
+      host: this.proxy.endpoint,
+      port: PORT,
+      databaseName,
+    };
+
+    acknowledge(this.instance, [
+      {
+        id: 'AwsSolutions-RDS11',
+        reason:
+          'The default port is not a security control here: the instance is in isolated subnets and only the proxy security group may connect.',
+      },
+      ...(config.db.multiAz
+        ? []
+        : [
+            {
+              id: 'AwsSolutions-RDS3',
+              reason: 'dev stage: a single-AZ instance keeps cost down; prod is Multi-AZ.',
+            },
+          ]),
+      ...(config.retainData
+        ? []
+        : [
+            {
+              id: 'AwsSolutions-RDS10',
+              reason: 'dev stage is meant to be torn down; prod has deletion protection on.',
+            },
+          ]),
+    ]);
+  }
+
+  /** Lets clients in `peer` (the functions' security group) connect to the proxy. */
+  allowClients(peer: ec2.ISecurityGroup): void {
+    this.proxy.connections.allowFrom(peer, ec2.Port.tcp(PORT), 'Lambda functions to RDS Proxy');
+  }
+}

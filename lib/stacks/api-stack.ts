@@ -1,0 +1,157 @@
+/**
+ * The HTTP API: Cognito sign-in, one Lambda per row of `functions/routes.ts`, the JWT
+ * authorizer on every `/api/*` route, CORS, throttling and access logs.
+ */
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import { ROUTES, type RouteDef } from '../../functions/routes';
+import type { StageConfig } from '../config';
+import { AppFunction, type DatabaseBinding, type FunctionNetwork } from '../constructs/app-function';
+import { ACCESS_TOKEN_SCOPE, Auth } from '../constructs/auth';
+import { acknowledge } from '../nag';
+import { functionEntry } from '../paths';
+
+export interface ApiStackProps extends StackProps {
+  readonly config: StageConfig;
+  readonly network: FunctionNetwork;
+  readonly database: DatabaseBinding;
+  /** Handlers must never run against an older schema: deploy them after the migrations. */
+  readonly schema: Construct;
+  /** @default ROUTES from functions/routes.ts */
+  readonly routes?: readonly RouteDef[];
+}
+
+/** `POST /api/analyze` → method and path; rejects anything API Gateway would not accept. */
+export function parseRouteKey(routeKey: string): { method: apigw.HttpMethod; path: string } {
+  const match = /^([A-Z]+) (\/\S*)$/.exec(routeKey);
+  const method = match?.[1];
+  const path = match?.[2];
+  const methods: readonly string[] = Object.values(apigw.HttpMethod);
+  if (!method || !path || !methods.includes(method)) throw new Error(`Invalid route key: ${routeKey}`);
+  return { method: method as apigw.HttpMethod, path };
+}
+
+function pascal(name: string): string {
+  return name.replace(/(^|[^A-Za-z0-9])([A-Za-z0-9])/g, (_m, _sep, c: string) => c.toUpperCase());
+}
+
+export class ApiStack extends Stack {
+  public readonly auth: Auth;
+  public readonly httpApi: apigw.HttpApi;
+  public readonly stage: apigw.HttpStage;
+  /** One function per route, keyed by route key. */
+  public readonly routeFunctions: ReadonlyMap<string, AppFunction>;
+
+  constructor(scope: Construct, id: string, props: ApiStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    const routes = props.routes ?? ROUTES;
+
+    this.auth = new Auth(this, 'Auth', { config });
+
+    this.httpApi = new apigw.HttpApi(this, 'HttpApi', {
+      apiName: `${config.prefix}-api`,
+      description: 'Stock Consultant HTTP API',
+      createDefaultStage: false,
+      corsPreflight:
+        config.corsOrigins.length > 0
+          ? {
+              allowOrigins: [...config.corsOrigins],
+              allowMethods: [
+                apigw.CorsHttpMethod.GET,
+                apigw.CorsHttpMethod.POST,
+                apigw.CorsHttpMethod.OPTIONS,
+              ],
+              allowHeaders: ['authorization', 'content-type', 'idempotency-key'],
+              exposeHeaders: ['retry-after'],
+              maxAge: Duration.hours(1),
+            }
+          : undefined,
+    });
+
+    const accessLogs = new logs.LogGroup(this, 'AccessLogs', {
+      retention: config.logRetention,
+      removalPolicy: config.removalPolicy,
+    });
+    this.stage = new apigw.HttpStage(this, 'DefaultStage', {
+      httpApi: this.httpApi,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: { rateLimit: config.api.rateLimit, burstLimit: config.api.burstLimit },
+      accessLogSettings: {
+        destination: new apigw.LogGroupLogDestination(accessLogs),
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            time: '$context.requestTime',
+            ip: '$context.identity.sourceIp',
+            method: '$context.httpMethod',
+            routeKey: '$context.routeKey',
+            status: '$context.status',
+            latencyMs: '$context.responseLatency',
+            responseLength: '$context.responseLength',
+            sub: '$context.authorizer.claims.sub',
+            authorizerError: '$context.authorizer.error',
+            integrationError: '$context.integrationErrorMessage',
+          }),
+        ),
+      },
+    });
+
+    // First gate. Cognito access tokens carry `client_id` (no `aud`), which API Gateway checks
+    // against the audience list. The authorizer cannot tell access from ID tokens by itself;
+    // requiring the scope every access token has (and ID tokens lack) makes it reject ID tokens.
+    const authorizer = new HttpJwtAuthorizer('CognitoAuthorizer', this.auth.issuer, {
+      jwtAudience: [this.auth.client.userPoolClientId],
+      identitySource: ['$request.header.Authorization'],
+    });
+
+    const functions = new Map<string, AppFunction>();
+    for (const route of routes) {
+      const { method, path } = parseRouteKey(route.routeKey);
+      if (path.startsWith('/api/') && !route.auth) {
+        throw new Error(`${route.routeKey}: every /api/* route must require a token (SPEC §3)`);
+      }
+      const name = pascal(route.entry);
+      const fn = new AppFunction(this, `${name}Function`, {
+        entry: functionEntry(route.entry),
+        description: route.routeKey,
+        serviceName: route.entry,
+        logLevel: config.logLevel,
+        logRetention: config.logRetention,
+        logRemovalPolicy: config.removalPolicy,
+        memorySize: route.memoryMb,
+        timeout: Duration.seconds(route.timeoutSeconds),
+        network: props.network,
+      })
+        .bindDatabase(props.database)
+        .bindAuth(this.auth.binding);
+      fn.node.addDependency(props.schema);
+      functions.set(route.routeKey, fn);
+
+      const created = this.httpApi.addRoutes({
+        path,
+        methods: [method],
+        integration: new HttpLambdaIntegration(`${name}Integration`, fn),
+        ...(route.auth ? { authorizer, authorizationScopes: [ACCESS_TOKEN_SCOPE] } : {}),
+      });
+      if (!route.auth) {
+        for (const r of created) {
+          acknowledge(r, [
+            { id: 'AwsSolutions-APIG4', reason: `${route.routeKey} is public by design (SPEC §3).` },
+          ]);
+        }
+      }
+    }
+    this.routeFunctions = functions;
+
+    new CfnOutput(this, 'ApiUrl', { value: this.stage.url, description: 'Base URL of the HTTP API' });
+    new CfnOutput(this, 'UserPoolId', { value: this.auth.userPool.userPoolId });
+    new CfnOutput(this, 'UserPoolClientId', { value: this.auth.client.userPoolClientId });
+  }
+}

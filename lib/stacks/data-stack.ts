@@ -1,0 +1,81 @@
+/**
+ * Network and data: the VPC (isolated subnets only, no NAT), the endpoints the functions need,
+ * PostgreSQL behind RDS Proxy, and the migration trigger. Every other stack depends on this one
+ * and receives what it needs through `DataStack`'s public fields.
+ */
+import { Stack, type StackProps } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import type { StageConfig } from '../config';
+import type { DatabaseBinding, FunctionNetwork } from '../constructs/app-function';
+import { Database } from '../constructs/database';
+import { Migrations } from '../constructs/migrations';
+
+export interface DataStackProps extends StackProps {
+  readonly config: StageConfig;
+}
+
+export class DataStack extends Stack {
+  public readonly vpc: ec2.Vpc;
+  /** Isolated subnets plus the security group the proxy and endpoints admit. */
+  public readonly network: FunctionNetwork;
+  public readonly database: Database;
+  public readonly databaseBinding: DatabaseBinding;
+  /** Functions that read or write the schema depend on this (see constructs/migrations.ts). */
+  public readonly migrations: Migrations;
+
+  constructor(scope: Construct, id: string, props: DataStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+
+    // Two AZs (RDS needs subnets in two), isolated subnets only: nothing here talks to the
+    // internet. Lambda polls Kinesis and ships logs from outside the VPC, so the only AWS API
+    // a function calls from inside is Secrets Manager.
+    this.vpc = new ec2.Vpc(this, 'Vpc', {
+      ipAddresses: ec2.IpAddresses.cidr('10.40.0.0/16'),
+      maxAzs: 2,
+      natGateways: 0,
+      subnetConfiguration: [{ name: 'isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 24 }],
+    });
+    const flowLogs = new logs.LogGroup(this, 'FlowLogs', {
+      retention: config.logRetention,
+      removalPolicy: config.removalPolicy,
+    });
+    this.vpc.addFlowLog('RejectedFlows', {
+      destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogs),
+      trafficType: ec2.FlowLogTrafficType.REJECT,
+    });
+
+    const secretsManager = this.vpc.addInterfaceEndpoint('SecretsManager', {
+      service: ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER,
+      subnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+      privateDnsEnabled: true,
+      // Only the functions' and the rotation function's security groups are admitted.
+      open: false,
+    });
+
+    const functionSg = new ec2.SecurityGroup(this, 'FunctionSecurityGroup', {
+      vpc: this.vpc,
+      description: 'Lambda functions: may reach RDS Proxy and the Secrets Manager endpoint, nothing else',
+      allowAllOutbound: false,
+    });
+    secretsManager.connections.allowDefaultPortFrom(functionSg, 'Lambda functions to Secrets Manager');
+    this.network = { vpc: this.vpc, securityGroup: functionSg };
+
+    this.database = new Database(this, 'Database', {
+      vpc: this.vpc,
+      config,
+      secretsManagerEndpoint: secretsManager,
+    });
+    this.database.allowClients(functionSg);
+    this.databaseBinding = this.database.binding;
+
+    this.migrations = new Migrations(this, 'Migrations', {
+      config,
+      network: this.network,
+      database: this.databaseBinding,
+      executeAfter: [this.database, functionSg, secretsManager],
+    });
+  }
+}

@@ -1,0 +1,124 @@
+/**
+ * Price ingestion: the Kinesis stream of ticks, the consumer that applies them to PostgreSQL,
+ * the on-failure queue, and a role publishers assume to put records.
+ */
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kinesis from 'aws-cdk-lib/aws-kinesis';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { KinesisEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import type { StageConfig } from '../config';
+import { AppFunction, type DatabaseBinding, type FunctionNetwork } from '../constructs/app-function';
+import { acknowledge } from '../nag';
+import { functionEntry } from '../paths';
+
+export interface IngestStackProps extends StackProps {
+  readonly config: StageConfig;
+  readonly network: FunctionNetwork;
+  readonly database: DatabaseBinding;
+  /** The consumer writes tables the migrations create: deploy it after them. */
+  readonly schema: Construct;
+}
+
+/**
+ * Event source mapping settings (see SPEC §7: the defaults retry forever and block the shard).
+ *
+ * - batchSize 200 / window 1 s: a tick is a few hundred bytes and the consumer applies a batch
+ *   in one set-based statement, so bigger batches cost little more than small ones while each
+ *   invocation pays a proxy round trip. One second of batching bounds the added price latency;
+ *   under load batches fill before the window ends.
+ * - retryAttempts 10 and maxRecordAge 1 h: transient failures (database briefly down) are
+ *   retried from the failed sequence number, but a broken shard is never blocked for the
+ *   stream's 24 h retention. A skipped range is described (shard, sequence numbers) on the
+ *   failure queue and is still in the stream for 23 more hours to replay. Bad records never
+ *   reach this path: the consumer quarantines them and reports success.
+ * - parallelizationFactor 2: the latest-price rule is order-independent ((ts, sequence)
+ *   comparison) and Lambda still keeps each partition key (symbol) in order, so two concurrent
+ *   batches per shard halve catch-up time after an outage at the cost of 2 proxy connections.
+ */
+export const CONSUMER_MAPPING = {
+  batchSize: 200,
+  maxBatchingWindow: Duration.seconds(1),
+  retryAttempts: 10,
+  maxRecordAge: Duration.hours(1),
+  parallelizationFactor: 2,
+} as const;
+
+export class IngestStack extends Stack {
+  public readonly stream: kinesis.Stream;
+  public readonly consumer: AppFunction;
+  /** On-failure destination of the consumer's event source mapping (metadata only). */
+  public readonly failureQueue: sqs.Queue;
+  /** Role publishers (`npm run ticks`, market-data feeds) assume to put records. */
+  public readonly producerRole: iam.Role;
+
+  constructor(scope: Construct, id: string, props: IngestStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+
+    // AWS-managed keys (aws/kinesis, aws/sqs): encrypted at rest with KMS, no per-key cost,
+    // and producers/consumers need no kms:* grants. A customer-managed key would only add
+    // value for cross-account access or key-policy control, which this service does not need.
+    this.stream = new kinesis.Stream(this, 'PriceTicks', {
+      streamMode: kinesis.StreamMode.ON_DEMAND,
+      encryption: kinesis.StreamEncryption.MANAGED,
+      retentionPeriod: Duration.hours(24),
+      removalPolicy: config.removalPolicy,
+    });
+
+    this.failureQueue = new sqs.Queue(this, 'ConsumerFailures', {
+      encryption: sqs.QueueEncryption.KMS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+      removalPolicy: config.removalPolicy,
+    });
+    acknowledge(this.failureQueue, [
+      {
+        id: 'AwsSolutions-SQS3',
+        reason:
+          'This queue is itself the dead-letter destination of the Kinesis event source mapping; it has its own depth alarm.',
+      },
+    ]);
+
+    this.consumer = new AppFunction(this, 'Consumer', {
+      entry: functionEntry('consumer'),
+      description: 'Applies price ticks from Kinesis to PostgreSQL; quarantines bad records',
+      serviceName: 'consumer',
+      logLevel: config.logLevel,
+      logRetention: config.logRetention,
+      logRemovalPolicy: config.removalPolicy,
+      memorySize: 512,
+      timeout: Duration.seconds(30),
+      network: props.network,
+    }).bindDatabase(props.database);
+    this.consumer.node.addDependency(props.schema);
+
+    this.consumer.addEventSource(
+      new KinesisEventSource(this.stream, {
+        startingPosition: lambda.StartingPosition.TRIM_HORIZON,
+        ...CONSUMER_MAPPING,
+        reportBatchItemFailures: true,
+        bisectBatchOnError: true,
+        onFailure: new SqsDlq(this.failureQueue),
+      }),
+    );
+
+    this.producerRole = new iam.Role(this, 'ProducerRole', {
+      assumedBy: new iam.AccountRootPrincipal(),
+      description: 'Assume to publish price ticks (kinesis:PutRecord(s) on the price stream only)',
+      maxSessionDuration: Duration.hours(1),
+    });
+    this.stream.grantWrite(this.producerRole);
+
+    new CfnOutput(this, 'PriceStreamName', {
+      value: this.stream.streamName,
+      description: 'PRICE_STREAM_NAME for npm run ticks',
+    });
+    new CfnOutput(this, 'ProducerRoleArn', {
+      value: this.producerRole.roleArn,
+      description: 'Role to assume for publishing ticks',
+    });
+  }
+}
