@@ -7,7 +7,8 @@ import { dirname } from 'node:path';
 import { exportJWK, generateKeyPair, importJWK, type JWK, SignJWT } from 'jose';
 
 export const LOCAL_CLIENT_ID = 'local-app-client';
-export const localIssuer = (port: number) => `http://127.0.0.1:${port}/local-issuer`;
+/** The local issuer's `iss`. Its JWKS is also served by the local API at /local-issuer/.well-known/jwks.json. */
+export const LOCAL_ISSUER = 'http://127.0.0.1/local-issuer';
 
 export interface IssuerKey {
   privateJwk: JWK;

