@@ -1,0 +1,151 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { analyze } from '../../functions/core/analysis';
+import { parsePortfolio, type Quote, requestHash, valuePortfolio } from '../../functions/core/portfolio';
+import { priceList } from '../../functions/core/pricing';
+import { adviceConfig } from '../../functions/shared/config';
+
+const quote = (symbol: string, price: string, over: Partial<Quote> = {}): Quote => ({
+  symbol,
+  price,
+  name: null,
+  sector: null,
+  change_1d_pct: null,
+  change_7d_pct: null,
+  volatility: null,
+  ts: new Date('2026-11-28T04:00:00Z'),
+  ...over,
+});
+
+const fieldsOf = (body: unknown) => {
+  const parsed = parsePortfolio(body);
+  return parsed.ok ? [] : parsed.errors.map((e) => e.field);
+};
+
+describe('portfolio validation', () => {
+  it('normalizes symbols and sums repeated ones at their first position', () => {
+    const parsed = parsePortfolio({
+      portfolio: [
+        { symbol: ' tcs ', quantity: 2 },
+        { symbol: 'M&M', quantity: 1 },
+        { symbol: 'TCS', quantity: 3 },
+      ],
+    });
+    expect(parsed).toEqual({
+      ok: true,
+      holdings: [
+        { symbol: 'TCS', quantity: 5 },
+        { symbol: 'M&M', quantity: 1 },
+      ],
+    });
+  });
+
+  it('names the failing field of each problem', () => {
+    const ok = { symbol: 'TCS', quantity: 1 };
+    expect(fieldsOf({})).toEqual(['portfolio']);
+    expect(fieldsOf({ portfolio: [] })).toEqual(['portfolio']);
+    expect(fieldsOf({ portfolio: Array(101).fill(ok) })).toEqual(['portfolio']);
+    expect(fieldsOf({ portfolio: [ok, ok, ok, { symbol: 'TCS', quantity: 1.5 }] })).toEqual([
+      'portfolio[3].quantity',
+    ]);
+    expect(fieldsOf({ portfolio: [{ symbol: 'TCS', quantity: 0 }] })).toEqual(['portfolio[0].quantity']);
+    expect(fieldsOf({ portfolio: [{ symbol: 'TCS', quantity: 1_000_000_001 }] })).toEqual([
+      'portfolio[0].quantity',
+    ]);
+    expect(fieldsOf({ portfolio: [{ symbol: 'TCS', quantity: '1' }] })).toEqual(['portfolio[0].quantity']);
+    expect(fieldsOf({ portfolio: [{ symbol: 'bad symbol!', quantity: 1 }] })).toEqual([
+      'portfolio[0].symbol',
+    ]);
+    expect(fieldsOf({ portfolio: [{ quantity: 1 }] })).toEqual(['portfolio[0].symbol']);
+    expect(fieldsOf([ok])).toEqual(['body']);
+    expect(fieldsOf({ portfolio: Array(100).fill(ok) })).toEqual([]);
+  });
+
+  it('fingerprints the normalized request, order included', () => {
+    const a = parsePortfolio({
+      portfolio: [
+        { symbol: 'tcs', quantity: 1 },
+        { symbol: 'INFY', quantity: 2 },
+      ],
+    });
+    const b = parsePortfolio({
+      portfolio: [
+        { symbol: 'TCS', quantity: 1 },
+        { symbol: 'INFY', quantity: 2 },
+      ],
+    });
+    const c = parsePortfolio({
+      portfolio: [
+        { symbol: 'INFY', quantity: 2 },
+        { symbol: 'TCS', quantity: 1 },
+      ],
+    });
+    if (!a.ok || !b.ok || !c.ok) throw new Error('fixture');
+    expect(requestHash(a.holdings)).toBe(requestHash(b.holdings));
+    expect(requestHash(a.holdings)).not.toBe(requestHash(c.holdings));
+  });
+});
+
+describe('valuation with exact money', () => {
+  it('prices 0.1 and 0.2 add up to exactly 0.3 per unit', () => {
+    const v = valuePortfolio(
+      [
+        { symbol: 'A', quantity: 1 },
+        { symbol: 'B', quantity: 1 },
+        { symbol: 'NOPE', quantity: 1 },
+      ],
+      [quote('A', '0.10'), quote('B', '0.20')],
+    );
+    expect(v.totalPaise).toBe(30n);
+    expect(v.unknownSymbols).toEqual(['NOPE']);
+  });
+
+  it('the analyze body shows money with at most 2 decimals and exact totals', () => {
+    const result = analyze({
+      id: 'x',
+      holdings: [
+        { symbol: 'A', quantity: 3 },
+        { symbol: 'B', quantity: 7 },
+      ],
+      quotes: [quote('A', '0.10', { sector: 'IT' }), quote('B', '0.20', { sector: 'IT' })],
+      thresholds: adviceConfig({}),
+      prices: priceList({ portfolioAnalysis: '5.00', adviceItem: '2.00' }),
+    });
+    expect(result?.body.portfolio_value).toBe(1.7);
+    expect(result?.body.details.per_stock.map((s) => s.stock_value)).toEqual([0.3, 1.4]);
+    expect(result?.body.details.per_stock.map((s) => s.weight)).toEqual([0.1765, 0.8235]);
+    expect(result?.body.details.sectors).toEqual({ IT: 1 });
+  });
+
+  it('any quantities and prices: total = sum of exact parts (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.tuple(fc.integer({ min: 1, max: 1_000_000_000 }), fc.integer({ min: 1, max: 1_000_000_000 })),
+          {
+            minLength: 1,
+            maxLength: 20,
+          },
+        ),
+        (rows) => {
+          const holdings = rows.map(([q], i) => ({ symbol: `S${i}`, quantity: q }));
+          const quotes = rows.map(([, paise], i) => quote(`S${i}`, (paise / 100).toFixed(2)));
+          const v = valuePortfolio(holdings, quotes);
+          const expected = rows.reduce((acc, [q, p]) => acc + BigInt(q) * BigInt(p), 0n);
+          expect(v.totalPaise).toBe(expected);
+        },
+      ),
+    );
+  });
+
+  it('nothing known means nothing to analyze', () => {
+    const none = analyze({
+      id: 'x',
+      holdings: [{ symbol: 'NOPE', quantity: 1 }],
+      quotes: [],
+      thresholds: adviceConfig({}),
+      prices: priceList({ portfolioAnalysis: '5.00', adviceItem: '2.00' }),
+    });
+    expect(none).toBeNull();
+  });
+});
