@@ -1,0 +1,181 @@
+/**
+ * Persistence of analyses: the one read and the one write of POST /api/analyze.
+ *
+ * Round trips per analyze: 1 read (the quotes, plus the stored answer of the Idempotency-Key
+ * if there is one), then 1 write statement. Only the loser of a concurrent race on the same
+ * key pays a third (reading the winner's answer). The write is a single statement of
+ * data-modifying CTEs, so it is atomic without BEGIN/COMMIT round trips: the per-user totals,
+ * the analysis row and its ledger rows all commit, or none does. More rows that must commit
+ * with an analysis (e.g. a billing-provider outbox) are one more CTE in RECORD.
+ */
+import type { AnalysisBody, UsageTotals } from '../core/analysis';
+import type { Quote } from '../core/portfolio';
+import type { UsageCharge } from '../core/pricing';
+import { db, type Sql } from './db';
+
+export interface StoredAnalysis {
+  requestHash: string;
+  body: AnalysisBody;
+  usage: UsageTotals;
+}
+
+export interface NewAnalysis {
+  id: string;
+  userSub: string;
+  idempotencyKey: string | null;
+  requestHash: string;
+  ruleSet: string;
+  portfolio: unknown;
+  advice: unknown;
+  portfolioValuePaise: bigint;
+  chargedPaise: bigint;
+  adviceCount: number;
+  charges: UsageCharge[];
+  body: AnalysisBody;
+  at: Date;
+}
+
+export type RecordOutcome = { kind: 'recorded'; usage: UsageTotals } | { kind: 'duplicate-key' };
+
+export interface AnalysisStore {
+  /** One query: the latest quotes of `symbols`, and the analysis stored under (sub, key) if any. */
+  loadInputs(
+    userSub: string,
+    symbols: string[],
+    idempotencyKey: string | null,
+  ): Promise<{ quotes: Quote[]; prior: StoredAnalysis | null }>;
+  /** One statement: the analysis, its usage events and the caller's totals, atomically. */
+  record(analysis: NewAnalysis): Promise<RecordOutcome>;
+  /** The analysis stored under (sub, key). */
+  findByKey(userSub: string, idempotencyKey: string): Promise<StoredAnalysis | null>;
+}
+
+interface QuoteJson extends Omit<Quote, 'ts'> {
+  ts_ms: number;
+}
+
+interface PriorJson {
+  request_hash: string;
+  response: AnalysisBody;
+  portfolios_analyzed_total: number;
+  advice_generated_total: number;
+}
+
+const toStored = (p: PriorJson): StoredAnalysis => ({
+  requestHash: p.request_hash,
+  body: p.response,
+  usage: {
+    portfolios_analyzed_total: Number(p.portfolios_analyzed_total),
+    advice_generated_total: Number(p.advice_generated_total),
+  },
+});
+
+const LOAD_INPUTS = `
+SELECT
+  (SELECT coalesce(json_agg(json_build_object(
+            'symbol', symbol, 'price', price::text, 'name', name, 'sector', sector,
+            'change_1d_pct', change_1d_pct, 'change_7d_pct', change_7d_pct, 'volatility', volatility,
+            'ts_ms', floor(extract(epoch FROM ts) * 1000)::bigint)), '[]'::json)
+     FROM latest_prices WHERE symbol = ANY($1::text[])) AS quotes,
+  (SELECT json_build_object('request_hash', request_hash, 'response', response,
+            'portfolios_analyzed_total', portfolios_analyzed_total,
+            'advice_generated_total', advice_generated_total)
+     FROM analyses WHERE user_sub = $2 AND idempotency_key = $3) AS prior`;
+
+// JSON parameters are sent as text (`$n::text::jsonb`): postgres.js would JSON-encode a string
+// parameter a second time if the server described it as json.
+const RECORD = `
+WITH totals AS (
+  INSERT INTO usage_totals AS t (user_sub, portfolios_analyzed, advice_generated, charged_paise, updated_at)
+  VALUES ($2, 1, $11, $9::bigint, $13)
+  ON CONFLICT (user_sub) DO UPDATE SET
+    portfolios_analyzed = t.portfolios_analyzed + 1,
+    advice_generated = t.advice_generated + EXCLUDED.advice_generated,
+    charged_paise = t.charged_paise + EXCLUDED.charged_paise,
+    updated_at = EXCLUDED.updated_at
+  RETURNING portfolios_analyzed, advice_generated
+), analysis AS (
+  -- A reused Idempotency-Key violates analyses_idempotency here and aborts the whole statement.
+  INSERT INTO analyses (id, user_sub, idempotency_key, request_hash, rule_set, portfolio, advice,
+                        portfolio_value_paise, charged_paise, response,
+                        portfolios_analyzed_total, advice_generated_total, created_at)
+  SELECT $1::uuid, $2, $3, $4, $5, $6::text::jsonb, $7::text::jsonb, $8::bigint, $9::bigint, $10::text::json,
+         totals.portfolios_analyzed, totals.advice_generated, $13
+  FROM totals
+  RETURNING id, user_sub, created_at
+), events AS (
+  INSERT INTO usage_events (analysis_id, feature, user_sub, quantity, unit_price_paise, occurred_at)
+  SELECT analysis.id, e.feature, analysis.user_sub, e.quantity, e.unit_price_paise, analysis.created_at
+  FROM analysis
+  CROSS JOIN jsonb_to_recordset($12::text::jsonb) AS e(feature text, quantity integer, unit_price_paise bigint)
+  RETURNING 1
+)
+SELECT totals.portfolios_analyzed, totals.advice_generated, (SELECT count(*) FROM events)::int AS events
+FROM totals`;
+
+export function sqlAnalysisStore(sql: Sql): AnalysisStore {
+  return {
+    async loadInputs(userSub, symbols, idempotencyKey) {
+      const [row] = await sql.unsafe<[{ quotes: QuoteJson[]; prior: PriorJson | null }]>(LOAD_INPUTS, [
+        symbols,
+        userSub,
+        idempotencyKey,
+      ]);
+      return {
+        quotes: (row?.quotes ?? []).map(({ ts_ms, ...q }) => ({ ...q, ts: new Date(Number(ts_ms)) })),
+        prior: row?.prior ? toStored(row.prior) : null,
+      };
+    },
+
+    async record(a) {
+      try {
+        const [row] = await sql.unsafe<[{ portfolios_analyzed: string; advice_generated: string }]>(RECORD, [
+          a.id,
+          a.userSub,
+          a.idempotencyKey,
+          a.requestHash,
+          a.ruleSet,
+          JSON.stringify(a.portfolio),
+          JSON.stringify(a.advice),
+          a.portfolioValuePaise.toString(),
+          a.chargedPaise.toString(),
+          JSON.stringify(a.body),
+          a.adviceCount,
+          JSON.stringify(
+            a.charges.map((c) => ({
+              feature: c.feature,
+              quantity: c.quantity,
+              unit_price_paise: c.unitPricePaise.toString(),
+            })),
+          ),
+          a.at,
+        ]);
+        if (!row) throw new Error('analysis insert returned no row');
+        return {
+          kind: 'recorded',
+          usage: {
+            portfolios_analyzed_total: Number(row.portfolios_analyzed),
+            advice_generated_total: Number(row.advice_generated),
+          },
+        };
+      } catch (error) {
+        const e = error as { code?: string; constraint_name?: string };
+        if (e.code === '23505' && e.constraint_name === 'analyses_idempotency')
+          return { kind: 'duplicate-key' };
+        throw error;
+      }
+    },
+
+    async findByKey(userSub, idempotencyKey) {
+      const [row]: [PriorJson?] = await sql`
+        SELECT request_hash, response, portfolios_analyzed_total, advice_generated_total
+        FROM analyses WHERE user_sub = ${userSub} AND idempotency_key = ${idempotencyKey}`;
+      return row ? toStored(row) : null;
+    },
+  };
+}
+
+/** The store on the container's database client. */
+export async function defaultAnalysisStore(): Promise<AnalysisStore> {
+  return sqlAnalysisStore(await db());
+}
