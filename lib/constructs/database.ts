@@ -54,6 +54,10 @@ export class Database extends Construct {
       },
     });
 
+    // Created here (not via Credentials.fromGeneratedSecret) so prod can retain it.
+    const generated = new rds.DatabaseSecret(this, 'Secret', { username: 'stocks_admin' });
+    generated.applyRemovalPolicy(config.removalPolicy);
+
     this.instance = new rds.DatabaseInstance(this, 'Instance', {
       engine,
       instanceType: config.db.instanceType,
@@ -61,7 +65,7 @@ export class Database extends Construct {
       vpcSubnets: isolated,
       port: PORT,
       databaseName,
-      credentials: rds.Credentials.fromGeneratedSecret('stocks_admin'),
+      credentials: rds.Credentials.fromSecret(generated),
       parameterGroup,
       publiclyAccessible: false,
       storageEncrypted: true,
@@ -81,7 +85,6 @@ export class Database extends Construct {
     });
     const secret = this.instance.secret;
     if (!secret) throw new Error('Database: generated credentials produced no secret');
-    secret.applyRemovalPolicy(config.removalPolicy);
     // cloudwatchLogsRetention is applied by CDK's LogRetention singleton function (stack level).
     const logRetention = Stack.of(this).node.tryFindChild(LOG_RETENTION_ID);
     if (logRetention) {

@@ -1,0 +1,145 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { describe, expect, it } from 'vitest';
+import { ROUTES } from '../../functions/routes';
+import { loadStageConfig } from '../../lib/config';
+import { ACCESS_TOKEN_SCOPE } from '../../lib/constructs/auth';
+import { ApiStack, parseRouteKey } from '../../lib/stacks/api-stack';
+import { resourcesOf, synthApp } from './helpers';
+
+describe('ApiStack', () => {
+  const { templates } = synthApp('dev');
+  const api = templates.api;
+  const routes = resourcesOf(api, 'AWS::ApiGatewayV2::Route');
+
+  it('has one route and one function per row of functions/routes.ts', () => {
+    expect(routes.map(([, r]) => r.Properties?.RouteKey).sort()).toEqual(
+      ROUTES.map((r) => r.routeKey).sort(),
+    );
+    for (const route of ROUTES) {
+      api.hasResourceProperties('AWS::Lambda::Function', {
+        Description: route.routeKey,
+        MemorySize: route.memoryMb,
+        Timeout: route.timeoutSeconds,
+        Runtime: 'nodejs24.x',
+        Architectures: ['arm64'],
+      });
+    }
+  });
+
+  it('puts the JWT authorizer, requiring the access-token scope, on every /api/* route', () => {
+    const apiRoutes = routes.filter(([, r]) => String(r.Properties?.RouteKey).includes(' /api/'));
+    expect(apiRoutes.length).toBeGreaterThanOrEqual(4);
+    for (const [, r] of apiRoutes) {
+      expect(r.Properties).toMatchObject({
+        AuthorizationType: 'JWT',
+        AuthorizerId: { Ref: expect.stringMatching(/CognitoAuthorizer/) },
+        AuthorizationScopes: [ACCESS_TOKEN_SCOPE],
+      });
+    }
+  });
+
+  it('leaves GET /health public', () => {
+    const [[, health] = ['', undefined]] = routes.filter(([, r]) => r.Properties?.RouteKey === 'GET /health');
+    expect(health?.Properties?.AuthorizationType).toBe('NONE');
+    expect(health?.Properties?.AuthorizerId).toBeUndefined();
+  });
+
+  it('trusts tokens from the user pool for the web client only', () => {
+    api.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      AuthorizerType: 'JWT',
+      IdentitySource: ['$request.header.Authorization'],
+      JwtConfiguration: {
+        Audience: [{ Ref: Match.stringLikeRegexp('WebClient') }],
+        Issuer: Match.anyValue(),
+      },
+    });
+  });
+
+  it('throttles the default stage and writes access logs', () => {
+    api.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40 },
+      AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('requestId') },
+    });
+  });
+
+  it('allows CORS only from the configured origins', () => {
+    const withCors = synthApp('dev', { corsOrigins: 'https://app.example' }).templates.api;
+    withCors.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+      CorsConfiguration: Match.objectLike({
+        AllowOrigins: ['https://app.example'],
+        AllowHeaders: Match.arrayWith(['authorization', 'idempotency-key']),
+      }),
+    });
+    // No origins configured: no CORS at all (not a permissive default).
+    expect(resourcesOf(api, 'AWS::ApiGatewayV2::Api')[0]?.[1].Properties?.CorsConfiguration).toBeUndefined();
+  });
+
+  it('creates an email sign-in user pool with a strong password policy and an admin group', () => {
+    api.hasResourceProperties('AWS::Cognito::UserPool', {
+      UsernameAttributes: ['email'],
+      Policies: {
+        PasswordPolicy: Match.objectLike({
+          MinimumLength: 12,
+          RequireLowercase: true,
+          RequireUppercase: true,
+          RequireNumbers: true,
+          RequireSymbols: true,
+        }),
+      },
+    });
+    api.hasResourceProperties('AWS::Cognito::UserPoolGroup', { GroupName: 'admin' });
+    api.hasResourceProperties('AWS::Cognito::UserPoolClient', {
+      GenerateSecret: false,
+      ExplicitAuthFlows: Match.arrayWith(['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH']),
+    });
+  });
+
+  it('hands the user pool, client and deploy-time JWKS to every route function', () => {
+    api.hasResourceProperties('Custom::CognitoJwks', { Issuer: Match.anyValue() });
+    const fns = resourcesOf(api, 'AWS::Lambda::Function').filter(([, f]) =>
+      ROUTES.some((r) => r.routeKey === f.Properties?.Description),
+    );
+    expect(fns).toHaveLength(ROUTES.length);
+    for (const [, f] of fns) {
+      const vars = (f.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
+      expect(vars).toMatchObject({
+        COGNITO_USER_POOL_ID: { Ref: expect.stringMatching(/UserPool/) },
+        COGNITO_CLIENT_ID: { Ref: expect.stringMatching(/WebClient/) },
+        COGNITO_JWKS: { 'Fn::GetAtt': [expect.stringMatching(/Jwks/), 'Jwks'] },
+        DB_PREPARE: 'false',
+      });
+    }
+  });
+
+  it('parses route keys and rejects malformed ones', () => {
+    expect(parseRouteKey('POST /api/analyze')).toEqual({ method: 'POST', path: '/api/analyze' });
+    expect(() => parseRouteKey('FETCH /x')).toThrow(/Invalid route key/);
+    expect(() => parseRouteKey('GET api')).toThrow(/Invalid route key/);
+  });
+
+  it('refuses an /api/* route without auth', () => {
+    // Prepare: a minimal app with one unprotected /api route.
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const deps = new Stack(app, 'Deps');
+    const vpc = new ec2.Vpc(deps, 'Vpc');
+    const securityGroup = new ec2.SecurityGroup(deps, 'Sg', { vpc });
+    const secret = new secretsmanager.Secret(deps, 'Secret');
+    const build = () =>
+      new ApiStack(app, 'Api', {
+        config: loadStageConfig(app.node),
+        network: { vpc, securityGroup },
+        database: { secret, host: 'proxy', port: 5432, databaseName: 'stocks' },
+        schema: secret,
+        routes: [
+          { routeKey: 'GET /api/market', entry: 'market', auth: false, memoryMb: 256, timeoutSeconds: 5 },
+        ],
+      });
+    // Act / Assess
+    expect(build).toThrow(/must require a token/);
+  });
+});

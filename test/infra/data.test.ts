@@ -1,0 +1,66 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { BUNDLED_MIGRATIONS_DIR } from '../../lib/constructs/migrations';
+import { resourcesOf, synthApp } from './helpers';
+
+describe('DataStack', () => {
+  const { templates } = synthApp('dev');
+  const data = templates.data;
+
+  it('has isolated subnets only: no NAT gateway, no internet gateway', () => {
+    data.resourceCountIs('AWS::EC2::NatGateway', 0);
+    data.resourceCountIs('AWS::EC2::InternetGateway', 0);
+    data.hasResourceProperties('AWS::EC2::VPCEndpoint', {
+      ServiceName: Match.objectLike({ 'Fn::Join': Match.arrayWith([Match.arrayWith(['.secretsmanager'])]) }),
+      PrivateDnsEnabled: true,
+    });
+  });
+
+  it('runs PostgreSQL 18, encrypted, private, backed up', () => {
+    data.hasResourceProperties('AWS::RDS::DBInstance', {
+      Engine: 'postgres',
+      EngineVersion: '18',
+      StorageEncrypted: true,
+      PubliclyAccessible: false,
+      BackupRetentionPeriod: Match.anyValue(),
+      DBParameterGroupName: Match.anyValue(),
+    });
+  });
+
+  it('requires TLS at the database and at the proxy', () => {
+    data.hasResourceProperties('AWS::RDS::DBParameterGroup', {
+      Family: 'postgres18',
+      Parameters: Match.objectLike({ 'rds.force_ssl': '1' }),
+    });
+    data.hasResourceProperties('AWS::RDS::DBProxy', { RequireTLS: true, EngineFamily: 'POSTGRESQL' });
+  });
+
+  it('keeps credentials in a rotated Secrets Manager secret', () => {
+    data.resourceCountIs('AWS::SecretsManager::Secret', 1);
+    data.hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
+      RotationRules: { ScheduleExpression: 'rate(30 days)' },
+    });
+  });
+
+  it('lets the functions reach only the proxy (5432) and the endpoint (443)', () => {
+    const [[, sg] = ['', undefined]] = resourcesOf(data, 'AWS::EC2::SecurityGroup').filter(([id]) =>
+      id.startsWith('FunctionSecurityGroup'),
+    );
+    expect(JSON.stringify(sg?.Properties?.SecurityGroupEgress ?? [])).not.toContain('0.0.0.0/0');
+    const egress = resourcesOf(data, 'AWS::EC2::SecurityGroupEgress')
+      .map(([, r]) => r.Properties ?? {})
+      .filter((p) => JSON.stringify(p.GroupId).includes('FunctionSecurityGroup'));
+    expect(egress.map((p) => p.FromPort).sort()).toEqual([443, 5432]);
+  });
+
+  it('runs the bundled migrations with a trigger after the database and proxy exist', () => {
+    data.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ MIGRATIONS_DIR: BUNDLED_MIGRATIONS_DIR }) },
+      Timeout: 300,
+    });
+    const [[, trigger] = ['', undefined]] = resourcesOf(data, 'Custom::Trigger');
+    const dependsOn = trigger?.DependsOn as string[];
+    expect(dependsOn.some((d) => d.startsWith('DatabaseInstance'))).toBe(true);
+    expect(dependsOn.some((d) => d.startsWith('DatabaseProxy'))).toBe(true);
+  });
+});
