@@ -6,28 +6,29 @@ CREATE TABLE users (
 );
 
 -- The latest price per symbol. Each field carries the version (ts, sequence number) it came
--- from, encoded as one sortable numeric (see functions/core/ticks.ts tickVersion), so a field
--- is only ever replaced by a newer tick: any order of delivery yields the same row.
+-- from, encoded as one string that sorts bytewise (see functions/core/ticks.ts tickVersion), so
+-- a field is only ever replaced by a newer tick: any order of delivery yields the same row.
+-- fillfactor leaves room on each page so the constant updates stay HOT (no index churn).
 CREATE TABLE latest_prices (
   symbol            text PRIMARY KEY CHECK (symbol ~ '^[A-Z0-9][A-Z0-9&_-]{0,19}$'),
   price             numeric(10, 2) NOT NULL CHECK (price > 0 AND price <= 10000000),
   ts                timestamptz NOT NULL,
   sequence_number   text NOT NULL,
-  price_v           numeric NOT NULL,
+  price_v           text COLLATE "C" NOT NULL,
   name              text CHECK (length(name) <= 200),
-  name_v            numeric,
+  name_v            text COLLATE "C",
   sector            text CHECK (length(sector) <= 200),
-  sector_v          numeric,
+  sector_v          text COLLATE "C",
   change_1d_pct     double precision CHECK (change_1d_pct BETWEEN -100 AND 10000),
-  change_1d_pct_v   numeric,
+  change_1d_pct_v   text COLLATE "C",
   change_7d_pct     double precision CHECK (change_7d_pct BETWEEN -100 AND 10000),
-  change_7d_pct_v   numeric,
+  change_7d_pct_v   text COLLATE "C",
   volatility        double precision CHECK (volatility BETWEEN 0 AND 10),
-  volatility_v      numeric,
+  volatility_v      text COLLATE "C",
   market_cap_cr     double precision CHECK (market_cap_cr >= 0),
-  market_cap_cr_v   numeric,
+  market_cap_cr_v   text COLLATE "C",
   updated_at        timestamptz NOT NULL DEFAULT now()
-);
+) WITH (fillfactor = 70);
 
 -- Records that can never succeed, kept with their raw bytes and the reason, so they neither
 -- block the shard nor vanish. `event_id` (shard + sequence number) makes a replay a no-op.

@@ -3,8 +3,9 @@
  * quarantined records and the merged per-symbol rows go in as two JSON parameters, and a
  * guarded upsert replaces each field only with a newer version of it.
  */
-import { type MergedTick, OPTIONAL_FIELDS } from '../core/ticks';
+
 import type postgres from 'postgres';
+import { type MergedTick, OPTIONAL_FIELDS } from '../core/ticks';
 import { db, type Sql } from './db';
 
 export interface QuarantineRow {
@@ -57,11 +58,11 @@ const recordsetColumns = [
   'price numeric',
   'ts timestamptz',
   'sequence_number text',
-  'price_v numeric',
-  ...OPTIONAL_FIELDS.flatMap((f) => [`${f} ${FIELD_TYPES[f]}`, `${f}_v numeric`]),
+  'price_v text COLLATE "C"',
+  ...OPTIONAL_FIELDS.flatMap((f) => [`${f} ${FIELD_TYPES[f]}`, `${f}_v text COLLATE "C"`]),
 ].join(', ');
 const fieldUpdates = OPTIONAL_FIELDS.flatMap((f) => [
-  `${f} = CASE WHEN EXCLUDED.${f}_v > COALESCE(lp.${f}_v, -1) THEN EXCLUDED.${f} ELSE lp.${f} END`,
+  `${f} = CASE WHEN EXCLUDED.${f}_v > COALESCE(lp.${f}_v, '') THEN EXCLUDED.${f} ELSE lp.${f} END`,
   `${f}_v = GREATEST(EXCLUDED.${f}_v, lp.${f}_v)`,
 ]);
 const priceNewer = 'EXCLUDED.price_v > lp.price_v';
@@ -84,7 +85,7 @@ WITH quarantined AS (
     price_v = GREATEST(EXCLUDED.price_v, lp.price_v),
     ${fieldUpdates.join(',\n    ')},
     updated_at = now()
-  WHERE ${priceNewer} OR ${OPTIONAL_FIELDS.map((f) => `EXCLUDED.${f}_v > COALESCE(lp.${f}_v, -1)`).join(' OR ')}
+  WHERE ${priceNewer} OR ${OPTIONAL_FIELDS.map((f) => `EXCLUDED.${f}_v > COALESCE(lp.${f}_v, '')`).join(' OR ')}
   RETURNING 1
 )
 SELECT (SELECT count(*) FROM updated)::int AS updated, (SELECT count(*) FROM quarantined)::int AS quarantined`;
