@@ -44,7 +44,8 @@ export function sqlUsageStore(sql: Sql): UsageStore {
     },
 
     async inWindow(userSub, window) {
-      // Open ends become ±infinity so the plan is always one index range scan.
+      // Open ends become ±infinity so the plan is always one index range scan. Sent as text:
+      // postgres.js would run a timestamptz parameter through Date, which has no infinity.
       const from = window.from?.toISOString() ?? '-infinity';
       const to = window.to?.toISOString() ?? 'infinity';
       const [row]: [TotalsRow?] = await sql`
@@ -52,7 +53,7 @@ export function sqlUsageStore(sql: Sql): UsageStore {
                coalesce(sum(quantity) FILTER (WHERE feature = 'advice_generation'), 0)::text AS advice
         FROM usage_events
         WHERE ${userSub === null ? sql`` : sql`user_sub = ${userSub} AND`}
-              occurred_at >= ${from}::timestamptz AND occurred_at < ${to}::timestamptz`;
+              occurred_at >= ${from}::text::timestamptz AND occurred_at < ${to}::text::timestamptz`;
       return toTotals(row);
     },
 

@@ -28,7 +28,10 @@ export async function seedPrices(sql: Sql, rows: SeedPrice[]): Promise<void> {
   }
 }
 
-/** The SPEC-like fixture: TCS concentrated and falling, INFY rising, HDFCBANK volatile. */
+/**
+ * The SPEC-like fixture: TCS concentrated and falling, INFY rising, HDFCBANK volatile; A and B
+ * priced 0.10 and 0.20; CALM1 + CALM2 (one each) trigger no rule at all.
+ */
 export const FIXTURE: SeedPrice[] = [
   {
     symbol: 'TCS',
@@ -60,4 +63,20 @@ export const FIXTURE: SeedPrice[] = [
   },
   { symbol: 'A', price: '0.10', name: 'Tenth', sector: 'Test', change_7d_pct: 0 },
   { symbol: 'B', price: '0.20', name: 'Fifth', sector: 'Test', change_7d_pct: 0 },
+  {
+    symbol: 'CALM1',
+    price: '100.00',
+    name: 'Calm One',
+    sector: 'Utilities',
+    change_7d_pct: 0.5,
+    volatility: 0.01,
+  },
+  {
+    symbol: 'CALM2',
+    price: '100.00',
+    name: 'Calm Two',
+    sector: 'FMCG',
+    change_7d_pct: -0.5,
+    volatility: 0.01,
+  },
 ];
