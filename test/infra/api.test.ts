@@ -106,7 +106,8 @@ describe('ApiStack', () => {
     );
     expect(fns).toHaveLength(ROUTES.length);
     for (const [, f] of fns) {
-      const vars = (f.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
+      const vars = (f.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)
+        ?.Variables;
       expect(vars).toMatchObject({
         COGNITO_USER_POOL_ID: { Ref: expect.stringMatching(/UserPool/) },
         COGNITO_CLIENT_ID: { Ref: expect.stringMatching(/WebClient/) },

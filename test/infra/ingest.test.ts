@@ -52,8 +52,10 @@ describe('IngestStack', () => {
     const policy = resourcesOf(ingest, 'AWS::IAM::Policy').find(([id]) =>
       id.startsWith('ConsumerServiceRole'),
     )?.[1];
-    const statements = (policy?.Properties?.PolicyDocument as { Statement: { Action: string | string[] }[] })
-      .Statement;
+    const doc = policy?.Properties?.PolicyDocument as
+      | { Statement: { Action: string | string[] }[] }
+      | undefined;
+    const statements = doc?.Statement ?? [];
     const actions = statements.flatMap((s) => [s.Action].flat());
     expect(actions).toEqual(
       expect.arrayContaining(['sqs:SendMessage', 'kinesis:GetRecords', 'secretsmanager:GetSecretValue']),
