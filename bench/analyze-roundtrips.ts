@@ -1,0 +1,64 @@
+/**
+ * Child process of bench/analyze.ts: counts database round trips per analyze by running the
+ * real handler in this process against `BENCH_DB_URL` through the counting proxy. A process of
+ * its own so its database client and token issuer never mix with a running local server.
+ * Prints one JSON line: round trips per scenario.
+ */
+import postgres from 'postgres';
+import { generateIssuerKey, LOCAL_CLIENT_ID, signAccessToken } from '../local/issuer';
+import { apiEvent, lambdaContext } from '../test/helpers/events';
+import { startRoundTripProxy } from './pg-proxy';
+
+const target = process.env.BENCH_DB_URL;
+if (!target) throw new Error('BENCH_DB_URL is required');
+const ISSUER = 'http://127.0.0.1:9/bench-issuer';
+
+const seed = postgres(target, { max: 1, onnotice: () => {} });
+await seed`
+  INSERT INTO latest_prices (symbol, price, ts, sequence_number, price_v, sector, change_7d_pct, volatility)
+  VALUES ('RT1', 100.00, now(), '1', '1', 'IT', -6, 0.05), ('RT2', 250.50, now(), '1', '1', 'Banking', 3, 0.01)
+  ON CONFLICT (symbol) DO NOTHING`;
+await seed.end();
+
+const proxy = await startRoundTripProxy(target);
+const key = await generateIssuerKey();
+Object.assign(process.env, {
+  DATABASE_URL: proxy.url,
+  DB_MAX_CONNECTIONS: '1',
+  LOCAL_JWT_ISSUER: ISSUER,
+  LOCAL_JWT_CLIENT_ID: LOCAL_CLIENT_ID,
+  LOCAL_JWKS: JSON.stringify(key.publicJwks),
+  POWERTOOLS_LOG_LEVEL: 'SILENT',
+  POWERTOOLS_METRICS_DISABLED: 'true',
+});
+const { handler } = await import('../functions/analyze');
+const { closeDb } = await import('../functions/shared/db');
+
+const body = {
+  portfolio: [
+    { symbol: 'RT1', quantity: 3 },
+    { symbol: 'RT2', quantity: 7 },
+  ],
+};
+async function measure(sub: string, headers: Record<string, string> = {}): Promise<number> {
+  const token = await signAccessToken(key, { issuer: ISSUER, sub });
+  proxy.reset();
+  const res = await handler(
+    apiEvent({ method: 'POST', path: '/api/analyze', token, body, headers }),
+    lambdaContext(),
+  );
+  if (res.statusCode !== 200) throw new Error(`analyze answered ${res.statusCode}: ${res.body}`);
+  return proxy.roundTrips();
+}
+
+const coldUser = await measure('rt-user'); // first sight of the user (statements prepared too)
+const result = {
+  first_request_of_a_new_user: await measure('rt-user-2'),
+  new_analysis: await measure('rt-user'),
+  new_analysis_with_key: await measure('rt-user', { 'Idempotency-Key': 'rt-1' }),
+  sequential_replay: await measure('rt-user', { 'Idempotency-Key': 'rt-1' }),
+  cold_container_first_request: coldUser,
+};
+await closeDb();
+await proxy.close();
+console.log(JSON.stringify(result));

@@ -1,0 +1,195 @@
+/**
+ * Analyze benchmark (issue 3), printed, never asserted:
+ * 1. autocannon: 50 connections for 10 s against POST /api/analyze of a running server
+ *    (no Idempotency-Key: every request is a new, billed analysis); req/s, p50/p99, errors;
+ *    then the caller's usage counters and ledger must have grown by exactly the 2xx count.
+ * 2. Database round trips per analyze, counted on the wire (bench/analyze-roundtrips.ts).
+ * 3. EXPLAIN (ANALYZE, BUFFERS) of the per-user usage and billing queries at 1,000,000 usage
+ *    events, in a separate, temporary database on the same server.
+ * Targets: p99 ≤ 50 ms, zero errors, counts equal, ≤ 3 round trips.
+ */
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import autocannon from 'autocannon';
+import postgres from 'postgres';
+import type { Sql } from '../functions/shared/db';
+import { migrate } from '../functions/shared/migrations';
+import { USAGE_SQL } from '../functions/shared/usage-store';
+
+const ROOT = join(import.meta.dirname, '..');
+const EVENTS = 1_000_000;
+const USERS = 1_000;
+
+export interface AnalyzeBenchOptions {
+  /** Base URL of a running local API, e.g. http://127.0.0.1:3000. */
+  baseUrl: string;
+  /** An access token the server accepts. */
+  token: string;
+  /** A client on the server's database (a role that may CREATE DATABASE, for step 3). */
+  sql: Sql;
+  connections?: number;
+  durationSeconds?: number;
+  log?: (line: string) => void;
+}
+
+function subOf(token: string): string {
+  const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8'));
+  return String(payload.sub);
+}
+
+async function ledger(sql: Sql, sub: string) {
+  const [row] = await sql<[{ analyses: number; events: number; counter: number }]>`
+    SELECT (SELECT count(*)::int FROM analyses WHERE user_sub = ${sub}) AS analyses,
+           (SELECT count(*)::int FROM usage_events
+             WHERE user_sub = ${sub} AND feature = 'portfolio_analysis') AS events,
+           (SELECT coalesce(max(portfolios_analyzed), 0)::int FROM usage_totals WHERE user_sub = ${sub}) AS counter`;
+  return row;
+}
+
+async function load(o: Required<AnalyzeBenchOptions>): Promise<void> {
+  const { sql, log } = o;
+  const symbols = await sql<{ symbol: string }[]>`SELECT symbol FROM latest_prices ORDER BY symbol LIMIT 5`;
+  if (symbols.length === 0) {
+    log('analyze: no prices in the database yet; skipping the load test');
+    return;
+  }
+  const body = JSON.stringify({ portfolio: symbols.map((s, i) => ({ symbol: s.symbol, quantity: 10 + i })) });
+  const headers = { authorization: `Bearer ${o.token}`, 'content-type': 'application/json' };
+  const url = `${o.baseUrl.replace(/\/$/, '')}/api/analyze`;
+  const warm = await fetch(url, { method: 'POST', headers, body });
+  if (warm.status !== 200) throw new Error(`analyze warm-up answered ${warm.status}: ${await warm.text()}`);
+
+  const sub = subOf(o.token);
+  const before = await ledger(sql, sub);
+  const r = await autocannon({
+    url,
+    method: 'POST',
+    connections: o.connections,
+    duration: o.durationSeconds,
+    headers,
+    body,
+  });
+  // Requests still in flight when autocannon stops are answered by the server but not counted
+  // by autocannon: give them a moment, then compare. The three records must agree exactly.
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  const after = await ledger(sql, sub);
+  const ok = r['2xx'];
+  log(
+    `analyze: ${o.connections} connections, ${o.durationSeconds} s: ${r.requests.average.toFixed(0)} req/s, ` +
+      `latency p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, max ${r.latency.max} ms; ` +
+      `${ok} ok, ${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts ` +
+      `(target: p99 ≤ 50 ms, zero errors)`,
+  );
+  const grew = {
+    analyses: (after?.analyses ?? 0) - (before?.analyses ?? 0),
+    ledger: (after?.events ?? 0) - (before?.events ?? 0),
+    counter: (after?.counter ?? 0) - (before?.counter ?? 0),
+  };
+  const inFlight = grew.analyses - ok;
+  const agree = grew.analyses === grew.ledger && grew.ledger === grew.counter;
+  const verdict = agree && inFlight >= 0 && inFlight <= o.connections ? 'CONSISTENT' : 'MISMATCH';
+  log(
+    `analyze: recorded +${grew.analyses} analyses, +${grew.ledger} ledger charges, +${grew.counter} on the ` +
+      `usage counter = ${ok} answered 2xx + ${inFlight} in flight when the load stopped: ${verdict}`,
+  );
+}
+
+async function withScratchDatabase<T>(sql: Sql, fn: (url: string, scratch: Sql) => Promise<T>): Promise<T> {
+  const name = `bench_analyze_${process.pid}`;
+  const o = sql.options;
+  const url = `postgres://${encodeURIComponent(o.user)}:${encodeURIComponent(String(o.pass ?? ''))}@${o.host[0]}:${o.port[0]}/${name}`;
+  await sql.unsafe(`DROP DATABASE IF EXISTS ${name}`);
+  await sql.unsafe(`CREATE DATABASE ${name}`);
+  const scratch = postgres(url, { max: 2, onnotice: () => {} });
+  try {
+    await migrate(scratch, join(ROOT, 'migrations'));
+    return await fn(url, scratch);
+  } finally {
+    await scratch.end({ timeout: 5 });
+    await sql.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  }
+}
+
+async function roundTrips(url: string, log: (line: string) => void): Promise<void> {
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    ['--import', 'tsx', join(import.meta.dirname, 'analyze-roundtrips.ts')],
+    { env: { ...process.env, BENCH_DB_URL: url }, cwd: ROOT },
+  );
+  const counts = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as Record<string, number>;
+  log(
+    `analyze: database round trips (warm container): new analysis ${counts.new_analysis}, ` +
+      `with Idempotency-Key ${counts.new_analysis_with_key}, sequential replay ${counts.sequential_replay}, ` +
+      `first request of a new user ${counts.first_request_of_a_new_user}; ` +
+      `cold container (connect + prepare) ${counts.cold_container_first_request} (target ≤ 3)`,
+  );
+}
+
+async function explainAtScale(scratch: Sql, log: (line: string) => void): Promise<void> {
+  const started = Date.now();
+  // 1,000 users × 500 analyses over the last year, each billed twice (analysis + advice).
+  await scratch.unsafe(`INSERT INTO users (sub) SELECT 'user-' || g FROM generate_series(1, ${USERS}) g`);
+  await scratch.unsafe(`
+    INSERT INTO analyses (id, user_sub, request_hash, rule_set, portfolio, advice, portfolio_value_paise,
+                          charged_paise, response, portfolios_analyzed_total, advice_generated_total, created_at)
+    SELECT gen_random_uuid(), 'user-' || (g % ${USERS} + 1), repeat('0', 64), 'bench-fill', '[]', '[]', 100000, 900,
+           '{}', 0, 0, timestamptz '2026-11-28 12:00+05:30' - (g % 365) * interval '1 day' - (g % 3600) * interval '1 second'
+    FROM generate_series(1, ${EVENTS / 2}) g`);
+  await scratch.unsafe(`
+    INSERT INTO usage_events (analysis_id, feature, user_sub, quantity, unit_price_paise, occurred_at)
+    SELECT a.id, f.feature, a.user_sub, f.quantity, f.price, a.created_at
+    FROM analyses a
+    CROSS JOIN (VALUES ('portfolio_analysis', 1, 500), ('advice_generation', 2, 200)) AS f(feature, quantity, price)
+    WHERE a.rule_set = 'bench-fill'`);
+  await scratch.unsafe(`
+    INSERT INTO usage_totals (user_sub, portfolios_analyzed, advice_generated, charged_paise, updated_at)
+    SELECT user_sub, count(*) FILTER (WHERE feature = 'portfolio_analysis'),
+           coalesce(sum(quantity) FILTER (WHERE feature = 'advice_generation'), 0), 0, now()
+    FROM usage_events GROUP BY user_sub
+    ON CONFLICT (user_sub) DO NOTHING`);
+  await scratch.unsafe('VACUUM ANALYZE');
+  const [{ count } = { count: 0 }] = await scratch<
+    [{ count: number }]
+  >`SELECT count(*)::int AS count FROM usage_events`;
+  log(
+    `analyze: ${count} usage events for ${USERS} users loaded in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  );
+
+  const explain = async (title: string, text: string, params: string[]) => {
+    const rows = await scratch.unsafe<{ 'QUERY PLAN': string }[]>(
+      `EXPLAIN (ANALYZE, BUFFERS) ${text}`,
+      params,
+    );
+    log(`\n-- ${title}\n${rows.map((r) => r['QUERY PLAN']).join('\n')}`);
+  };
+  await explain('GET /api/billing (one user, one IST month)', USAGE_SQL.periodGroups, [
+    'user-42',
+    '2026-11-01',
+  ]);
+  await explain('GET /api/usage current period (one user)', USAGE_SQL.userWindow, [
+    'user-42',
+    '2026-10-31T18:30:00Z',
+    '2026-11-30T18:30:00Z',
+  ]);
+  await explain('GET /api/usage all time (one user)', USAGE_SQL.userAllTime, ['user-42']);
+  await explain('GET /api/usage?scope=global current period', USAGE_SQL.globalWindow, [
+    '2026-10-31T18:30:00Z',
+    '2026-11-30T18:30:00Z',
+  ]);
+}
+
+/** Run the analyze benchmark against a running server; prints, never throws on missed targets. */
+export async function benchAnalyze(options: AnalyzeBenchOptions): Promise<void> {
+  const o: Required<AnalyzeBenchOptions> = {
+    connections: 50,
+    durationSeconds: 10,
+    log: (line) => console.log(line),
+    ...options,
+  };
+  await load(o);
+  await withScratchDatabase(o.sql, async (url, scratch) => {
+    await roundTrips(url, o.log);
+    await explainAtScale(scratch, o.log);
+  });
+}
