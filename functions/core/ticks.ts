@@ -79,7 +79,6 @@ export interface Tick {
 
 export type TickResult = { ok: true; tick: Tick } | { ok: false; reason: string };
 
-
 /** Validate one record. `maxFutureMs`: how far past `nowMs` a tick's ts may be. */
 export function parseTick(record: RawTickRecord, nowMs: number, maxFutureMs: number): TickResult {
   let json: unknown;
