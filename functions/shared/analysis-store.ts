@@ -5,8 +5,8 @@
  * if there is one), then 1 write statement. Only the loser of a concurrent race on the same
  * key pays a third (reading the winner's answer). The write is a single statement of
  * data-modifying CTEs, so it is atomic without BEGIN/COMMIT round trips: the per-user totals,
- * the analysis row and its ledger rows all commit, or none does. More rows that must commit
- * with an analysis (e.g. a billing-provider outbox) are one more CTE in RECORD.
+ * the analysis row, its ledger rows and their billing-provider outbox rows (migrations/0003)
+ * all commit, or none does.
  */
 import type { AnalysisBody, UsageTotals } from '../core/analysis';
 import type { Quote } from '../core/portfolio';
@@ -44,7 +44,7 @@ export interface AnalysisStore {
     symbols: string[],
     idempotencyKey: string | null,
   ): Promise<{ quotes: Quote[]; prior: StoredAnalysis | null }>;
-  /** One statement: the analysis, its usage events and the caller's totals, atomically. */
+  /** One statement: the analysis, its usage events, their outbox rows and the caller's totals, atomically. */
   record(analysis: NewAnalysis): Promise<RecordOutcome>;
   /** The analysis stored under (sub, key). */
   findByKey(userSub: string, idempotencyKey: string): Promise<StoredAnalysis | null>;
@@ -108,9 +108,19 @@ WITH totals AS (
   SELECT analysis.id, e.feature, analysis.user_sub, e.quantity, e.unit_price_paise, analysis.created_at
   FROM analysis
   CROSS JOIN jsonb_to_recordset($12::text::jsonb) AS e(feature text, quantity integer, unit_price_paise bigint)
+  RETURNING analysis_id, feature, user_sub, quantity, unit_price_paise, occurred_at
+), outbox AS (
+  -- The same charges, queued for the billing provider (migrations/0003): committed with the
+  -- analysis or not at all. Event id and timestamp are fixed here and resent unchanged.
+  INSERT INTO billing_outbox (event_id, analysis_id, feature, user_sub, quantity, unit_price_paise,
+                              occurred_at, next_attempt_at, created_at)
+  SELECT analysis_id::text || ':' || feature, analysis_id, feature, user_sub, quantity, unit_price_paise,
+         occurred_at, occurred_at, occurred_at
+  FROM events
   RETURNING 1
 )
-SELECT totals.portfolios_analyzed, totals.advice_generated, (SELECT count(*) FROM events)::int AS events
+SELECT totals.portfolios_analyzed, totals.advice_generated, (SELECT count(*) FROM events)::int AS events,
+       (SELECT count(*) FROM outbox)::int AS queued
 FROM totals`;
 
 export function sqlAnalysisStore(sql: Sql): AnalysisStore {
