@@ -1,0 +1,294 @@
+/**
+ * Persistence of invoices (migrations/0004): the writes of the close-month and mark-overdue
+ * jobs, and the reads and the payment write of the invoice routes. Concurrency guarantees come
+ * from the schema (one invoice per user and month, one late-fee line per invoice) and from row
+ * locks: the month's counter row serialises closers, `FOR UPDATE SKIP LOCKED` splits overdue work.
+ */
+
+import {
+  type InvoiceLine,
+  type InvoiceStatus,
+  invoiceNumber,
+  lateFeeLine,
+  type NewInvoice,
+  periodOfFirstDay,
+  type StoredInvoice,
+} from '../core/invoices';
+import type { Paise } from '../core/money';
+import type { Feature, LedgerGroup } from '../core/pricing';
+import type { Sql } from './db';
+
+/** Reference stored on an invoice with nothing to pay, settled at issue. */
+export const NOTHING_DUE_REFERENCE = 'nothing-due';
+
+/** (month first day, user) pairs with usage in an ended month and no invoice yet, oldest first. */
+export async function pendingInvoices(
+  sql: Sql,
+  beforePeriod: string,
+  limit: number,
+): Promise<Array<{ period: string; user_sub: string }>> {
+  return sql<Array<{ period: string; user_sub: string }>>`
+    SELECT DISTINCT e.billing_period::text AS period, e.user_sub
+    FROM usage_events e
+    WHERE e.billing_period < ${beforePeriod}::date
+      AND NOT EXISTS (SELECT 1 FROM invoices i WHERE i.user_sub = e.user_sub AND i.period = e.billing_period)
+    ORDER BY 1, 2
+    LIMIT ${limit}`;
+}
+
+/**
+ * Issue the invoices of one month for `subs` (those still without one) in ONE transaction.
+ * `build` turns a user's ledger groups into the invoice (the pure core). The month's counter row
+ * is locked first, so a concurrent closer waits, then sees these invoices and issues nothing.
+ */
+export async function issueInvoices(
+  sql: Sql,
+  periodFirstDay: string,
+  subs: readonly string[],
+  now: Date,
+  build: (groups: LedgerGroup[]) => NewInvoice,
+): Promise<Array<{ subtotalPaise: Paise }>> {
+  return sql.begin(async (tx) => {
+    await tx`INSERT INTO invoice_counters (period, last_number) VALUES (${periodFirstDay}, 0)
+             ON CONFLICT (period) DO NOTHING`;
+    const [counter]: [{ last_number: number }?] = await tx`
+      SELECT last_number FROM invoice_counters WHERE period = ${periodFirstDay} FOR UPDATE`;
+    if (!counter) throw new Error(`invoice counter of ${periodFirstDay} missing`);
+    // Read after the lock: a closer that held it has committed, and its invoices are excluded.
+    const rows = await tx<
+      Array<{ user_sub: string; feature: Feature; unit_price_paise: string; quantity: string }>
+    >`
+      SELECT e.user_sub, e.feature, e.unit_price_paise::text, sum(e.quantity)::text AS quantity
+      FROM usage_events e
+      WHERE e.billing_period = ${periodFirstDay}::date AND e.user_sub = ANY(${subs as string[]}::text[])
+        AND NOT EXISTS (SELECT 1 FROM invoices i WHERE i.user_sub = e.user_sub AND i.period = e.billing_period)
+      GROUP BY 1, 2, 3
+      ORDER BY 1`;
+    const bySub = new Map<string, LedgerGroup[]>();
+    for (const r of rows) {
+      const groups = bySub.get(r.user_sub) ?? [];
+      groups.push({
+        feature: r.feature,
+        unitPricePaise: BigInt(r.unit_price_paise),
+        quantity: BigInt(r.quantity),
+      });
+      bySub.set(r.user_sub, groups);
+    }
+    if (bySub.size === 0) return [];
+
+    const period = periodOfFirstDay(periodFirstDay);
+    let next = counter.last_number;
+    const invoices: Array<Record<string, string>> = [];
+    const lines: Array<Record<string, string | number>> = [];
+    const issued: Array<{ subtotalPaise: Paise }> = [];
+    for (const [sub, groups] of bySub) {
+      const invoice = build(groups);
+      const id = crypto.randomUUID();
+      next += 1;
+      // Nothing to pay (every snapshotted price was 0): settled at issue, so never overdue.
+      const settled = invoice.subtotalPaise === 0n;
+      invoices.push({
+        id,
+        number: invoiceNumber(period, next),
+        user_sub: sub,
+        status: settled ? 'paid' : 'issued',
+        subtotal: invoice.subtotalPaise.toString(),
+        due_date: invoice.dueDate,
+        reference: settled ? NOTHING_DUE_REFERENCE : '',
+      });
+      invoice.lines.forEach((l, i) => {
+        lines.push({ invoice_id: id, line_no: i + 1, ...lineColumns(l) });
+      });
+      issued.push({ subtotalPaise: invoice.subtotalPaise });
+    }
+    await tx.unsafe(ISSUE, [periodFirstDay, now, JSON.stringify(invoices), JSON.stringify(lines), next]);
+    return issued;
+  });
+}
+
+const lineColumns = (l: InvoiceLine) => ({
+  kind: l.kind,
+  feature: l.feature,
+  quantity: l.quantity.toString(),
+  unit_price_paise: l.unitPricePaise.toString(),
+  amount_paise: l.amountPaise.toString(),
+});
+
+// One statement: the invoices, their lines, the counter. JSON goes in as text (see analysis-store).
+const ISSUE = `
+WITH inv AS (
+  INSERT INTO invoices (id, number, user_sub, period, status, subtotal_paise, late_fee_paise, total_paise,
+                        issued_at, due_date, paid_at, payment_reference)
+  SELECT i.id, i.number, i.user_sub, $1::date, i.status, i.subtotal, 0, i.subtotal, $2, i.due_date,
+         CASE WHEN i.status = 'paid' THEN $2::timestamptz END, nullif(i.reference, '')
+  FROM jsonb_to_recordset($3::text::jsonb)
+    AS i(id uuid, number text, user_sub text, status text, subtotal bigint, due_date date, reference text)
+  ON CONFLICT DO NOTHING
+  RETURNING id
+), lines AS (
+  INSERT INTO invoice_lines (invoice_id, line_no, kind, feature, quantity, unit_price_paise, amount_paise)
+  SELECT l.invoice_id, l.line_no, l.kind, l.feature, l.quantity, l.unit_price_paise, l.amount_paise
+  FROM jsonb_to_recordset($4::text::jsonb)
+    AS l(invoice_id uuid, line_no smallint, kind text, feature text, quantity bigint,
+         unit_price_paise bigint, amount_paise bigint)
+  JOIN inv ON inv.id = l.invoice_id
+  RETURNING 1
+)
+UPDATE invoice_counters SET last_number = $5 WHERE period = $1
+RETURNING (SELECT count(*) FROM inv)::int AS issued, (SELECT count(*) FROM lines)::int AS lines`;
+
+/**
+ * Mark up to `limit` issued invoices due before `today` (IST date) overdue, each with its one
+ * late-fee line, in ONE transaction. Rows another run holds are skipped, not waited for; the
+ * `status = 'issued'` re-check and the one-late-fee index make a second fee impossible anyway.
+ */
+export async function markInvoicesOverdue(
+  sql: Sql,
+  today: string,
+  now: Date,
+  limit: number,
+): Promise<Array<{ feePaise: Paise }>> {
+  return sql.begin(async (tx) => {
+    const due = await tx<Array<{ id: string; subtotal_paise: string }>>`
+      SELECT id, subtotal_paise::text FROM invoices
+      WHERE status = 'issued' AND due_date < ${today}::date
+      ORDER BY due_date, id
+      LIMIT ${limit}
+      FOR UPDATE SKIP LOCKED`;
+    if (due.length === 0) return [];
+    const fees = due.map((d) => ({ id: d.id, ...lineColumns(lateFeeLine(BigInt(d.subtotal_paise))) }));
+    const marked = await tx.unsafe<Array<{ fee: string }>>(OVERDUE, [JSON.stringify(fees), now]);
+    return marked.map((m) => ({ feePaise: BigInt(m.fee) }));
+  });
+}
+
+const OVERDUE = `
+WITH f AS (
+  SELECT * FROM jsonb_to_recordset($1::text::jsonb)
+    AS f(id uuid, kind text, feature text, quantity bigint, unit_price_paise bigint, amount_paise bigint)
+), marked AS (
+  UPDATE invoices i SET status = 'overdue', late_fee_paise = f.amount_paise,
+                        total_paise = i.subtotal_paise + f.amount_paise, overdue_at = $2
+  FROM f WHERE i.id = f.id AND i.status = 'issued'
+  RETURNING i.id, f.amount_paise
+), lines AS (
+  INSERT INTO invoice_lines (invoice_id, line_no, kind, feature, quantity, unit_price_paise, amount_paise)
+  SELECT f.id, (SELECT max(line_no) + 1 FROM invoice_lines WHERE invoice_id = f.id),
+         f.kind, f.feature, f.quantity, f.unit_price_paise, f.amount_paise
+  FROM f JOIN marked ON marked.id = f.id
+  RETURNING 1
+)
+SELECT marked.amount_paise::text AS fee FROM marked`;
+
+interface InvoiceRow {
+  id: string;
+  number: string;
+  period: string;
+  status: InvoiceStatus;
+  subtotal_paise: string;
+  late_fee_paise: string;
+  total_paise: string;
+  issued_at: Date;
+  due_date: string;
+  overdue_at: Date | null;
+  paid_at: Date | null;
+  payment_reference: string | null;
+  user_sub: string;
+  lines?: Array<{
+    kind: InvoiceLine['kind'];
+    feature: InvoiceLine['feature'];
+    quantity: string;
+    unit_price_paise: string;
+    amount_paise: string;
+  }>;
+}
+
+const COLUMNS = `i.id, i.number, i.period::text AS period, i.status, i.subtotal_paise::text,
+  i.late_fee_paise::text, i.total_paise::text, i.issued_at, i.due_date::text AS due_date, i.overdue_at,
+  i.paid_at, i.payment_reference, i.user_sub`;
+
+const WITH_LINES = `${COLUMNS},
+  (SELECT json_agg(json_build_object('kind', l.kind, 'feature', l.feature, 'quantity', l.quantity::text,
+            'unit_price_paise', l.unit_price_paise::text, 'amount_paise', l.amount_paise::text) ORDER BY l.line_no)
+     FROM invoice_lines l WHERE l.invoice_id = i.id) AS lines`;
+
+export type InvoiceWithOwner = StoredInvoice & { userSub: string };
+
+function toInvoice(r: InvoiceRow): InvoiceWithOwner {
+  return {
+    id: r.id,
+    number: r.number,
+    period: periodOfFirstDay(r.period),
+    status: r.status,
+    subtotalPaise: BigInt(r.subtotal_paise),
+    lateFeePaise: BigInt(r.late_fee_paise),
+    totalPaise: BigInt(r.total_paise),
+    issuedAt: r.issued_at,
+    dueDate: r.due_date,
+    overdueAt: r.overdue_at,
+    paidAt: r.paid_at,
+    paymentReference: r.payment_reference,
+    userSub: r.user_sub,
+    lines: (r.lines ?? []).map((l) => ({
+      kind: l.kind,
+      feature: l.feature,
+      quantity: BigInt(l.quantity),
+      unitPricePaise: BigInt(l.unit_price_paise),
+      amountPaise: BigInt(l.amount_paise),
+    })),
+  };
+}
+
+export interface InvoiceStore {
+  /** One user's invoices, newest month first, optionally of one status (no lines). */
+  list(userSub: string, status: InvoiceStatus | null): Promise<InvoiceWithOwner[]>;
+  /** An invoice with its lines; with `userSub`, only if that user owns it. */
+  get(id: string, userSub: string | null): Promise<InvoiceWithOwner | null>;
+  /** One user's invoice of a month (its first day), without lines. */
+  forPeriod(userSub: string, periodFirstDay: string): Promise<InvoiceWithOwner | null>;
+  /** Mark an unpaid invoice paid; null when it is unknown or already paid (nothing changed). */
+  pay(id: string, reference: string, paidAt: Date): Promise<InvoiceWithOwner | null>;
+}
+
+export function sqlInvoiceStore(sql: Sql): InvoiceStore {
+  return {
+    async list(userSub, status) {
+      const rows = await sql.unsafe<InvoiceRow[]>(
+        `SELECT ${COLUMNS} FROM invoices i
+         WHERE i.user_sub = $1 AND ($2::text IS NULL OR i.status = $2)
+         ORDER BY i.period DESC`,
+        [userSub, status],
+      );
+      return rows.map(toInvoice);
+    },
+
+    async get(id, userSub) {
+      const [row] = await sql.unsafe<InvoiceRow[]>(
+        `SELECT ${WITH_LINES} FROM invoices i WHERE i.id = $1::uuid AND ($2::text IS NULL OR i.user_sub = $2)`,
+        [id, userSub],
+      );
+      return row ? toInvoice(row) : null;
+    },
+
+    async forPeriod(userSub, periodFirstDay) {
+      const [row] = await sql.unsafe<InvoiceRow[]>(
+        `SELECT ${COLUMNS} FROM invoices i WHERE i.user_sub = $1 AND i.period = $2::date`,
+        [userSub, periodFirstDay],
+      );
+      return row ? toInvoice(row) : null;
+    },
+
+    async pay(id, reference, paidAt) {
+      const [row] = await sql.unsafe<InvoiceRow[]>(
+        `WITH paid AS (
+           UPDATE invoices SET status = 'paid', paid_at = $3, payment_reference = $2
+           WHERE id = $1::uuid AND status <> 'paid'
+           RETURNING *
+         )
+         SELECT ${WITH_LINES} FROM paid i`,
+        [id, reference, paidAt],
+      );
+      return row ? toInvoice(row) : null;
+    },
+  };
+}

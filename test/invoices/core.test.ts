@@ -1,0 +1,119 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  buildInvoice,
+  invoiceJson,
+  invoiceNumber,
+  isOverdue,
+  lateFee,
+  overdueFrom,
+} from '../../functions/core/invoices';
+import { parsePeriod } from '../../functions/core/periods';
+
+const october = parsePeriod('2026-10');
+if (!october) throw new Error('fixture');
+
+describe('lateFee: 2.5 % of the usage subtotal, half up to whole paise', () => {
+  it.each([
+    [0n, 0n],
+    [19n, 0n], // 0.475 paise → 0
+    [20n, 1n], // exactly 0.5 paise → 1 (half up)
+    [21n, 1n], // 0.525 → 1
+    [59n, 1n], // 1.475 → 1
+    [60n, 2n], // 1.5 → 2
+    [900n, 23n], // 9.00 INR → 22.5 paise → 23
+    [1_000n, 25n],
+    [12_345n, 309n], // 308.625 → 309
+  ])('%s paise → %s paise', (subtotal, fee) => {
+    expect(lateFee(subtotal)).toBe(fee);
+  });
+
+  it('is exact for huge subtotals (no floating point)', () => {
+    const huge = 123_456_789_012_345_678_901n; // paise
+    expect(lateFee(huge)).toBe(3_086_419_725_308_641_973n); // …972.525 → …973
+  });
+
+  it('matches round-half-up of subtotal × 0.025 for any subtotal', () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: 0n, max: 10n ** 24n }), (s) => {
+        const fee = lateFee(s);
+        // fee is the nearest integer to s/40, ties upward: |40·fee − s| ≤ 20, and = 20 only when rounding up.
+        const diff = 40n * fee - s;
+        return diff > -20n && diff <= 20n;
+      }),
+    );
+  });
+
+  it('refuses a negative subtotal', () => {
+    expect(() => lateFee(-1n)).toThrow(RangeError);
+  });
+});
+
+describe('invoiceNumber', () => {
+  it('is SC-<YYYY>-<MM>-<counter, 6 digits or more>', () => {
+    expect(invoiceNumber(october, 1)).toBe('SC-2026-10-000001');
+    expect(invoiceNumber(october, 123)).toBe('SC-2026-10-000123');
+    expect(invoiceNumber(october, 1_234_567)).toBe('SC-2026-10-1234567');
+    expect(() => invoiceNumber(october, 0)).toThrow(RangeError);
+  });
+});
+
+describe('buildInvoice', () => {
+  it('one usage line per feature and snapshotted price, in bill order; due on period end + 3', () => {
+    const invoice = buildInvoice(october, [
+      { feature: 'advice_generation', unitPricePaise: 200n, quantity: 4n },
+      { feature: 'portfolio_analysis', unitPricePaise: 750n, quantity: 1n },
+      { feature: 'portfolio_analysis', unitPricePaise: 500n, quantity: 3n },
+    ]);
+    expect(invoice.dueDate).toBe('2026-11-03');
+    expect(invoice.lines.map((l) => [l.feature, l.quantity, l.unitPricePaise, l.amountPaise])).toEqual([
+      ['portfolio_analysis', 3n, 500n, 1_500n],
+      ['portfolio_analysis', 1n, 750n, 750n],
+      ['advice_generation', 4n, 200n, 800n],
+    ]);
+    expect(invoice.lines.every((l) => l.kind === 'usage')).toBe(true);
+    expect(invoice.subtotalPaise).toBe(3_050n);
+  });
+
+  it('shows amounts as rupees with at most two decimals', () => {
+    const built = buildInvoice(october, [
+      { feature: 'portfolio_analysis', unitPricePaise: 5n, quantity: 3n },
+    ]);
+    const json = invoiceJson({
+      id: '00000000-0000-4000-8000-000000000000',
+      number: 'SC-2026-10-000001',
+      period: october,
+      status: 'issued',
+      subtotalPaise: built.subtotalPaise,
+      lateFeePaise: 0n,
+      totalPaise: built.subtotalPaise,
+      issuedAt: new Date('2026-11-01T00:30:00+05:30'),
+      dueDate: built.dueDate,
+      overdueAt: null,
+      paidAt: null,
+      paymentReference: null,
+      lines: built.lines,
+    });
+    expect(json).toMatchObject({ subtotal: 0.15, total: 0.15, late_fee: 0, period_start: '2026-10-01' });
+    expect(json.lines).toEqual([
+      {
+        kind: 'usage',
+        feature: 'portfolio_analysis',
+        description: 'Portfolio analyses',
+        quantity: 3,
+        unit_price: 0.05,
+        amount: 0.15,
+      },
+    ]);
+  });
+});
+
+describe('the overdue rule (IST calendar)', () => {
+  it('payable through the whole due date; overdue from 00:00 IST the day after', () => {
+    expect(overdueFrom('2026-11-03').toISOString()).toBe('2026-11-03T18:30:00.000Z');
+    expect(isOverdue('2026-11-03', new Date('2026-11-03T23:59:59+05:30'))).toBe(false);
+    expect(isOverdue('2026-11-03', new Date('2026-11-04T00:00:00+05:30'))).toBe(true);
+    // Month and year ends roll over.
+    expect(overdueFrom('2026-12-31').toISOString()).toBe('2026-12-31T18:30:00.000Z');
+  });
+});
