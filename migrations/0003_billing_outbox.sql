@@ -20,10 +20,10 @@ CREATE TABLE billing_outbox (
   occurred_at       timestamptz NOT NULL,
   status            text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sent', 'dead')),
   attempts          integer NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+  -- When the row is next due. A sync run's claim moves it one lease into the future, so other
+  -- runs skip the row while it is in flight and retake it if that run dies (crash safety).
   next_attempt_at   timestamptz NOT NULL,
-  -- A claim by one sync run: other runs skip the row until the lease expires (crash safety).
-  locked_until      timestamptz,
-  -- The last failure, truncated; never a key or URL (see functions/core/billing-sync.ts).
+  -- The last failure, truncated, secrets scrubbed (functions/core/billing-sync.ts).
   last_error        text CHECK (length(last_error) <= 500),
   created_at        timestamptz NOT NULL,
   sent_at           timestamptz,

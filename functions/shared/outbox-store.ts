@@ -1,0 +1,122 @@
+/**
+ * The billing outbox in SQL (migrations/0003): claim due rows, mark them sent or failed, and
+ * summarise the backlog for /health and the metrics.
+ *
+ * Claiming is one statement (its own short transaction): `FOR UPDATE SKIP LOCKED` picks due
+ * pending rows nobody else is claiming, and the same statement pushes their `next_attempt_at`
+ * a lease into the future and counts the attempt. A concurrent sync therefore neither waits for
+ * nor sees them; the provider is called after the claim has committed, outside any transaction.
+ * If the process dies before marking, the lease runs out and the rows are sent again with the
+ * same event id and timestamp, which the provider deduplicates.
+ */
+import type { OutboxRow } from '../core/billing-sync';
+import type { Sql } from './db';
+
+export interface OutboxSummary {
+  pending: number;
+  dead: number;
+  /** Age of the oldest pending row at `now`, or null when nothing is pending. */
+  oldestPendingAgeSeconds: number | null;
+}
+
+export interface FailedRow {
+  eventId: string;
+  status: 'pending' | 'dead';
+  nextAttemptAt: Date;
+  error: string;
+}
+
+interface ClaimedRow {
+  event_id: string;
+  feature: string;
+  user_sub: string;
+  quantity: number;
+  unit_price_paise: string;
+  occurred_at: Date;
+  attempts: number;
+  customer_known: boolean;
+}
+
+export const OUTBOX_SQL = {
+  claim: `
+WITH due AS (
+  SELECT event_id FROM billing_outbox
+  WHERE status = 'pending' AND next_attempt_at <= $1::timestamptz
+  ORDER BY next_attempt_at
+  LIMIT $2
+  FOR UPDATE SKIP LOCKED
+)
+UPDATE billing_outbox o
+SET attempts = o.attempts + 1,
+    next_attempt_at = $1::timestamptz + make_interval(secs => $3::double precision / 1000)
+FROM due
+WHERE o.event_id = due.event_id
+RETURNING o.event_id, o.feature, o.user_sub, o.quantity, o.unit_price_paise::text AS unit_price_paise,
+          o.occurred_at, o.attempts,
+          EXISTS (SELECT 1 FROM billing_customers c WHERE c.user_sub = o.user_sub) AS customer_known`,
+  // Only rows still pending: a slower run whose lease expired cannot undo another's result.
+  markSent: `
+UPDATE billing_outbox SET status = 'sent', sent_at = $2::timestamptz, last_error = NULL
+WHERE event_id = ANY($1::text[]) AND status = 'pending'`,
+  markFailed: `
+UPDATE billing_outbox o
+SET status = u.status, next_attempt_at = u.next_attempt_at::timestamptz, last_error = u.error
+FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS u(event_id, status, next_attempt_at, error)
+WHERE o.event_id = u.event_id AND o.status = 'pending'`,
+  rememberCustomers: `
+INSERT INTO billing_customers (user_sub, synced_at)
+SELECT unnest($1::text[]), $2::timestamptz
+ON CONFLICT (user_sub) DO NOTHING`,
+  // Each count is served by its partial index (billing_outbox_due, billing_outbox_dead).
+  summary: `
+SELECT (SELECT count(*) FROM billing_outbox WHERE status = 'pending')::int AS pending,
+       (SELECT count(*) FROM billing_outbox WHERE status = 'dead')::int AS dead,
+       (SELECT floor(extract(epoch FROM $1::timestamptz - min(created_at)))::bigint
+          FROM billing_outbox WHERE status = 'pending')::text AS oldest_pending_age_seconds`,
+} as const;
+
+/** Claim up to `limit` due rows for `leaseMs`; each claim counts as an attempt. */
+export async function claimDue(sql: Sql, now: Date, limit: number, leaseMs: number): Promise<OutboxRow[]> {
+  const rows = await sql.unsafe<ClaimedRow[]>(OUTBOX_SQL.claim, [now.toISOString(), limit, leaseMs]);
+  return rows.map((r) => ({
+    eventId: r.event_id,
+    feature: r.feature,
+    userSub: r.user_sub,
+    quantity: Number(r.quantity),
+    unitPricePaise: r.unit_price_paise,
+    occurredAt: r.occurred_at,
+    attempts: Number(r.attempts),
+    customerKnown: r.customer_known,
+  }));
+}
+
+export async function markSent(sql: Sql, eventIds: string[], at: Date): Promise<void> {
+  if (eventIds.length > 0) await sql.unsafe(OUTBOX_SQL.markSent, [eventIds, at.toISOString()]);
+}
+
+export async function markFailed(sql: Sql, rows: FailedRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  await sql.unsafe(OUTBOX_SQL.markFailed, [
+    rows.map((r) => r.eventId),
+    rows.map((r) => r.status),
+    rows.map((r) => r.nextAttemptAt.toISOString()),
+    rows.map((r) => r.error),
+  ]);
+}
+
+/** Users now known to the provider: their customer is never created again. */
+export async function rememberCustomers(sql: Sql, subs: string[], at: Date): Promise<void> {
+  if (subs.length > 0) await sql.unsafe(OUTBOX_SQL.rememberCustomers, [subs, at.toISOString()]);
+}
+
+export async function outboxSummary(sql: Sql, now: Date): Promise<OutboxSummary> {
+  const [row] = await sql.unsafe<
+    [{ pending: number; dead: number; oldest_pending_age_seconds: string | null }]
+  >(OUTBOX_SQL.summary, [now.toISOString()]);
+  const age = row?.oldest_pending_age_seconds;
+  return {
+    pending: Number(row?.pending ?? 0),
+    dead: Number(row?.dead ?? 0),
+    oldestPendingAgeSeconds: age === null || age === undefined ? null : Math.max(0, Number(age)),
+  };
+}
