@@ -2,12 +2,19 @@
  * GET /api/billing — the caller's bill for `?period=YYYY-MM` (default: the current month in
  * Asia/Kolkata): line items per feature and snapshotted unit price, subtotal, status and due
  * date. A future period has no bill yet: 404.
+ *
+ * Once the month's invoice is issued (functions/invoices.ts), `status` is the invoice's
+ * (`issued`, `overdue`, `paid`) instead of `closed`, and `invoice` names it (id, number, late
+ * fee, total); before that there is no `invoice` field. The invoice is the payable document.
  */
+import { paiseToRupees } from './core/money';
 import { type Period, parsePeriod, periodAt } from './core/periods';
 import { buildBill } from './core/pricing';
 import { authenticatedRoute } from './shared/api';
+import { db } from './shared/db';
 import { badRequest, notFound } from './shared/errors';
 import { json } from './shared/http';
+import { sqlInvoiceStore } from './shared/invoice-store';
 import { defaultUsageStore } from './shared/usage-store';
 
 /** Validate `?period=`; the current period when absent. Pure. */
@@ -26,6 +33,21 @@ export const handler = authenticatedRoute('billing', async ({ event, user }) => 
   const now = new Date();
   const period = parseBillingPeriod(event.queryStringParameters?.period, now);
   const store = await defaultUsageStore();
-  const groups = await store.periodGroups(user.sub, period.firstDay);
-  return json(200, buildBill(period, groups, now));
+  const [groups, invoice] = await Promise.all([
+    store.periodGroups(user.sub, period.firstDay),
+    // The running month has no invoice yet: skip the read.
+    now < period.end ? null : sqlInvoiceStore(await db()).forPeriod(user.sub, period.firstDay),
+  ]);
+  const bill = buildBill(period, groups, now);
+  if (!invoice) return json(200, bill);
+  return json(200, {
+    ...bill,
+    status: invoice.status,
+    invoice: {
+      id: invoice.id,
+      number: invoice.number,
+      late_fee: paiseToRupees(invoice.lateFeePaise),
+      total: paiseToRupees(invoice.totalPaise),
+    },
+  });
 });

@@ -20,4 +20,25 @@ export const ROUTES: readonly RouteDef[] = [
   { routeKey: 'POST /api/analyze', entry: 'analyze', auth: true, memoryMb: 512, timeoutSeconds: 10 },
   { routeKey: 'GET /api/usage', entry: 'usage', auth: true, memoryMb: 256, timeoutSeconds: 10 },
   { routeKey: 'GET /api/billing', entry: 'billing', auth: true, memoryMb: 256, timeoutSeconds: 10 },
+  {
+    routeKey: 'GET /api/billing/invoices',
+    entry: 'invoice-list',
+    auth: true,
+    memoryMb: 256,
+    timeoutSeconds: 10,
+  },
+  {
+    routeKey: 'GET /api/billing/invoices/{id}',
+    entry: 'invoice-get',
+    auth: true,
+    memoryMb: 256,
+    timeoutSeconds: 10,
+  },
+  {
+    routeKey: 'POST /api/admin/invoices/{id}/payment',
+    entry: 'invoice-payment',
+    auth: true,
+    memoryMb: 256,
+    timeoutSeconds: 10,
+  },
 ];

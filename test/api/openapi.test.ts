@@ -3,6 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handler as analyze } from '../../functions/analyze';
 import { handler as billing } from '../../functions/billing';
 import { handler as health } from '../../functions/health';
+import { handler as invoiceGet } from '../../functions/invoice-get';
+import { handler as invoiceList } from '../../functions/invoice-list';
+import { handler as invoicePayment } from '../../functions/invoice-payment';
+import { closeMonths } from '../../functions/invoices';
 import { handler as market } from '../../functions/market';
 import { ROUTES } from '../../functions/routes';
 import { dbConfig } from '../../functions/shared/config';
@@ -16,15 +20,25 @@ import { adminToken, token } from '../helpers/tokens';
 
 const db = useTestDatabase();
 
-const handlers = { health, market, analyze, usage, billing } as const;
+const handlers = {
+  health,
+  market,
+  analyze,
+  usage,
+  billing,
+  'invoice-list': invoiceList,
+  'invoice-get': invoiceGet,
+  'invoice-payment': invoicePayment,
+} as const;
 type Entry = keyof typeof handlers;
 
 /** Every response seen, checked against the document at the end. */
 const seen: Array<{ method: string; path: string; res: APIGatewayProxyStructuredResultV2 }> = [];
 
-async function call(entry: Entry, input: ApiEventInput) {
+async function call(entry: Entry, input: ApiEventInput & { route?: string }) {
   const res = await handlers[entry](apiEvent(input), lambdaContext());
-  seen.push({ method: input.method ?? 'GET', path: input.path, res });
+  // `route`: the documented path template when the path has parameters.
+  seen.push({ method: input.method ?? 'GET', path: input.route ?? input.path, res });
   return res;
 }
 
@@ -90,6 +104,43 @@ describe('docs/openapi.json', () => {
     await call('billing', { path: '/api/billing', token: user, query: { period: '2026-1' } });
     await call('billing', { path: '/api/billing', token: user, query: { period: '2999-01' } });
     await call('billing', { path: '/api/billing' });
+
+    // Invoices: close every month up to now (next month's clock), then read and pay one.
+    await closeMonths({ sql: db.current.sql, now: new Date(Date.now() + 32 * 86_400_000) });
+    const [invoice]: [{ id: string }?] = await db.current.sql`
+      SELECT id FROM invoices WHERE user_sub = 'doc-user' LIMIT 1`;
+    const id = invoice?.id ?? '';
+    const unknown = '00000000-0000-4000-8000-000000000000';
+    const one = (tok: string | undefined, invoiceId: string) =>
+      call('invoice-get', {
+        path: `/api/billing/invoices/${invoiceId}`,
+        route: '/api/billing/invoices/{id}',
+        pathParameters: { id: invoiceId },
+        token: tok,
+      });
+    const pay = (tok: string | undefined, invoiceId: string, body: unknown) =>
+      call('invoice-payment', {
+        method: 'POST',
+        path: `/api/admin/invoices/${invoiceId}/payment`,
+        route: '/api/admin/invoices/{id}/payment',
+        pathParameters: { id: invoiceId },
+        token: tok,
+        body,
+      });
+    await call('invoice-list', { path: '/api/billing/invoices', token: user });
+    await call('invoice-list', { path: '/api/billing/invoices', token: user, query: { status: 'issued' } });
+    await call('invoice-list', { path: '/api/billing/invoices', token: user, query: { status: 'late' } });
+    await call('invoice-list', { path: '/api/billing/invoices' });
+    await one(user, id);
+    await one(other, id);
+    await one(user, 'not-a-uuid');
+    await one(undefined, id);
+    await pay(user, id, { reference: 'UTR-1' });
+    await pay(admin, id, { reference: 'UTR-1' });
+    await pay(admin, id, { reference: 'UTR-2' });
+    await pay(admin, unknown, { reference: 'UTR-1' });
+    await pay(admin, id, { reference: '' });
+    await pay(undefined, id, { reference: 'UTR-1' });
 
     const problems = seen.flatMap(({ method, path, res }) => validateResponse(method, path, res));
     expect(problems).toEqual([]);

@@ -1,0 +1,37 @@
+/**
+ * POST /api/admin/invoices/{id}/payment — record the full payment of an invoice (admins only).
+ * Body `{ "reference": "…", "paid_at"?: "<ISO time>" }`; the invoice becomes `paid`.
+ * Idempotent: the same reference again answers 200 with the invoice unchanged; another reference
+ * for a paid invoice is a 409. 403 for non-admins (before any lookup), 404 for an unknown id.
+ */
+import { invoiceJson } from './core/invoices';
+import { authenticatedRoute } from './shared/api';
+import { isAdmin } from './shared/auth';
+import { db } from './shared/db';
+import { conflict, forbidden, notFound } from './shared/errors';
+import { json } from './shared/http';
+import { parseInvoiceId, parsePayment } from './shared/invoice-requests';
+import { sqlInvoiceStore } from './shared/invoice-store';
+import { MetricUnit } from './shared/powertools';
+
+export const handler = authenticatedRoute('invoice-payment', async ({ event, user }, { logger, metrics }) => {
+  if (!isAdmin(user)) throw forbidden('Recording payments is only for administrators');
+  const id = parseInvoiceId(event.pathParameters);
+  const body =
+    event.body && event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  const payment = parsePayment(body, new Date());
+  const store = sqlInvoiceStore(await db());
+  const paid = await store.pay(id, payment.reference, payment.paidAt);
+  if (paid) {
+    metrics.addMetric('InvoicesPaid', MetricUnit.Count, 1);
+    logger.info('invoice paid', { invoice: paid.number, by: user.sub });
+    return json(200, invoiceJson(paid));
+  }
+  // Nothing changed: unknown, or paid already (a retry with the same reference is fine).
+  const existing = await store.get(id, null);
+  if (!existing) throw notFound('There is no such invoice');
+  if (existing.paymentReference !== payment.reference) {
+    throw conflict(`Invoice ${existing.number} is already paid under another reference`);
+  }
+  return json(200, invoiceJson(existing), { 'idempotent-replayed': 'true' });
+});
