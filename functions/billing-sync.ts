@@ -209,10 +209,12 @@ export const handler = async (_event: unknown, context?: { getRemainingTimeInMil
   const client = await providerFor(config, tools.logger);
   if (!client) return { enabled: false };
   try {
-    // Leave 15 s of the invocation for the last batch's request and marks.
-    const deadline = context
-      ? Date.now() + context.getRemainingTimeInMillis() - config.timeoutMs - 5_000
-      : undefined;
+    // Stop claiming while one more request (timeoutMs) and the marks still fit in the invocation.
+    const remaining = context?.getRemainingTimeInMillis();
+    const deadline =
+      remaining === undefined
+        ? undefined
+        : Date.now() + Math.max(remaining / 2, remaining - config.timeoutMs - 5_000);
     const result = await syncOnce({
       sql: await db(),
       client,

@@ -1,0 +1,165 @@
+/**
+ * A local stand-in for the Flexprice API on 127.0.0.1 (random port), answering the way the
+ * `@flexprice/sdk` response schemas expect: 202 `{message}` for POST /v1/events/bulk, 201 a
+ * customer for POST /v1/customers (409 when the external id exists), 200/404 for
+ * GET /v1/customers/external/{id}. It records every request and, like Flexprice, deduplicates
+ * accepted events on (event_id, timestamp). Failures are injected on demand, bounded in count,
+ * and a hang lasts at most `hangMs` before the socket is dropped.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  headers: IncomingMessage['headers'];
+  body: unknown;
+}
+
+export interface StandinEvent {
+  event_id: string;
+  event_name: string;
+  external_customer_id: string;
+  properties: Record<string, string>;
+  timestamp: string;
+  source?: string;
+}
+
+export type FailureMode = { status: 429 | 400 | 401 | 500 | 503 } | { hang: true };
+
+interface PlannedFailure {
+  path: string;
+  mode: FailureMode;
+  remaining: number;
+}
+
+export interface FlexpriceStandin {
+  /** Base URL including `/v1`, as FLEXPRICE_API_URL expects. */
+  url: string;
+  requests: RecordedRequest[];
+  /** Every event in every accepted (202) bulk request, duplicates included. */
+  accepted: StandinEvent[];
+  /** Accepted events deduplicated on (event_id, timestamp), as Flexprice counts them. */
+  counted(): StandinEvent[];
+  customers: Map<string, { id: string; external_id: string }>;
+  /** Fail the next `times` requests to `path` (default: the bulk endpoint). */
+  failNext(mode: FailureMode, times?: number, path?: string): void;
+  /** Delay every answer by this many milliseconds (makes races between syncs real). */
+  latencyMs: number;
+  reset(): void;
+  close(): Promise<void>;
+}
+
+export const BULK_PATH = '/v1/events/bulk';
+export const CUSTOMERS_PATH = '/v1/customers';
+
+function send(res: ServerResponse, status: number, body: unknown) {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
+async function readBody(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (!text) return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+export async function startFlexpriceStandin(options: { hangMs?: number } = {}): Promise<FlexpriceStandin> {
+  const hangMs = options.hangMs ?? 2_000;
+  const requests: RecordedRequest[] = [];
+  const accepted: StandinEvent[] = [];
+  const customers = new Map<string, { id: string; external_id: string }>();
+  const failures: PlannedFailure[] = [];
+  const hanging = new Set<NodeJS.Timeout>();
+
+  const server: Server = createServer(async (req, res) => {
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    const body = await readBody(req);
+    if (standin.latencyMs > 0) await new Promise((r) => setTimeout(r, standin.latencyMs));
+    requests.push({ method: req.method ?? 'GET', path, headers: req.headers, body });
+
+    const planned = failures.find((f) => f.remaining > 0 && path.startsWith(f.path));
+    if (planned) {
+      planned.remaining -= 1;
+      if ('hang' in planned.mode) {
+        const timer = setTimeout(() => {
+          hanging.delete(timer);
+          req.socket.destroy();
+        }, hangMs);
+        hanging.add(timer);
+        return;
+      }
+      const status = planned.mode.status;
+      return send(res, status, { success: false, error: { message: `injected ${status}` } });
+    }
+
+    if (req.method === 'POST' && path === BULK_PATH) {
+      const events = (body as { events?: StandinEvent[] } | null)?.events;
+      if (!Array.isArray(events) || events.length === 0 || events.length > 1000) {
+        return send(res, 400, { success: false, error: { message: 'events must be 1..1000' } });
+      }
+      accepted.push(...events);
+      return send(res, 202, { message: 'Events accepted for processing' });
+    }
+    if (req.method === 'POST' && path === CUSTOMERS_PATH) {
+      const externalId = (body as { external_id?: string } | null)?.external_id;
+      if (!externalId)
+        return send(res, 400, { success: false, error: { message: 'external_id is required' } });
+      if (customers.has(externalId)) {
+        return send(res, 409, {
+          success: false,
+          error: { message: 'customer with this external id already exists' },
+        });
+      }
+      const customer = { id: `cust_${customers.size + 1}`, external_id: externalId };
+      customers.set(externalId, customer);
+      return send(res, 201, { ...customer, name: externalId, status: 'published' });
+    }
+    const external = /^\/v1\/customers\/external\/(.+)$/.exec(path);
+    if (req.method === 'GET' && external?.[1]) {
+      const customer = customers.get(decodeURIComponent(external[1]));
+      return customer
+        ? send(res, 200, customer)
+        : send(res, 404, { success: false, error: { message: 'customer not found' } });
+    }
+    return send(res, 404, { success: false, error: { message: `no route ${req.method} ${path}` } });
+  });
+
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+
+  const standin: FlexpriceStandin = {
+    latencyMs: 0,
+    url: `http://127.0.0.1:${port}/v1`,
+    requests,
+    accepted,
+    customers,
+    counted() {
+      const seen = new Map<string, StandinEvent>();
+      for (const e of accepted) seen.set(`${e.event_id}|${e.timestamp}`, e);
+      return [...seen.values()];
+    },
+    failNext(mode, times = 1, path = BULK_PATH) {
+      failures.push({ path, mode, remaining: times });
+    },
+    reset() {
+      standin.latencyMs = 0;
+      requests.length = 0;
+      accepted.length = 0;
+      failures.length = 0;
+      customers.clear();
+    },
+    async close() {
+      for (const t of hanging) clearTimeout(t);
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+  return standin;
+}
