@@ -24,8 +24,11 @@ const USERS = 1_000;
 export interface AnalyzeBenchOptions {
   /** Base URL of a running local API, e.g. http://127.0.0.1:3000. */
   baseUrl: string;
-  /** An access token the server accepts. */
-  token: string;
+  /**
+   * Access tokens the server accepts, one user each; connection i uses token i mod n. Many
+   * users is the realistic load: one user's analyses serialize on that user's usage counter.
+   */
+  tokens: string[];
   /** A client on the server's database (a role that may CREATE DATABASE, for step 3). */
   sql: Sql;
   connections?: number;
@@ -38,12 +41,12 @@ function subOf(token: string): string {
   return String(payload.sub);
 }
 
-async function ledger(sql: Sql, sub: string) {
+async function ledger(sql: Sql, subs: string[]) {
   const [row] = await sql<[{ analyses: number; events: number; counter: number }]>`
-    SELECT (SELECT count(*)::int FROM analyses WHERE user_sub = ${sub}) AS analyses,
+    SELECT (SELECT count(*)::int FROM analyses WHERE user_sub = ANY(${subs})) AS analyses,
            (SELECT count(*)::int FROM usage_events
-             WHERE user_sub = ${sub} AND feature = 'portfolio_analysis') AS events,
-           (SELECT coalesce(max(portfolios_analyzed), 0)::int FROM usage_totals WHERE user_sub = ${sub}) AS counter`;
+             WHERE user_sub = ANY(${subs}) AND feature = 'portfolio_analysis') AS events,
+           (SELECT coalesce(sum(portfolios_analyzed), 0)::int FROM usage_totals WHERE user_sub = ANY(${subs})) AS counter`;
   return row;
 }
 
@@ -55,28 +58,37 @@ async function load(o: Required<AnalyzeBenchOptions>): Promise<void> {
     return;
   }
   const body = JSON.stringify({ portfolio: symbols.map((s, i) => ({ symbol: s.symbol, quantity: 10 + i })) });
-  const headers = { authorization: `Bearer ${o.token}`, 'content-type': 'application/json' };
+  const headersOf = (token: string) => ({
+    authorization: `Bearer ${token}`,
+    'content-type': 'application/json',
+  });
   const url = `${o.baseUrl.replace(/\/$/, '')}/api/analyze`;
-  const warm = await fetch(url, { method: 'POST', headers, body });
-  if (warm.status !== 200) throw new Error(`analyze warm-up answered ${warm.status}: ${await warm.text()}`);
+  for (const token of o.tokens) {
+    const warm = await fetch(url, { method: 'POST', headers: headersOf(token), body });
+    if (warm.status !== 200) throw new Error(`analyze warm-up answered ${warm.status}: ${await warm.text()}`);
+  }
 
-  const sub = subOf(o.token);
-  const before = await ledger(sql, sub);
+  const subs = o.tokens.map(subOf);
+  const before = await ledger(sql, subs);
+  let nextClient = 0;
   const r = await autocannon({
     url,
     method: 'POST',
     connections: o.connections,
     duration: o.durationSeconds,
-    headers,
+    headers: headersOf(o.tokens[0] ?? ''),
     body,
+    setupClient: (client: { setHeaders(headers: Record<string, string>): void }) => {
+      client.setHeaders(headersOf(o.tokens[nextClient++ % o.tokens.length] ?? ''));
+    },
   });
   // Requests still in flight when autocannon stops are answered by the server but not counted
   // by autocannon: give them a moment, then compare. The three records must agree exactly.
   await new Promise((resolve) => setTimeout(resolve, 1000));
-  const after = await ledger(sql, sub);
+  const after = await ledger(sql, subs);
   const ok = r['2xx'];
   log(
-    `analyze: ${o.connections} connections, ${o.durationSeconds} s: ${r.requests.average.toFixed(0)} req/s, ` +
+    `analyze: ${o.connections} connections (${o.tokens.length} users), ${o.durationSeconds} s: ${r.requests.average.toFixed(0)} req/s, ` +
       `latency p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, max ${r.latency.max} ms; ` +
       `${ok} ok, ${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts ` +
       `(target: p99 ≤ 50 ms, zero errors)`,

@@ -1,41 +1,103 @@
 /**
- * `npm run bench`: performance figures, printed, never asserted. Starts its own PostgreSQL
- * (or uses BENCH_DATABASE_URL) in a temporary folder and removes it afterwards.
+ * `npm run bench`: every performance figure of the project, printed, never asserted.
+ *
+ * 1. Consumer: a 10,000-record batch, set-based vs one statement per record (bench/consumer.ts).
+ * 2. Analyze: `npm start`'s own script runs in a child process (as the API would run apart from
+ *    its clients); autocannon drives it from this process (bench/analyze.ts), then round trips
+ *    per analyze and EXPLAIN of the usage/billing queries at 1,000,000 events.
+ * 3. Bundles: size and cold import time of every Lambda bundle (bench/bundles.ts).
+ * Everything lives in a temporary folder, removed afterwards.
  */
+import { type ChildProcess, spawn } from 'node:child_process';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import postgres from 'postgres';
 import { migrate } from '../functions/shared/migrations';
-import { ensureDatabase, startEmbeddedPostgres } from '../local/postgres';
+import { LOCAL_ISSUER, loadOrCreateIssuerKey, signAccessToken } from '../local/issuer';
+import { embeddedPostgresUrl, ensureDatabase } from '../local/postgres';
 import { ROOT } from '../local/stack';
 import { freePort } from '../test/setup/global';
+import { benchAnalyze } from './analyze';
+import { runBundleBench, TARGET_BYTES, TARGET_INIT_MS } from './bundles';
 import { benchConsumer } from './consumer';
 
 process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
 process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
-process.env.MAX_TICK_FUTURE_SECONDS ??= '300';
+
+async function startServer(dir: string, env: Record<string, string>): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, ...env, LOCAL_DIR: dir, DATABASE_URL: '', POWERTOOLS_LOG_LEVEL: 'ERROR' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (d) => {
+    output += d;
+  });
+  child.stderr?.on('data', (d) => {
+    output += d;
+  });
+  const deadline = Date.now() + 90_000;
+  while (!output.includes('Ready.')) {
+    if (child.exitCode !== null || Date.now() > deadline)
+      throw new Error(`npm start did not come up:\n${output}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return child;
+}
+
+async function stopServer(child: ChildProcess): Promise<void> {
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 20_000))]);
+}
 
 const dir = await mkdtemp(join(tmpdir(), 'bench-'));
 await chmod(dir, 0o755);
-let stopPg = async () => {};
+let server: ChildProcess | undefined;
 try {
-  let url = process.env.BENCH_DATABASE_URL;
-  if (!url) {
-    const pg = await startEmbeddedPostgres({
-      dataDir: join(dir, 'pg'),
-      port: await freePort(),
-      persistent: false,
-    });
-    stopPg = pg.stop;
-    await ensureDatabase(pg.adminUrl, 'bench');
-    url = pg.urlFor('bench');
+  const ports = { PORT: await freePort(), KINESIS_PORT: await freePort(), PG_PORT: await freePort() };
+  server = await startServer(dir, Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])));
+  const admin = embeddedPostgresUrl(ports.PG_PORT, 'postgres');
+
+  // 1. Consumer, in a database of its own on the same server.
+  await ensureDatabase(admin, 'bench_consumer');
+  const consumerSql = postgres(embeddedPostgresUrl(ports.PG_PORT, 'bench_consumer'), {
+    max: 2,
+    onnotice: () => {},
+  });
+  await migrate(consumerSql, join(ROOT, 'migrations'));
+  await benchConsumer(consumerSql);
+  await consumerSql.end();
+
+  // 2. Analyze against the running API, once the seed prices have arrived through the stream.
+  const sql = postgres(embeddedPostgresUrl(ports.PG_PORT, 'stocks'), { max: 2, onnotice: () => {} });
+  for (let i = 0; i < 100; i++) {
+    const [row] = await sql<[{ n: number }]>`SELECT count(*)::int AS n FROM latest_prices`;
+    if ((row?.n ?? 0) > 0) break;
+    await new Promise((r) => setTimeout(r, 100));
   }
-  const sql = postgres(url, { max: 2, onnotice: () => {} });
-  await migrate(sql, join(ROOT, 'migrations'));
-  await benchConsumer(sql);
+  const key = await loadOrCreateIssuerKey(join(dir, 'issuer-key.json'));
+  const tokens = await Promise.all(
+    Array.from({ length: 50 }, (_, i) =>
+      signAccessToken(key, { sub: `bench-user-${i}`, issuer: LOCAL_ISSUER }),
+    ),
+  );
+  await benchAnalyze({ baseUrl: `http://127.0.0.1:${ports.PORT}`, tokens, sql });
   await sql.end();
+  const running = server;
+  server = undefined;
+  if (running) await stopServer(running);
+
+  // 3. Bundles (CPU-bound: after the server has stopped).
+  const bundles = await runBundleBench();
+  console.log(`bundles: target ≤ ${TARGET_BYTES / 1024} KiB and ≤ ${TARGET_INIT_MS} ms cold import each`);
+  for (const b of bundles) {
+    const figures = `${(b.bytes / 1024).toFixed(0).padStart(5)} KiB  ${b.initMs.toFixed(0).padStart(4)} ms`;
+    console.log(`  ${figures}  ${b.ok ? 'ok    ' : 'MISSED'}  ${b.name}`);
+  }
 } finally {
-  await stopPg();
+  if (server) await stopServer(server);
   await rm(dir, { recursive: true, force: true });
 }

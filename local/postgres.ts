@@ -18,6 +18,11 @@ export interface LocalPostgres {
 const USER = 'postgres';
 const PASSWORD = 'local-only-password';
 
+/** URL of a database on the embedded server of `port` (local-only credentials). */
+export function embeddedPostgresUrl(port: number, database: string): string {
+  return `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
+}
+
 export async function startEmbeddedPostgres(options: {
   dataDir: string;
   port: number;
@@ -36,8 +41,7 @@ export async function startEmbeddedPostgres(options: {
   });
   if (!existsSync(join(options.dataDir, 'PG_VERSION'))) await pg.initialise();
   await pg.start();
-  const urlFor = (database: string) =>
-    `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/${encodeURIComponent(database)}`;
+  const urlFor = (database: string) => embeddedPostgresUrl(options.port, database);
   return { adminUrl: urlFor('postgres'), urlFor, stop: () => pg.stop() };
 }
 

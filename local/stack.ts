@@ -109,6 +109,8 @@ export async function startLocalStack(s: StackSettings): Promise<LocalStack> {
       LOCAL_JWT_CLIENT_ID: LOCAL_CLIENT_ID,
       LOCAL_JWKS: JSON.stringify(issuerKey.publicJwks),
     });
+    // One local process stands in for many Lambda containers (each of which keeps 2 connections).
+    process.env.DB_MAX_CONNECTIONS ??= '10';
     process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
     process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
     const { closeDb } = await import('../functions/shared/db');
