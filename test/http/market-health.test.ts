@@ -70,6 +70,7 @@ describe('GET /health', () => {
       status: 'ok',
       database: 'ok',
       prices: { count: 3, newest_ts: '2026-11-27T09:16:00.000Z' },
+      billing_sync: { enabled: false },
     });
   });
 
