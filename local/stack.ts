@@ -13,6 +13,7 @@ import { ensureStream, kinesisClient, startKinesalite } from './kinesis';
 import { startPoller } from './poller';
 import { ensureDatabase, startEmbeddedPostgres } from './postgres';
 import { publishTicks, readTickFile } from './publish';
+import { repeat } from './repeat';
 
 export const ROOT = resolve(import.meta.dirname, '..');
 
@@ -113,7 +114,7 @@ export async function startLocalStack(s: StackSettings): Promise<LocalStack> {
     process.env.DB_MAX_CONNECTIONS ??= '10';
     process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
     process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
-    const { closeDb } = await import('../functions/shared/db');
+    const { closeDb, db } = await import('../functions/shared/db');
     stops.push(['database pool', closeDb]);
 
     const { handler: consumer } = await import('../functions/consumer');
@@ -125,6 +126,31 @@ export async function startLocalStack(s: StackSettings): Promise<LocalStack> {
       log: s.log,
     });
     stops.push(['poller', poller.stop]);
+
+    // Scheduled jobs: in AWS EventBridge runs them; here they run in this process.
+    const { startSyncLoop } = await import('../functions/billing-sync');
+    const sync = startSyncLoop({ intervalMs: 5_000 });
+    stops.push(['billing sync', sync.stop]);
+    const { flexpriceConfig } = await import('../functions/shared/config');
+    s.log(
+      flexpriceConfig().enabled
+        ? 'billing    Flexprice sync on, every 5 s'
+        : 'billing    Flexprice sync off (set FLEXPRICE_API_URL and FLEXPRICE_API_KEY to turn it on)',
+    );
+    const { closeMonths, markOverdue } = await import('../functions/invoices');
+    const invoices = repeat(
+      'invoice jobs',
+      60_000,
+      async () => {
+        const sql = await db();
+        const now = new Date();
+        const { issued } = await closeMonths({ sql, now });
+        const { overdue } = await markOverdue({ sql, now });
+        if (issued || overdue) s.log(`invoices   ${issued} issued, ${overdue} marked overdue`);
+      },
+      s.log,
+    );
+    stops.push(['invoice jobs', invoices.stop]);
 
     const api = await startLocalApi({
       port: s.port,
