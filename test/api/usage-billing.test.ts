@@ -3,33 +3,13 @@ import { handler as analyze } from '../../functions/analyze';
 import { handler as billing } from '../../functions/billing';
 import { priceListConfig } from '../../functions/shared/config';
 import { handler as usage } from '../../functions/usage';
+import { at } from '../helpers/clock';
 import { useTestDatabase } from '../helpers/db';
 import { apiEvent, lambdaContext } from '../helpers/events';
-import { FIXTURE, seedPrices } from '../helpers/prices';
+import { CALM, FIXTURE, seedPrices, TWO_ADVICE } from '../helpers/prices';
 import { adminToken, token } from '../helpers/tokens';
 
 const db = useTestDatabase();
-
-/** No advice: 5.00. */
-const CALM = {
-  portfolio: [
-    { symbol: 'CALM1', quantity: 1 },
-    { symbol: 'CALM2', quantity: 1 },
-  ],
-};
-/** Two advice items (B concentration, one-sector diversification): 9.00. */
-const TWO_ADVICE = {
-  portfolio: [
-    { symbol: 'A', quantity: 1 },
-    { symbol: 'B', quantity: 1 },
-  ],
-};
-
-/** Run with the clock at `iso` (tokens are signed at that time too). */
-function at(iso: string) {
-  vi.useFakeTimers({ toFake: ['Date'] });
-  vi.setSystemTime(new Date(iso));
-}
 
 async function call(
   fn: typeof usage,

@@ -80,3 +80,19 @@ export const FIXTURE: SeedPrice[] = [
     volatility: 0.01,
   },
 ];
+
+/** A portfolio of FIXTURE stocks that triggers no advice: billed 5.00 at default prices. */
+export const CALM = {
+  portfolio: [
+    { symbol: 'CALM1', quantity: 1 },
+    { symbol: 'CALM2', quantity: 1 },
+  ],
+};
+
+/** A portfolio of FIXTURE stocks with two advice items (B concentration, one sector): 9.00. */
+export const TWO_ADVICE = {
+  portfolio: [
+    { symbol: 'A', quantity: 1 },
+    { symbol: 'B', quantity: 1 },
+  ],
+};

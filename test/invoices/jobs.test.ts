@@ -7,32 +7,13 @@ import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { handler as analyze } from '../../functions/analyze';
 import { closeMonths, handler as invoiceJob, markOverdue } from '../../functions/invoices';
 import { priceListConfig } from '../../functions/shared/config';
+import { at } from '../helpers/clock';
 import { useTestDatabase } from '../helpers/db';
 import { apiEvent, lambdaContext } from '../helpers/events';
-import { FIXTURE, seedPrices } from '../helpers/prices';
+import { CALM, FIXTURE, seedPrices, TWO_ADVICE } from '../helpers/prices';
 import { token } from '../helpers/tokens';
 
 const db = useTestDatabase();
-
-/** No advice: 5.00 at default prices. */
-const CALM = {
-  portfolio: [
-    { symbol: 'CALM1', quantity: 1 },
-    { symbol: 'CALM2', quantity: 1 },
-  ],
-};
-/** Two advice items: 5.00 + 2 × 2.00 = 9.00 at default prices. */
-const TWO_ADVICE = {
-  portfolio: [
-    { symbol: 'A', quantity: 1 },
-    { symbol: 'B', quantity: 1 },
-  ],
-};
-
-function at(iso: string) {
-  vi.useFakeTimers({ toFake: ['Date'] });
-  vi.setSystemTime(new Date(iso));
-}
 
 async function analyzeAt(iso: string, sub: string, body: unknown) {
   at(iso);

@@ -10,20 +10,14 @@ import { handler as getInvoice } from '../../functions/invoice-get';
 import { handler as listInvoices } from '../../functions/invoice-list';
 import { handler as payInvoice } from '../../functions/invoice-payment';
 import { closeMonths, markOverdue } from '../../functions/invoices';
+import { at } from '../helpers/clock';
 import { useTestDatabase } from '../helpers/db';
 import { type ApiEventInput, apiEvent, lambdaContext } from '../helpers/events';
 import { validateResponse } from '../helpers/openapi';
-import { FIXTURE, seedPrices } from '../helpers/prices';
+import { FIXTURE, seedPrices, TWO_ADVICE } from '../helpers/prices';
 import { adminToken, token } from '../helpers/tokens';
 
 const db = useTestDatabase();
-
-const TWO_ADVICE = {
-  portfolio: [
-    { symbol: 'A', quantity: 1 },
-    { symbol: 'B', quantity: 1 },
-  ],
-};
 
 const ROUTE = {
   list: { fn: listInvoices, method: 'GET', doc: '/api/billing/invoices' },
@@ -53,11 +47,6 @@ async function call(
   );
   seen.push({ method, doc, res });
   return { status: res.statusCode, headers: res.headers ?? {}, json: JSON.parse(res.body ?? 'null') };
-}
-
-function at(iso: string) {
-  vi.useFakeTimers({ toFake: ['Date'] });
-  vi.setSystemTime(new Date(iso));
 }
 
 let alice: string;
