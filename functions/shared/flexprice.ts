@@ -6,7 +6,11 @@
  * through an outage and every attempt is counted in the outbox.
  */
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { FlexPriceError, Flexprice, ResponseValidationError } from '@flexprice/sdk';
+import { FlexpriceCore } from '@flexprice/sdk/core.js';
+import { customersCreateCustomer } from '@flexprice/sdk/funcs/customers-create-customer.js';
+import { eventsIngestEventsBulk } from '@flexprice/sdk/funcs/events-ingest-events-bulk.js';
+import { FlexPriceError } from '@flexprice/sdk/sdk/models/flex-price-error.js';
+import { ResponseValidationError } from '@flexprice/sdk/sdk/models/response-validation-error.js';
 import type { BillingEvent } from '../core/billing-sync';
 import type { FlexpriceConfig, FlexpriceKeySource } from './config';
 
@@ -80,8 +84,13 @@ function alreadyExists(error: unknown): boolean {
   return error.statusCode === 400 && /already exists/i.test(`${error.message} ${error.body}`);
 }
 
+/**
+ * Built on the SDK's standalone functions (`FlexpriceCore` + `funcs/*`), the tree-shakeable form
+ * of `new Flexprice(...).events.ingestEventsBulk(...)`: the bundle carries two operations, not
+ * the whole API. They return a Result instead of throwing; the error types are the same.
+ */
 export function flexpriceProvider(config: EnabledConfig, apiKey: string): BillingProvider {
-  const client = new Flexprice({
+  const client = new FlexpriceCore({
     serverURL: config.apiUrl,
     apiKeyAuth: apiKey,
     timeoutMs: config.timeoutMs,
@@ -89,21 +98,15 @@ export function flexpriceProvider(config: EnabledConfig, apiKey: string): Billin
   });
   return {
     async ensureCustomer(externalId) {
-      try {
-        await client.customers.createCustomer({ externalId, name: externalId });
-      } catch (error) {
-        if (alreadyExists(error) || acceptedAnyway(error, 201)) return;
-        throw error;
-      }
+      const res = await customersCreateCustomer(client, { externalId, name: externalId });
+      if (res.ok || alreadyExists(res.error) || acceptedAnyway(res.error, 201)) return;
+      throw res.error;
     },
     async ingest(events) {
       if (events.length === 0) return;
-      try {
-        await client.events.ingestEventsBulk({ events });
-      } catch (error) {
-        if (acceptedAnyway(error, 202)) return;
-        throw error;
-      }
+      const res = await eventsIngestEventsBulk(client, { events });
+      if (res.ok || acceptedAnyway(res.error, 202)) return;
+      throw res.error;
     },
   };
 }
