@@ -7,6 +7,7 @@ import { type App, Tags } from 'aws-cdk-lib';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { loadStageConfig, type StageConfig } from './config';
 import { ApiStack } from './stacks/api-stack';
+import { BillingStack } from './stacks/billing-stack';
 import { DataStack } from './stacks/data-stack';
 import { IngestStack } from './stacks/ingest-stack';
 import { ObservabilityStack } from './stacks/observability-stack';
@@ -16,6 +17,7 @@ export interface StockConsultant {
   readonly data: DataStack;
   readonly ingest: IngestStack;
   readonly api: ApiStack;
+  readonly billing: BillingStack;
   readonly observability: ObservabilityStack;
 }
 
@@ -44,9 +46,25 @@ export function createStockConsultant(
     description: 'Stock Consultant: Cognito and the HTTP API',
   });
 
+  const billing = new BillingStack(app, `${prefix}-Billing`, {
+    config,
+    network: data.network,
+    database: data.databaseBinding,
+    schema,
+    flexpriceApiUrl: app.node.tryGetContext('flexpriceApiUrl'),
+    description: 'Stock Consultant: Flexprice sync, invoice jobs, Flexprice API key',
+  });
+  // /health reports whether billing sync is configured: it gets the secret's ARN (not the key,
+  // and no read permission).
+  api.routeFunctions
+    .get('GET /health')
+    ?.addEnvironment('FLEXPRICE_API_KEY_SECRET_ARN', billing.flexpriceKey.secretArn);
+
   const functions = new Map<string, IFunction>([
     ['Consumer', ingest.consumer],
     ['Migrate', data.migrations.function],
+    ['BillingSync', billing.syncFunction],
+    ['Invoices', billing.invoicesFunction],
   ]);
   for (const [routeKey, fn] of api.routeFunctions) functions.set(routeKey.replace(/[^A-Za-z0-9]+/g, ''), fn);
 
@@ -57,10 +75,11 @@ export function createStockConsultant(
     httpApi: api.httpApi,
     functions,
     database: data.database.instance,
+    billingSync: billing.syncFunction,
     description: 'Stock Consultant: alarms and dashboard',
   });
 
   Tags.of(app).add('project', 'stock-consultant');
   Tags.of(app).add('stage', config.stage);
-  return { config, data, ingest, api, observability };
+  return { config, data, ingest, api, billing, observability };
 }

@@ -77,6 +77,14 @@ export interface AppFunctionProps {
   readonly environment?: Readonly<Record<string, string>>;
   /** @default - not in a VPC (only for functions that must reach public AWS endpoints) */
   readonly network?: FunctionNetwork;
+  /**
+   * Subnets within `network`. Only a function that must call a third party on the internet
+   * (the billing sync → Flexprice) uses PRIVATE_WITH_EGRESS.
+   * @default ec2.SubnetType.PRIVATE_ISOLATED
+   */
+  readonly subnetType?: ec2.SubnetType;
+  /** Security groups added to the network's one (e.g. HTTPS egress). @default none */
+  readonly extraSecurityGroups?: readonly ec2.ISecurityGroup[];
   /** esbuild hooks, e.g. to copy files next to the bundle. */
   readonly commandHooks?: ICommandHooks;
   readonly description?: string;
@@ -102,8 +110,8 @@ export class AppFunction extends NodejsFunction {
       depsLockFilePath: LOCK_FILE,
       ...(props.network && {
         vpc: props.network.vpc,
-        vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
-        securityGroups: [props.network.securityGroup],
+        vpcSubnets: { subnetType: props.subnetType ?? ec2.SubnetType.PRIVATE_ISOLATED },
+        securityGroups: [props.network.securityGroup, ...(props.extraSecurityGroups ?? [])],
       }),
       environment: {
         POWERTOOLS_SERVICE_NAME: props.serviceName,

@@ -1,5 +1,6 @@
 /**
- * Network and data: the VPC (isolated subnets only, no NAT), the endpoints the functions need,
+ * Network and data: the VPC (isolated subnets, plus one NAT-backed egress subnet group for the
+ * billing sync alone), the endpoints the functions need,
  * PostgreSQL behind RDS Proxy, and the migration trigger. Every other stack depends on this one
  * and receives what it needs through `DataStack`'s public fields.
  */
@@ -29,14 +30,21 @@ export class DataStack extends Stack {
     super(scope, id, props);
     const { config } = props;
 
-    // Two AZs (RDS needs subnets in two), isolated subnets only: nothing here talks to the
-    // internet. Lambda polls Kinesis and ships logs from outside the VPC, so the only AWS API
-    // a function calls from inside is Secrets Manager.
+    // Two AZs (RDS needs subnets in two). The database, the proxy and every function but one
+    // live in isolated subnets: nothing there talks to the internet. Lambda polls Kinesis and
+    // ships logs from outside the VPC, so the only AWS API they call from inside is Secrets
+    // Manager. The one exception is the billing sync, which must reach Flexprice's public API:
+    // it alone runs in the `egress` subnets, behind ONE NAT gateway (docs/billing.md: cost and
+    // why). The isolated group stays first so its subnets keep their CIDRs and logical ids.
     this.vpc = new ec2.Vpc(this, 'Vpc', {
       ipAddresses: ec2.IpAddresses.cidr('10.40.0.0/16'),
       maxAzs: 2,
-      natGateways: 0,
-      subnetConfiguration: [{ name: 'isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 24 }],
+      natGateways: 1,
+      subnetConfiguration: [
+        { name: 'isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 24 },
+        { name: 'egress', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 26 },
+        { name: 'nat', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 28 },
+      ],
     });
     const flowLogs = new logs.LogGroup(this, 'FlowLogs', {
       retention: config.logRetention,

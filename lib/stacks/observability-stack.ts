@@ -25,6 +25,8 @@ export interface ObservabilityStackProps extends StackProps {
   /** Every function, by a short display name, for errors/throttles alarms. */
   readonly functions: ReadonlyMap<string, lambda.IFunction>;
   readonly database: rds.IDatabaseInstance;
+  /** The billing outbox sync, whose backlog gauges get alarms. */
+  readonly billingSync: lambda.IFunction;
 }
 
 /** Thresholds, each with the reason it is where it is. */
@@ -38,6 +40,13 @@ export const THRESHOLDS = {
   /** Handlers turn expected failures into 4xx; 5 server errors in 5 minutes is an incident. */
   api5xxPer5Min: 5,
   dbCpuPercent: 80,
+  /** Any dead-lettered outbox row is a charge Flexprice will not get without an operator. */
+  outboxDead: 1,
+  /**
+   * The sync runs every minute and backs off up to an hour per row; 15 minutes of backlog means
+   * Flexprice (or the key, or the egress path) has been failing for several runs.
+   */
+  outboxOldestPendingAgeSeconds: 900,
 } as const;
 
 /** The consumer's EMF metrics (Powertools adds the `service` dimension). */
@@ -46,6 +55,17 @@ export function consumerMetric(name: string, statistic = 'Sum'): cloudwatch.Metr
     namespace: METRICS_NAMESPACE,
     metricName: name,
     dimensionsMap: { service: 'consumer' },
+    statistic,
+    period: Duration.minutes(5),
+  });
+}
+
+/** The billing sync's EMF metrics (functions/billing-sync.ts, service `billing-sync`). */
+export function billingSyncMetric(name: string, statistic = 'Maximum'): cloudwatch.Metric {
+  return new cloudwatch.Metric({
+    namespace: METRICS_NAMESPACE,
+    metricName: name,
+    dimensionsMap: { service: 'billing-sync' },
     statistic,
     period: Duration.minutes(5),
   });
@@ -121,6 +141,20 @@ export class ObservabilityStack extends Stack {
     alarm('Api5xx', api5xx, {
       alarmDescription: 'HTTP API server errors',
       threshold: THRESHOLDS.api5xxPer5Min,
+    });
+
+    const outboxDead = billingSyncMetric('OutboxDead');
+    alarm('OutboxDead', outboxDead, {
+      alarmDescription:
+        'Billing outbox rows were dead-lettered: requeue them after fixing the cause (docs/billing.md)',
+      threshold: THRESHOLDS.outboxDead,
+    });
+    const outboxAge = billingSyncMetric('OutboxOldestPendingAgeSeconds');
+    alarm('OutboxAge', outboxAge, {
+      alarmDescription:
+        'Charges are waiting to reach Flexprice: is it down, or the key unset? (docs/billing.md)',
+      threshold: THRESHOLDS.outboxOldestPendingAgeSeconds,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
     });
 
     for (const [name, fn] of props.functions) {
@@ -208,6 +242,19 @@ export class ObservabilityStack extends Stack {
           fn.metricDuration({ label: name, statistic: 'p99', period: Duration.minutes(5) }),
         ),
         width: 8,
+      }),
+    );
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Billing outbox: sent / failed attempts',
+        left: ['OutboxSent', 'OutboxFailed'].map((m) => billingSyncMetric(m, 'Sum')),
+        width: 12,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Billing outbox: dead rows / oldest pending (s)',
+        left: [outboxDead],
+        right: [outboxAge],
+        width: 12,
       }),
     );
     this.dashboard.addWidgets(

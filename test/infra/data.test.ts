@@ -7,9 +7,21 @@ describe('DataStack', () => {
   const { templates } = synthApp('dev');
   const data = templates.data;
 
-  it('has isolated subnets only: no NAT gateway, no internet gateway', () => {
-    data.resourceCountIs('AWS::EC2::NatGateway', 0);
-    data.resourceCountIs('AWS::EC2::InternetGateway', 0);
+  it('keeps the database in isolated subnets; one NAT gateway serves only the egress subnets', () => {
+    data.resourceCountIs('AWS::EC2::NatGateway', 1);
+    data.resourceCountIs('AWS::EC2::InternetGateway', 1);
+    // Isolated route tables have no default route; only the egress subnets route to the NAT.
+    const natRoutes = resourcesOf(data, 'AWS::EC2::Route').filter(([, r]) => r.Properties?.NatGatewayId);
+    expect(natRoutes.map(([id]) => id).every((id) => id.includes('egress'))).toBe(true);
+    expect(natRoutes).toHaveLength(2);
+    const isolatedRoutes = resourcesOf(data, 'AWS::EC2::Route').filter(([id]) => id.includes('isolated'));
+    expect(isolatedRoutes).toHaveLength(0);
+    // The isolated subnets keep their CIDRs (the database's subnet group must not move).
+    const cidrs = resourcesOf(data, 'AWS::EC2::Subnet').map(([id, r]) => [id, r.Properties?.CidrBlock]);
+    expect(cidrs.filter(([id]) => String(id).includes('isolated')).map(([, c]) => c)).toEqual([
+      '10.40.0.0/24',
+      '10.40.1.0/24',
+    ]);
     data.hasResourceProperties('AWS::EC2::VPCEndpoint', {
       ServiceName: Match.objectLike({ 'Fn::Join': Match.arrayWith([Match.arrayWith(['.secretsmanager'])]) }),
       PrivateDnsEnabled: true,

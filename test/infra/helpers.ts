@@ -11,7 +11,13 @@ import { createStockConsultant, type StockConsultant } from '../../lib/stock-con
 export interface Synthed extends StockConsultant {
   readonly app: App;
   /** Template of each stack, by short name. */
-  readonly templates: { data: Template; ingest: Template; api: Template; observability: Template };
+  readonly templates: {
+    data: Template;
+    ingest: Template;
+    api: Template;
+    billing: Template;
+    observability: Template;
+  };
 }
 
 const cache = new Map<string, Synthed>();
@@ -32,6 +38,7 @@ export function synthApp(stage: Stage = 'dev', context: Record<string, unknown> 
       data: t(built.data),
       ingest: t(built.ingest),
       api: t(built.api),
+      billing: t(built.billing),
       observability: t(built.observability),
     },
   };

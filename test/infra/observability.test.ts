@@ -37,6 +37,8 @@ describe('ObservabilityStack', () => {
     const perFunction = [
       'Consumer',
       'Migrate',
+      'BillingSync',
+      'Invoices',
       ...ROUTES.map((r) => r.routeKey.replace(/[^A-Za-z0-9]+/g, '')),
     ];
     for (const name of perFunction) {

@@ -71,19 +71,20 @@ describe('cdk-nag AwsSolutions', () => {
 
 describe('whole app', () => {
   it('synthesizes every stack with the nag plugin registered and no validation failure', () => {
-    const { app, data, ingest, api, observability } = synthApp('dev');
+    const { app, data, ingest, api, billing, observability } = synthApp('dev');
     const assembly = app.synth();
     expect(assembly.stacks.map((s) => s.stackName).sort()).toEqual(
-      [data, ingest, api, observability].map((s) => s.stackName).sort(),
+      [data, ingest, api, billing, observability].map((s) => s.stackName).sort(),
     );
     for (const stack of assembly.stacks)
       expect(Object.keys(stack.template.Resources ?? {}).length).toBeGreaterThan(0);
   });
 
   it('deploys ingest and API after the data stack (schema first)', () => {
-    const { data, ingest, api, observability } = synthApp('dev');
+    const { data, ingest, api, billing, observability } = synthApp('dev');
     expect(ingest.dependencies).toContain(data);
     expect(api.dependencies).toContain(data);
-    expect(observability.dependencies).toEqual(expect.arrayContaining([ingest, api]));
+    expect(billing.dependencies).toContain(data);
+    expect(observability.dependencies).toEqual(expect.arrayContaining([ingest, api, billing]));
   });
 });

@@ -1,0 +1,129 @@
+/**
+ * Billing jobs (issue 5): the Flexprice API key secret, the outbox sync (every minute) and the
+ * invoice jobs (daily at 00:30 IST). Both functions reach PostgreSQL through RDS Proxy; only
+ * the sync may leave the VPC, and only on HTTPS (docs/billing.md).
+ */
+import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type { Construct } from 'constructs';
+import { FLEXPRICE_DEFAULT_API_URL } from '../../functions/shared/config';
+import type { StageConfig } from '../config';
+import { AppFunction, type DatabaseBinding, type FunctionNetwork } from '../constructs/app-function';
+import { acknowledge } from '../nag';
+import { functionEntry } from '../paths';
+
+export interface BillingStackProps extends StackProps {
+  readonly config: StageConfig;
+  readonly network: FunctionNetwork;
+  readonly database: DatabaseBinding;
+  /** Jobs must never run against an older schema: deploy them after the migrations. */
+  readonly schema: Construct;
+  /**
+   * Flexprice API base URL including `/v1` (context `flexpriceApiUrl`).
+   * @default FLEXPRICE_DEFAULT_API_URL
+   */
+  readonly flexpriceApiUrl?: string;
+}
+
+/** The invoice jobs and their payloads (functions/invoices.ts `handler({ job })`). */
+export const INVOICE_JOBS = ['close-month', 'mark-overdue'] as const;
+
+/** 19:00 UTC is 00:30 in Asia/Kolkata (UTC+5:30, no DST): just after an IST day (and month) ends. */
+export const INVOICE_SCHEDULE = { minute: '0', hour: '19' } as const;
+
+export class BillingStack extends Stack {
+  /** The Flexprice API key; created with a placeholder, set by an operator (docs/deploy.md). */
+  public readonly flexpriceKey: secretsmanager.Secret;
+  public readonly syncFunction: AppFunction;
+  public readonly invoicesFunction: AppFunction;
+
+  constructor(scope: Construct, id: string, props: BillingStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    const common = {
+      logLevel: config.logLevel,
+      logRetention: config.logRetention,
+      logRemovalPolicy: config.removalPolicy,
+      network: props.network,
+    };
+
+    // Generated so no key is ever in the template; the JSON placeholder marker tells the sync
+    // "not set yet" (functions/shared/flexprice.ts parseKeySecret) until an operator puts the key.
+    this.flexpriceKey = new secretsmanager.Secret(this, 'FlexpriceApiKey', {
+      description: `${config.prefix}: Flexprice API key (put the bare key; see docs/deploy.md)`,
+      generateSecretString: {
+        secretStringTemplate: JSON.stringify({ placeholder: true }),
+        generateStringKey: 'apiKey',
+        excludePunctuation: true,
+      },
+      removalPolicy: config.removalPolicy,
+    });
+    acknowledge(this.flexpriceKey, [
+      {
+        id: 'AwsSolutions-SMG4',
+        reason:
+          'A third-party API key: Secrets Manager cannot rotate it; operators rotate it in Flexprice and put the new value (docs/deploy.md).',
+      },
+    ]);
+
+    // HTTPS out, nothing else: the function's only internet peer is Flexprice's API.
+    const httpsEgress = new ec2.SecurityGroup(this, 'SyncHttpsEgress', {
+      vpc: props.network.vpc,
+      description: 'Billing sync: HTTPS to the Flexprice API (through the NAT gateway)',
+      allowAllOutbound: false,
+    });
+    httpsEgress.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to Flexprice');
+
+    this.syncFunction = new AppFunction(this, 'BillingSyncFunction', {
+      ...common,
+      entry: functionEntry('billing-sync'),
+      description: 'Sends the billing outbox to Flexprice (every minute)',
+      serviceName: 'billing-sync',
+      timeout: Duration.seconds(60),
+      subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS,
+      extraSecurityGroups: [httpsEgress],
+      environment: {
+        FLEXPRICE_API_URL: props.flexpriceApiUrl ?? FLEXPRICE_DEFAULT_API_URL,
+        FLEXPRICE_API_KEY_SECRET_ARN: this.flexpriceKey.secretArn,
+      },
+    }).bindDatabase(props.database);
+    this.flexpriceKey.grantRead(this.syncFunction);
+    this.syncFunction.node.addDependency(props.schema);
+
+    new events.Rule(this, 'BillingSyncSchedule', {
+      description: 'Drain the billing outbox to Flexprice',
+      schedule: events.Schedule.rate(Duration.minutes(1)),
+      // No retries: the next minute's run is the retry, and rows keep their own backoff.
+      targets: [new targets.LambdaFunction(this.syncFunction, { retryAttempts: 0 })],
+    });
+
+    this.invoicesFunction = new AppFunction(this, 'InvoicesFunction', {
+      ...common,
+      entry: functionEntry('invoices'),
+      description: 'Monthly invoice close and daily overdue marking',
+      serviceName: 'invoices',
+      memorySize: 512,
+      timeout: Duration.minutes(5),
+    }).bindDatabase(props.database);
+    this.invoicesFunction.node.addDependency(props.schema);
+
+    for (const job of INVOICE_JOBS) {
+      // Daily for both: close-month is a no-op except on the 1st (IST), and re-running any job
+      // changes nothing, so a missed day is caught up the next day.
+      new events.Rule(this, `Invoices-${job}`, {
+        description: `Invoices: ${job} at 00:30 IST`,
+        schedule: events.Schedule.cron(INVOICE_SCHEDULE),
+        targets: [
+          new targets.LambdaFunction(this.invoicesFunction, {
+            event: events.RuleTargetInput.fromObject({ job }),
+            retryAttempts: 2,
+            maxEventAge: Duration.hours(1),
+          }),
+        ],
+      });
+    }
+  }
+}
