@@ -207,7 +207,18 @@ export const handler = async (_event: unknown, context?: { getRemainingTimeInMil
     return { enabled: false };
   }
   const client = await providerFor(config, tools.logger);
-  if (!client) return { enabled: false };
+  if (!client) {
+    // Still publish the backlog gauges, so the outbox-age alarm tells operators the key is missing.
+    const summary = await outboxSummary(await db(), new Date());
+    tools.metrics.addMetric('OutboxDead', MetricUnit.Count, summary.dead);
+    tools.metrics.addMetric(
+      'OutboxOldestPendingAgeSeconds',
+      MetricUnit.Seconds,
+      summary.oldestPendingAgeSeconds ?? 0,
+    );
+    tools.metrics.publishStoredMetrics();
+    return { enabled: false, keySet: false, ...summary };
+  }
   try {
     // Stop claiming while one more request (timeoutMs) and the marks still fit in the invocation.
     const remaining = context?.getRemainingTimeInMillis();
