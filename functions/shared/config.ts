@@ -265,7 +265,7 @@ export const flexpriceConfig = section((env): FlexpriceConfig => {
       FLEXPRICE_API_KEY: optionalString,
       FLEXPRICE_API_KEY_SECRET_ARN: optionalString,
       FLEXPRICE_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(100),
-      FLEXPRICE_MAX_ATTEMPTS: positiveInt(10),
+      FLEXPRICE_MAX_ATTEMPTS: positiveInt(24),
       FLEXPRICE_TIMEOUT_MS: positiveInt(10_000),
       FLEXPRICE_BACKOFF_BASE_MS: positiveInt(30_000),
       FLEXPRICE_BACKOFF_MAX_MS: positiveInt(3_600_000),
