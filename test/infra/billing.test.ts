@@ -15,6 +15,8 @@ describe('BillingStack', () => {
   };
   const [syncId, sync] = fn('Sends the billing outbox');
   const [invoicesId, invoices] = fn('Monthly invoice close');
+  const syncProps = sync.Properties ?? {};
+  const invoiceProps = invoices.Properties ?? {};
   const rules = resourcesOf(billing, 'AWS::Events::Rule').map(([, r]) => r.Properties ?? {});
   const targetsOf = (logicalId: string) =>
     rules.flatMap((r) =>
@@ -49,23 +51,23 @@ describe('BillingStack', () => {
       JSON.stringify(p.Properties?.PolicyDocument).includes(secretId),
     );
     expect(readers).toHaveLength(1);
-    const statements = (readers[0]?.[1].Properties?.PolicyDocument as { Statement: { Action: unknown }[] })
-      .Statement;
+    const reader = readers[0]?.[1].Properties ?? {};
+    const statements = (reader.PolicyDocument as { Statement: { Action: unknown }[] }).Statement;
     const actions = statements
       .filter((s) => JSON.stringify(s).includes(secretId))
       .flatMap((s) => [s.Action].flat());
     expect(actions.sort()).toEqual(['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue']);
     // The one reader is the sync's role (Role is { Fn::GetAtt: [<role id>, 'Arn'] }).
-    const syncRole = (sync.Properties?.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
-    expect(readers[0]?.[1].Properties?.Roles).toEqual([{ Ref: syncRole }]);
-    expect(sync.Properties?.Environment).toMatchObject({
+    const syncRole = (syncProps.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+    expect(reader.Roles).toEqual([{ Ref: syncRole }]);
+    expect(syncProps.Environment).toMatchObject({
       Variables: {
         FLEXPRICE_API_URL: 'https://us.api.flexprice.io/v1',
         FLEXPRICE_API_KEY_SECRET_ARN: { Ref: secretId },
         POWERTOOLS_SERVICE_NAME: 'billing-sync',
       },
     });
-    expect(JSON.stringify(invoices.Properties?.Environment)).not.toContain('FLEXPRICE');
+    expect(JSON.stringify(invoiceProps.Environment)).not.toContain('FLEXPRICE');
   });
 
   it('lets only the sync leave the VPC, on HTTPS, through the egress subnets', () => {
@@ -74,16 +76,14 @@ describe('BillingStack', () => {
     expect(groups[0]?.[1].Properties?.SecurityGroupEgress).toEqual([
       expect.objectContaining({ CidrIp: '0.0.0.0/0', FromPort: 443, ToPort: 443, IpProtocol: 'tcp' }),
     ]);
-    const syncSubnets = JSON.stringify((sync.Properties?.VpcConfig as { SubnetIds: unknown }).SubnetIds);
-    const invoiceSubnets = JSON.stringify(
-      (invoices.Properties?.VpcConfig as { SubnetIds: unknown }).SubnetIds,
-    );
+    const syncVpc = syncProps.VpcConfig as { SubnetIds: unknown };
+    const invoiceVpc = invoiceProps.VpcConfig as { SubnetIds: unknown; SecurityGroupIds: unknown[] };
+    const syncSubnets = JSON.stringify(syncVpc.SubnetIds);
+    const invoiceSubnets = JSON.stringify(invoiceVpc.SubnetIds);
     expect(syncSubnets).toContain('egress');
     expect(syncSubnets).not.toContain('isolated');
     expect(invoiceSubnets).toContain('isolated');
-    expect((invoices.Properties?.VpcConfig as { SecurityGroupIds: unknown[] }).SecurityGroupIds).toHaveLength(
-      1,
-    );
+    expect(invoiceVpc.SecurityGroupIds).toHaveLength(1);
   });
 
   it('hands /health the secret ARN only (no read grant)', () => {
