@@ -92,7 +92,7 @@ async function health() {
 
 beforeAll(async () => {
   await seedPrices(db.current.sql, FIXTURE);
-  standin = await startFlexpriceStandin({ hangMs: 1_500 });
+  standin = await startFlexpriceStandin({ hangMs: 5_000 });
 });
 
 afterAll(async () => {
@@ -120,20 +120,21 @@ describe('billing sync', () => {
     // Assess
     expect(result).toMatchObject({ sent: 2, failed: 0, pending: 0, dead: 0 });
     expect(again.claimed).toBe(0);
-    expect(standin.accepted).toEqual([
-      {
-        event_id: `${a.analysis_id}:portfolio_analysis`,
-        event_name: 'portfolio_analysis',
-        external_customer_id: 'alice',
-        properties: { quantity: '1', unit_price_paise: '500' },
-        timestamp: row?.created_at.toISOString(),
-        source: 'stock-consultant',
-      },
+    const byId = (x: { event_id: string }, y: { event_id: string }) => x.event_id.localeCompare(y.event_id);
+    expect([...standin.accepted].sort(byId)).toEqual([
       {
         event_id: `${a.analysis_id}:advice_generation`,
         event_name: 'advice_generation',
         external_customer_id: 'alice',
         properties: { quantity: String(a.advice.length), unit_price_paise: '200' },
+        timestamp: row?.created_at.toISOString(),
+        source: 'stock-consultant',
+      },
+      {
+        event_id: `${a.analysis_id}:portfolio_analysis`,
+        event_name: 'portfolio_analysis',
+        external_customer_id: 'alice',
+        properties: { quantity: '1', unit_price_paise: '500' },
         timestamp: row?.created_at.toISOString(),
         source: 'stock-consultant',
       },
@@ -175,10 +176,12 @@ describe('billing sync', () => {
     expect((await run()).claimed).toBe(0); // not due yet: backoff
     advance(60_000);
     expect(await run()).toMatchObject({ sent: 2, pending: 0 });
-    expect(standin.counted().map((e) => e.event_id)).toEqual([
-      `${a.analysis_id}:portfolio_analysis`,
-      `${a.analysis_id}:advice_generation`,
-    ]);
+    expect(
+      standin
+        .counted()
+        .map((e) => e.event_id)
+        .sort(),
+    ).toEqual([`${a.analysis_id}:advice_generation`, `${a.analysis_id}:portfolio_analysis`]);
   });
 
   it('retries a timeout and a 429 later', async () => {
@@ -186,7 +189,7 @@ describe('billing sync', () => {
     standin.failNext({ hang: true });
     const started = Date.now();
     expect(await run()).toMatchObject({ failed: 2, pending: 2 });
-    expect(Date.now() - started).toBeLessThan(1_400); // the 400 ms timeout, not the hang
+    expect(Date.now() - started).toBeLessThan(3_000); // the 400 ms timeout, not the 5 s hang
     advance(60_000);
     standin.failNext({ status: 429 });
     expect(await run()).toMatchObject({ failed: 2, pending: 2 });
@@ -217,7 +220,8 @@ describe('billing sync', () => {
     expect(await run()).toMatchObject({ sent: 2 });
     expect(standin.accepted).toHaveLength(4);
     const [first, second] = [standin.accepted.slice(0, 2), standin.accepted.slice(2)];
-    expect(second.map((e) => [e.event_id, e.timestamp])).toEqual(first.map((e) => [e.event_id, e.timestamp]));
+    const pairs = (events: typeof first) => events.map((e) => `${e.event_id}@${e.timestamp}`).sort();
+    expect(pairs(second)).toEqual(pairs(first));
     expect(standin.counted()).toHaveLength(2); // Flexprice deduplicates: counted once
   });
 
