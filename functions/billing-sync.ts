@@ -32,6 +32,7 @@ import {
   rememberCustomers,
 } from './shared/outbox-store';
 import { MetricUnit, powertools } from './shared/powertools';
+import { type Repeating, repeat } from './shared/repeat';
 
 type EnabledConfig = Extract<FlexpriceConfig, { enabled: true }>;
 
@@ -240,11 +241,6 @@ export const handler = async (_event: unknown, context?: { getRemainingTimeInMil
   }
 };
 
-export interface SyncLoop {
-  /** Stop scheduling; resolves after an in-flight run finished. */
-  stop(): Promise<void>;
-}
-
 /**
  * Run `syncOnce` every `intervalMs` in this process (`npm start`). A no-op when no key is
  * configured. Runs never overlap; a failing run is logged and the next one tries again.
@@ -257,33 +253,18 @@ export function startSyncLoop(
     logger?: SyncLogger;
     metrics?: SyncMetrics;
   } = {},
-): SyncLoop {
+): Repeating {
   const config = options.config ?? flexpriceConfig();
   if (!config.enabled) return { stop: async () => {} };
   const logger = options.logger ?? tools.logger;
   const metrics = options.metrics ?? { addMetric: () => {} };
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> = Promise.resolve();
-
-  const tick = () => {
-    running = (async () => {
-      try {
-        const client = await providerFor(config, logger);
-        if (client) await syncOnce({ sql: options.sql ?? (await db()), client, config, logger, metrics });
-      } catch (error) {
-        logger.warn('billing sync run failed; retrying next interval', { error: String(error) });
-      }
-    })().finally(() => {
-      if (!stopped) timer = setTimeout(tick, options.intervalMs ?? 5_000);
-    });
-  };
-  tick();
-  return {
-    async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await running;
+  return repeat(
+    'billing sync',
+    options.intervalMs ?? 5_000,
+    async () => {
+      const client = await providerFor(config, logger);
+      if (client) await syncOnce({ sql: options.sql ?? (await db()), client, config, logger, metrics });
     },
-  };
+    (line) => logger.warn(line),
+  );
 }

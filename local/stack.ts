@@ -7,13 +7,13 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { createSql } from '../functions/shared/db';
 import { migrate } from '../functions/shared/migrations';
+import { repeat } from '../functions/shared/repeat';
 import { startLocalApi } from './http-server';
 import { type IssuerKey, LOCAL_CLIENT_ID, LOCAL_ISSUER, loadOrCreateIssuerKey } from './issuer';
 import { ensureStream, kinesisClient, startKinesalite } from './kinesis';
 import { startPoller } from './poller';
 import { ensureDatabase, startEmbeddedPostgres } from './postgres';
 import { publishTicks, readTickFile } from './publish';
-import { repeat } from './repeat';
 
 export const ROOT = resolve(import.meta.dirname, '..');
 

@@ -1,5 +1,6 @@
 /**
- * A periodic job for the local stack: runs at once, then every `intervalMs` after the previous
+ * A periodic job for a long-running process (`npm start` runs the schedules AWS runs with
+ * EventBridge): runs at once, then every `intervalMs` after the previous
  * run ended (runs never overlap); a failing run is logged and the next one tries again.
  */
 export interface Repeating {
