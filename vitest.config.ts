@@ -5,6 +5,7 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/setup/global.ts'],
     setupFiles: ['test/setup/env.ts'],
+    reporters: ['default', './test/setup/summary-reporter.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // Two cores: two workers keep PostgreSQL responsive while files run side by side.
