@@ -13,6 +13,13 @@ const DECIMAL = /^(-)?(\d+)(?:\.(\d+))?$/;
  * finite decimal (exponent notation, NaN, Infinity).
  */
 export function toPaise(value: number | string): Paise {
+  // Fast path for the common case, a JS number with at most two decimals: its shortest text is
+  // exact, so whole rupees and paise are read off it (still no floating-point arithmetic).
+  if (typeof value === 'number') {
+    const short = String(value);
+    const m = /^(\d+)(?:\.(\d{1,2}))?$/.exec(short);
+    if (m?.[1] && m[1].length <= 15) return BigInt(m[1]) * 100n + BigInt((m[2] ?? '').padEnd(2, '0'));
+  }
   const text = typeof value === 'number' ? numberText(value) : value.trim();
   const match = DECIMAL.exec(text);
   if (!match?.[2]) throw new RangeError(`Not a decimal amount: ${text}`);

@@ -110,14 +110,17 @@ export function parseTick(record: RawTickRecord, nowMs: number, maxFutureMs: num
   }
   const tick: Tick = {
     symbol: rest.symbol,
-    price: formatPaise(toPaise(price)),
+    price: formatPaise(paise),
     tsMs,
     sequenceNumber: record.sequenceNumber,
   };
-  for (const field of OPTIONAL_FIELDS) {
-    const value = rest[field];
-    if (value !== undefined) Object.assign(tick, { [field]: value });
-  }
+  // Absent and null both mean "not in this tick": the stored value stays.
+  if (rest.name != null) tick.name = rest.name;
+  if (rest.sector != null) tick.sector = rest.sector;
+  if (rest.change_1d_pct != null) tick.change_1d_pct = rest.change_1d_pct;
+  if (rest.change_7d_pct != null) tick.change_7d_pct = rest.change_7d_pct;
+  if (rest.volatility != null) tick.volatility = rest.volatility;
+  if (rest.market_cap_cr != null) tick.market_cap_cr = rest.market_cap_cr;
   return { ok: true, tick };
 }
 

@@ -84,7 +84,7 @@ WITH quarantined AS (
 ), input AS (
   SELECT r->>0 AS symbol, (r->>1)::numeric AS price, (r->>2) COLLATE "C" AS price_v,
          ${inputColumns.join(',\n         ')}
-  FROM json_array_elements($1::json) AS r
+  FROM jsonb_array_elements($1::jsonb) AS r
 ), updated AS (
   INSERT INTO latest_prices AS lp (symbol, price, ts, sequence_number, price_v, ${fieldColumns.join(', ')})
   SELECT symbol, price,
