@@ -35,8 +35,6 @@ export interface PollerOptions {
 
 export interface Poller {
   stop(): Promise<void>;
-  /** Resolves once every shard has caught up with what was on the stream when called. */
-  drained(): Promise<void>;
 }
 
 const REGION = 'ap-south-1';
@@ -97,11 +95,6 @@ export async function startPoller(options: PollerOptions): Promise<Poller> {
   };
 
   let stopping = false;
-  const caughtUp = new Map<string, boolean>();
-  const waiters: Array<() => void> = [];
-  const notify = () => {
-    if ([...caughtUp.values()].every(Boolean)) for (const w of waiters.splice(0)) w();
-  };
 
   async function iterator(shardId: string): Promise<string | undefined> {
     const after = checkpoints[shardId];
@@ -124,13 +117,10 @@ export async function startPoller(options: PollerOptions): Promise<Poller> {
       const out = await client.send(new GetRecordsCommand({ ShardIterator: it, Limit: batchSize }));
       const records = out.Records ?? [];
       if (records.length === 0) {
-        caughtUp.set(shardId, (out.MillisBehindLatest ?? 0) === 0);
-        notify();
         it = out.NextShardIterator;
         await sleep(idleMs);
         continue;
       }
-      caughtUp.set(shardId, false);
       const event = { Records: records.map((r) => toLambdaRecord(stream, shardId, r)) };
       let failedFrom: string | undefined;
       try {
@@ -168,7 +158,6 @@ export async function startPoller(options: PollerOptions): Promise<Poller> {
   }
 
   const { Shards = [] } = await client.send(new ListShardsCommand({ StreamName: stream }));
-  for (const shard of Shards) if (shard.ShardId) caughtUp.set(shard.ShardId, false);
   const loops = Shards.map(async (shard) => {
     while (!stopping) {
       try {
@@ -186,12 +175,6 @@ export async function startPoller(options: PollerOptions): Promise<Poller> {
       stopping = true;
       await Promise.all(loops);
       await saveCheckpoints();
-    },
-    drained() {
-      return new Promise<void>((resolve) => {
-        for (const key of caughtUp.keys()) caughtUp.set(key, false);
-        waiters.push(resolve);
-      });
     },
   };
 }
