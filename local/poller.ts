@@ -126,6 +126,7 @@ export async function startPoller(options: PollerOptions): Promise<Poller> {
       try {
         const response = await options.handler(event, context());
         const failed = (response?.batchItemFailures ?? []).map((f) => BigInt(f.itemIdentifier));
+        // biome-ignore lint/complexity/useMathMinMax: sequence numbers are bigints; Math.min cannot compare them
         if (failed.length > 0) failedFrom = failed.reduce((a, b) => (a < b ? a : b)).toString();
       } catch (error) {
         log(`consumer threw: ${(error as Error).message}`);
