@@ -113,16 +113,9 @@ function toRow(row: MergedTick): unknown[] {
   return out;
 }
 
-interface DbPriceRow {
-  symbol: string;
-  price: string;
-  name: string | null;
-  sector: string | null;
-  change_1d_pct: number | null;
-  change_7d_pct: number | null;
-  volatility: number | null;
+/** A stored row: what valuation reads (a Quote) plus the market cap. */
+interface DbPriceRow extends Quote {
   market_cap_cr: number | null;
-  ts: Date;
 }
 
 export function sqlPriceStore(sql: Sql): PriceStore {
