@@ -8,6 +8,11 @@ import { settingsFromEnv, startLocalStack } from '../local/stack';
 const settings = settingsFromEnv();
 const stack = await startLocalStack(settings).catch((error: unknown) => {
   console.error(`Could not start: ${(error as Error).message}`);
+  if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+    console.error(
+      'A port is taken (another npm start?). Stop it, or choose others: PORT, KINESIS_PORT, PG_PORT.',
+    );
+  }
   process.exit(1);
 });
 
