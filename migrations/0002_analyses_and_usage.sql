@@ -26,7 +26,7 @@ CREATE TABLE analyses (
   -- NULLs are distinct: requests without a key never collide.
   CONSTRAINT analyses_idempotency UNIQUE (user_sub, idempotency_key)
 );
-CREATE INDEX analyses_user_created ON analyses (user_sub, created_at);
+-- No other index: no route lists a user's analyses yet, and every index costs each analyze a write.
 
 -- The metering ledger: one row per billed feature of an analysis, with the unit price in force
 -- when it was charged (the price snapshot). Bills are sums over it; it is never updated.
