@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { kinesisClient } from '../../local/kinesis';
+import { freePort } from '../../local/ports';
 import { ROOT } from '../../local/stack';
-import { freePort } from '../setup/global';
 
 interface Running {
   child: ChildProcess;

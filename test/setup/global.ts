@@ -4,12 +4,12 @@
  * then creates its own database (test/helpers/db.ts), so files never see each other's rows.
  */
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { generateIssuerKey, type IssuerKey } from '../../local/issuer';
 import { startKinesalite } from '../../local/kinesis';
+import { freePort } from '../../local/ports';
 import { startEmbeddedPostgres } from '../../local/postgres';
 
 declare module 'vitest' {
@@ -18,19 +18,6 @@ declare module 'vitest' {
     kinesisEndpoint: string;
     issuerKey: IssuerKey;
   }
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
 }
 
 export default async function setup(project: TestProject) {
