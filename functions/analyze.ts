@@ -7,7 +7,6 @@
  * concurrent retries too, because the losing write rolls back entirely.
  */
 import type { Metrics } from '@aws-lambda-powertools/metrics';
-import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { type AnalysisResponse, analyze } from './core/analysis';
 import { parsePortfolio, requestHash } from './core/portfolio';
 import { priceList } from './core/pricing';
@@ -15,7 +14,7 @@ import { defaultAnalysisStore, type StoredAnalysis } from './shared/analysis-sto
 import { authenticatedRoute } from './shared/api';
 import { adviceConfig, priceListConfig } from './shared/config';
 import { badRequest, conflict, HttpProblem, serviceUnavailable, unprocessable } from './shared/errors';
-import { json } from './shared/http';
+import { json, jsonBody } from './shared/http';
 import { MetricUnit } from './shared/powertools';
 
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
@@ -31,20 +30,6 @@ export function parseIdempotencyKey(value: string | undefined): string | null {
   return value;
 }
 
-function parseJsonBody(event: APIGatewayProxyEventV2): unknown {
-  if (!event.body) {
-    throw badRequest('The request body must be a JSON object {"portfolio": [...]}', [
-      { field: 'body', message: 'is required' },
-    ]);
-  }
-  const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw badRequest('The request body is not valid JSON', [{ field: 'body', message: 'is not valid JSON' }]);
-  }
-}
-
 function replay(stored: StoredAnalysis, hash: string, metrics: Metrics) {
   if (stored.requestHash !== hash) {
     throw conflict('This Idempotency-Key was already used with a different request body');
@@ -57,7 +42,7 @@ function replay(stored: StoredAnalysis, hash: string, metrics: Metrics) {
 export const handler = authenticatedRoute('analyze', async ({ event, user }, { metrics, logger }) => {
   try {
     const key = parseIdempotencyKey(event.headers[IDEMPOTENCY_HEADER]);
-    const parsed = parsePortfolio(parseJsonBody(event));
+    const parsed = parsePortfolio(jsonBody(event, '{"portfolio": [{"symbol": …, "quantity": …}]}'));
     if (!parsed.ok) throw badRequest('The portfolio is invalid', parsed.errors);
     const { holdings } = parsed;
     const hash = requestHash(holdings);

@@ -9,7 +9,7 @@ import { authenticatedRoute } from './shared/api';
 import { isAdmin } from './shared/auth';
 import { db } from './shared/db';
 import { conflict, forbidden, notFound } from './shared/errors';
-import { json } from './shared/http';
+import { json, jsonBody } from './shared/http';
 import { parseInvoiceId, parsePayment } from './shared/invoice-requests';
 import { sqlInvoiceStore } from './shared/invoice-store';
 import { MetricUnit } from './shared/powertools';
@@ -17,9 +17,7 @@ import { MetricUnit } from './shared/powertools';
 export const handler = authenticatedRoute('invoice-payment', async ({ event, user }, { logger, metrics }) => {
   if (!isAdmin(user)) throw forbidden('Recording payments is only for administrators');
   const id = parseInvoiceId(event.pathParameters);
-  const body =
-    event.body && event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
-  const payment = parsePayment(body, new Date());
+  const payment = parsePayment(jsonBody(event, '{"reference": "…", "paid_at"?: "<ISO time>"}'), new Date());
   const store = sqlInvoiceStore(await db());
   const paid = await store.pay(id, payment.reference, payment.paidAt);
   if (paid) {

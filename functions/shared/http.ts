@@ -12,7 +12,7 @@ import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { bearerToken, type TokenVerifier, type User } from './auth';
 import { isTransientDbError } from './db';
-import { HttpProblem, payloadTooLarge, serviceUnavailable } from './errors';
+import { badRequest, HttpProblem, payloadTooLarge, serviceUnavailable } from './errors';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
@@ -70,6 +70,23 @@ function bodyBytes(event: APIGatewayProxyEventV2): number {
   return event.isBase64Encoded
     ? Math.floor((event.body.length * 3) / 4)
     : Buffer.byteLength(event.body, 'utf8');
+}
+
+/**
+ * The request body parsed as JSON (base64 bodies decoded). A missing or malformed body is a 400
+ * naming the field `body`; `shape` tells the caller what was expected.
+ */
+export function jsonBody(event: APIGatewayProxyEventV2, shape: string): unknown {
+  if (!event.body)
+    throw badRequest(`The request body must be JSON ${shape}`, [{ field: 'body', message: 'is required' }]);
+  const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw badRequest(`The request body is not valid JSON; expected ${shape}`, [
+      { field: 'body', message: 'is not valid JSON' },
+    ]);
+  }
 }
 
 /** Turn whatever was thrown into a problem response, logging what the client must not see. */

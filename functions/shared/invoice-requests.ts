@@ -55,16 +55,8 @@ const fieldErrors = (error: z.ZodError): FieldError[] =>
     message: i.message,
   }));
 
-/** The body of POST /api/admin/invoices/{id}/payment: `{ reference, paid_at? }` (default: now). */
-export function parsePayment(body: string | undefined, now: Date): Payment {
-  let json: unknown;
-  try {
-    json = JSON.parse(body ?? '');
-  } catch {
-    throw badRequest('The request body must be JSON {"reference": "…", "paid_at"?: "<ISO time>"}', [
-      { field: 'body', message: 'is not valid JSON' },
-    ]);
-  }
+/** The parsed JSON body of POST /api/admin/invoices/{id}/payment: `{ reference, paid_at? }` (default: now). */
+export function parsePayment(json: unknown, now: Date): Payment {
   const parsed = PaymentBody.safeParse(json);
   if (!parsed.success) throw badRequest('The payment is invalid', fieldErrors(parsed.error));
   const paidAt = parsed.data.paid_at ? new Date(parsed.data.paid_at) : now;
