@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import { ROUTES, type RouteDef } from '../functions/routes';
+import { lambdaContext } from './lambda';
 
 type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyResultV2>;
 
@@ -157,20 +158,11 @@ export async function startLocalApi(
           timeEpoch: now,
         },
       };
-      const context: Context = {
-        callbackWaitsForEmptyEventLoop: false,
-        functionName: match.route.def.entry,
-        functionVersion: '$LATEST',
-        invokedFunctionArn: `arn:aws:lambda:ap-south-1:000000000000:function:${match.route.def.entry}`,
-        memoryLimitInMB: String(match.route.def.memoryMb),
-        awsRequestId: event.requestContext.requestId,
-        logGroupName: `/local/${match.route.def.entry}`,
-        logStreamName: 'local',
-        getRemainingTimeInMillis: () => match.route.def.timeoutSeconds * 1000 - (Date.now() - now),
-        done: () => {},
-        fail: () => {},
-        succeed: () => {},
-      };
+      const context = lambdaContext(match.route.def.entry, {
+        memoryMb: match.route.def.memoryMb,
+        timeoutMs: match.route.def.timeoutSeconds * 1000,
+        requestId: event.requestContext.requestId,
+      });
       const handler = await handlerFor(match.route.def.entry);
       const result = await handler(event, context);
       if (typeof result === 'string' || result === undefined || result === null) {

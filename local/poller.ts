@@ -7,19 +7,14 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import {
-  type _Record,
   GetRecordsCommand,
   GetShardIteratorCommand,
   type KinesisClient,
   ListShardsCommand,
   type ShardIteratorType,
 } from '@aws-sdk/client-kinesis';
-import type {
-  Context,
-  KinesisStreamBatchResponse,
-  KinesisStreamEvent,
-  KinesisStreamRecord,
-} from 'aws-lambda';
+import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
+import { kinesisStreamRecord, lambdaContext } from './lambda';
 
 export interface PollerOptions {
   client: KinesisClient;
@@ -35,44 +30,6 @@ export interface PollerOptions {
 
 export interface Poller {
   stop(): Promise<void>;
-}
-
-const REGION = 'ap-south-1';
-
-function toLambdaRecord(stream: string, shardId: string, r: _Record): KinesisStreamRecord {
-  return {
-    eventID: `${shardId}:${r.SequenceNumber}`,
-    eventName: 'aws:kinesis:record',
-    eventSource: 'aws:kinesis',
-    eventVersion: '1.0',
-    eventSourceARN: `arn:aws:kinesis:${REGION}:000000000000:stream/${stream}`,
-    awsRegion: REGION,
-    invokeIdentityArn: 'arn:aws:iam::000000000000:role/local-consumer',
-    kinesis: {
-      kinesisSchemaVersion: '1.0',
-      partitionKey: r.PartitionKey ?? '',
-      sequenceNumber: r.SequenceNumber ?? '0',
-      data: Buffer.from(r.Data ?? new Uint8Array()).toString('base64'),
-      approximateArrivalTimestamp: (r.ApproximateArrivalTimestamp?.getTime() ?? Date.now()) / 1000,
-    },
-  };
-}
-
-function context(): Context {
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: 'consumer',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:${REGION}:000000000000:function:consumer`,
-    memoryLimitInMB: '512',
-    awsRequestId: crypto.randomUUID(),
-    logGroupName: '/local/consumer',
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => 60_000,
-    done: () => {},
-    fail: () => {},
-    succeed: () => {},
-  };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -121,10 +78,21 @@ export async function startPoller(options: PollerOptions): Promise<Poller> {
         await sleep(idleMs);
         continue;
       }
-      const event = { Records: records.map((r) => toLambdaRecord(stream, shardId, r)) };
+      const event = {
+        Records: records.map((r) =>
+          kinesisStreamRecord({
+            stream,
+            shardId,
+            sequenceNumber: r.SequenceNumber ?? '0',
+            partitionKey: r.PartitionKey ?? '',
+            data: r.Data ?? new Uint8Array(),
+            arrivalMs: r.ApproximateArrivalTimestamp?.getTime() ?? Date.now(),
+          }),
+        ),
+      };
       let failedFrom: string | undefined;
       try {
-        const response = await options.handler(event, context());
+        const response = await options.handler(event, lambdaContext('consumer'));
         const failed = (response?.batchItemFailures ?? []).map((f) => BigInt(f.itemIdentifier));
         // biome-ignore lint/complexity/useMathMinMax: sequence numbers are bigints; Math.min cannot compare them
         if (failed.length > 0) failedFrom = failed.reduce((a, b) => (a < b ? a : b)).toString();

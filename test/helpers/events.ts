@@ -1,5 +1,8 @@
 /** Typed event factories: Kinesis batches and API Gateway v2 HTTP events, as AWS delivers them. */
-import type { APIGatewayProxyEventV2, Context, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
+import { kinesisStreamRecord, lambdaContext } from '../../local/lambda';
+
+export { lambdaContext };
 
 let sequence = 49_650_000_000_000_000_000_000_000_000_000_000_000_000_000n;
 
@@ -18,30 +21,20 @@ export interface RecordInput {
 }
 
 export function kinesisRecord(input: RecordInput): KinesisStreamRecord {
-  const sequenceNumber = input.sequenceNumber ?? nextSequenceNumber();
-  const shardId = input.shardId ?? 'shardId-000000000000';
   const text = typeof input.data === 'string' ? input.data : JSON.stringify(input.data);
   const partitionKey =
     input.partitionKey ??
     (typeof input.data === 'object' && input.data && 'symbol' in input.data
       ? String(input.data.symbol)
       : 'x');
-  return {
-    eventID: `${shardId}:${sequenceNumber}`,
-    eventName: 'aws:kinesis:record',
-    eventSource: 'aws:kinesis',
-    eventVersion: '1.0',
-    eventSourceARN: 'arn:aws:kinesis:ap-south-1:123456789012:stream/price-ticks',
-    awsRegion: 'ap-south-1',
-    invokeIdentityArn: 'arn:aws:iam::123456789012:role/consumer',
-    kinesis: {
-      kinesisSchemaVersion: '1.0',
-      partitionKey,
-      sequenceNumber,
-      data: Buffer.from(text, 'utf8').toString('base64'),
-      approximateArrivalTimestamp: (input.arrivalMs ?? Date.now()) / 1000,
-    },
-  };
+  return kinesisStreamRecord({
+    stream: 'price-ticks',
+    shardId: input.shardId ?? 'shardId-000000000000',
+    sequenceNumber: input.sequenceNumber ?? nextSequenceNumber(),
+    partitionKey,
+    data: Buffer.from(text, 'utf8'),
+    arrivalMs: input.arrivalMs ?? Date.now(),
+  });
 }
 
 export function kinesisEvent(records: Array<RecordInput | KinesisStreamRecord>): KinesisStreamEvent {
@@ -90,22 +83,5 @@ export function apiEvent(input: ApiEventInput): APIGatewayProxyEventV2 {
       time: new Date().toUTCString(),
       timeEpoch: Date.now(),
     },
-  };
-}
-
-export function lambdaContext(functionName = 'test'): Context {
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:ap-south-1:123456789012:function:${functionName}`,
-    memoryLimitInMB: '256',
-    awsRequestId: crypto.randomUUID(),
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: 'test',
-    getRemainingTimeInMillis: () => 10_000,
-    done: () => {},
-    fail: () => {},
-    succeed: () => {},
   };
 }
