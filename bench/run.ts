@@ -8,7 +8,6 @@
  * 3. Bundles: size and cold import time of every Lambda bundle (bench/bundles.ts).
  * Everything lives in a temporary folder, removed afterwards.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +17,7 @@ import { LOCAL_ISSUER, loadOrCreateIssuerKey, signAccessToken } from '../local/i
 import { freePort } from '../local/ports';
 import { embeddedPostgresUrl, ensureDatabase } from '../local/postgres';
 import { ROOT } from '../local/stack';
+import { type StackProcess, startStackProcess } from '../local/stack-process';
 import { benchAnalyze } from './analyze';
 import { runBundleBench, TARGET_BYTES, TARGET_INIT_MS } from './bundles';
 import { benchConsumer } from './consumer';
@@ -25,40 +25,16 @@ import { benchConsumer } from './consumer';
 process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
 process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 
-async function startServer(dir: string, env: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
-    cwd: ROOT,
-    env: { ...process.env, ...env, LOCAL_DIR: dir, DATABASE_URL: '', POWERTOOLS_LOG_LEVEL: 'ERROR' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (d) => {
-    output += d;
-  });
-  child.stderr?.on('data', (d) => {
-    output += d;
-  });
-  const deadline = Date.now() + 90_000;
-  while (!output.includes('Ready.')) {
-    if (child.exitCode !== null || Date.now() > deadline)
-      throw new Error(`npm start did not come up:\n${output}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return child;
-}
-
-async function stopServer(child: ChildProcess): Promise<void> {
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await Promise.race([exited, new Promise((r) => setTimeout(r, 20_000))]);
-}
-
 const dir = await mkdtemp(join(tmpdir(), 'bench-'));
 await chmod(dir, 0o755);
-let server: ChildProcess | undefined;
+let server: StackProcess | undefined;
 try {
   const ports = { PORT: await freePort(), KINESIS_PORT: await freePort(), PG_PORT: await freePort() };
-  server = await startServer(dir, Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])));
+  server = await startStackProcess({
+    ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
+    LOCAL_DIR: dir,
+    POWERTOOLS_LOG_LEVEL: 'ERROR',
+  });
   const admin = embeddedPostgresUrl(ports.PG_PORT, 'postgres');
 
   // 1. Consumer, in a database of its own on the same server.
@@ -86,9 +62,8 @@ try {
   );
   await benchAnalyze({ baseUrl: `http://127.0.0.1:${ports.PORT}`, tokens, sql });
   await sql.end();
-  const running = server;
+  await server.stop();
   server = undefined;
-  if (running) await stopServer(running);
 
   // 3. Bundles (CPU-bound: after the server has stopped).
   const bundles = await runBundleBench();
@@ -98,6 +73,6 @@ try {
     console.log(`  ${figures}  ${b.ok ? 'ok    ' : 'MISSED'}  ${b.name}`);
   }
 } finally {
-  if (server) await stopServer(server);
+  if (server) await server.stop();
   await rm(dir, { recursive: true, force: true });
 }

@@ -3,7 +3,6 @@
  * ticks put on its Kinesis endpoint with the AWS SDK, read back from /api/market with the
  * printed token, then a clean stop on Ctrl-C and a restart that still has the data.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,60 +11,17 @@ import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { kinesisClient } from '../../local/kinesis';
 import { freePort } from '../../local/ports';
-import { ROOT } from '../../local/stack';
+import { type StackProcess, startStackProcess } from '../../local/stack-process';
 
-interface Running {
-  child: ChildProcess;
-  output: () => string;
-}
-
-const children: ChildProcess[] = [];
+const started: StackProcess[] = [];
 afterAll(() => {
-  for (const child of children) {
-    try {
-      process.kill(-(child.pid ?? 0), 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
+  for (const stack of started) stack.kill();
 });
 
-async function start(env: Record<string, string>): Promise<Running> {
-  // Exactly what a newcomer runs, in a process group of its own so that stopping it can signal
-  // the whole group, as Ctrl-C in a terminal does (npm, tsx, node and PostgreSQL all get it).
-  const child = spawn('npm', ['start'], {
-    cwd: ROOT,
-    env: { ...process.env, ...env, DATABASE_URL: '', POWERTOOLS_LOG_LEVEL: 'WARN' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  });
-  children.push(child);
-  let output = '';
-  child.stdout?.on('data', (d) => {
-    output += d;
-  });
-  child.stderr?.on('data', (d) => {
-    output += d;
-  });
-  const deadline = Date.now() + 60_000;
-  while (!output.includes('Ready.')) {
-    if (child.exitCode !== null) throw new Error(`npm start exited early:\n${output}`);
-    if (Date.now() > deadline) throw new Error(`npm start not ready in 60 s:\n${output}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return { child, output: () => output };
-}
-
-async function stop({ child, output }: Running, signal: NodeJS.Signals): Promise<number | null> {
-  // 'close' (not 'exit'): npm may exit first; the output pipe closes when every process holding it has.
-  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
-  process.kill(-(child.pid ?? 0), signal);
-  const code = await Promise.race([
-    exited,
-    new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 20_000)),
-  ]);
-  if (code === 'timeout') throw new Error(`did not stop within 20 s:\n${output()}`);
-  return code;
+async function start(env: Record<string, string>): Promise<StackProcess> {
+  const stack = await startStackProcess({ ...env, POWERTOOLS_LOG_LEVEL: 'WARN' }, 60_000);
+  started.push(stack);
+  return stack;
 }
 
 async function poll<T>(read: () => Promise<T | undefined>, what: string): Promise<T> {
@@ -89,9 +45,7 @@ describe('npm start', () => {
     };
     try {
       const first = await start(env);
-      const tokenLine = /^export TOKEN=(\S+)$/m.exec(first.output());
-      expect(tokenLine).not.toBeNull();
-      const token = tokenLine?.[1] ?? '';
+      const token = first.token();
       const api = `http://127.0.0.1:${env.PORT}`;
       const market = async (symbols: string) => {
         const res = await fetch(`${api}/api/market?symbols=${encodeURIComponent(symbols)}`, {
@@ -134,14 +88,14 @@ describe('npm start', () => {
       expect(rows[1]?.name).toBe('Tata Consultancy Services Ltd');
       expect((await fetch(`${api}/api/market`)).status).toBe(401);
       // Ctrl-C: every part stops, PostgreSQL included (it removes its pid file when down).
-      await stop(first, 'SIGINT');
+      await first.stop('SIGINT');
       expect(first.output()).toContain('Stopped.');
       expect(existsSync(join(dir, 'pgdata', 'postmaster.pid'))).toBe(false);
 
       // A restart finds the data it left under LOCAL_DIR.
       const second = await start({ ...env, SEED_FILE: '' });
       expect((await market('NEWCO')).map((r) => r.price)).toEqual([123.45]);
-      await stop(second, 'SIGTERM');
+      await second.stop('SIGTERM');
       expect(second.output()).toContain('Stopped.');
       expect(existsSync(join(dir, 'pgdata', 'postmaster.pid'))).toBe(false);
     } finally {
