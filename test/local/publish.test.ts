@@ -9,7 +9,7 @@ describe('npm run ticks: reading tick files', () => {
     expect(ticks).toEqual([
       {
         data: JSON.stringify({
-          symbol: 'm&m',
+          symbol: ' m&m ',
           name: 'Mahindra, Ltd',
           sector: 'Auto',
           price: 2987.45,
