@@ -49,27 +49,23 @@ export const THRESHOLDS = {
   outboxOldestPendingAgeSeconds: 900,
 } as const;
 
-/** The consumer's EMF metrics (Powertools adds the `service` dimension). */
-export function consumerMetric(name: string, statistic = 'Sum'): cloudwatch.Metric {
+/** An EMF metric of one of our functions (Powertools adds the `service` dimension). */
+function serviceMetric(service: string, name: string, statistic: string): cloudwatch.Metric {
   return new cloudwatch.Metric({
     namespace: METRICS_NAMESPACE,
     metricName: name,
-    dimensionsMap: { service: 'consumer' },
+    dimensionsMap: { service },
     statistic,
     period: Duration.minutes(5),
   });
 }
 
-/** The billing sync's EMF metrics (functions/billing-sync.ts, service `billing-sync`). */
-export function billingSyncMetric(name: string, statistic = 'Maximum'): cloudwatch.Metric {
-  return new cloudwatch.Metric({
-    namespace: METRICS_NAMESPACE,
-    metricName: name,
-    dimensionsMap: { service: 'billing-sync' },
-    statistic,
-    period: Duration.minutes(5),
-  });
-}
+/** The consumer's metrics (functions/consumer.ts). */
+export const consumerMetric = (name: string, statistic = 'Sum') => serviceMetric('consumer', name, statistic);
+
+/** The billing sync's metrics (functions/billing-sync.ts). */
+export const billingSyncMetric = (name: string, statistic = 'Maximum') =>
+  serviceMetric('billing-sync', name, statistic);
 
 export class ObservabilityStack extends Stack {
   public readonly topic: sns.Topic;
