@@ -13,6 +13,7 @@ import { type CfnResource, CustomResource, Duration, Stack } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
+import { ADMIN_GROUP } from '../../functions/platform/names';
 import type { StageConfig } from '../config';
 import { type Acknowledgement, acknowledge, LAMBDA_BASIC_EXECUTION } from '../nag';
 import { AppFunction, type AuthBinding } from './app-function';
@@ -34,7 +35,7 @@ export interface AuthProps {
 export const ACCESS_TOKEN_SCOPE = 'aws.cognito.signin.user.admin';
 /** What the web app requests (`scope` in config.json): the client allows exactly these. */
 export const OAUTH_SCOPES = ['openid', 'email', ACCESS_TOKEN_SCOPE] as const;
-export const ADMIN_GROUP = 'admin';
+export { ADMIN_GROUP };
 
 const JWKS_HANDLER = fileURLToPath(new URL('./jwks-handler.ts', import.meta.url));
 

@@ -31,6 +31,11 @@ function headersPolicy(s: Synthed) {
   return { security: config.SecurityHeadersConfig, custom: config.CustomHeadersConfig.Items, csp };
 }
 
+/** The statements of a bucket policy resource. */
+const statements = (policy?: { Properties?: Record<string, unknown> }) =>
+  ((policy?.Properties?.PolicyDocument ?? { Statement: [] }) as { Statement: Record<string, unknown>[] })
+    .Statement;
+
 /** A directive of a CSP as a list of sources. */
 const directive = (csp: string, name: string) =>
   csp
@@ -89,7 +94,7 @@ describe('web hosting (WebStack)', () => {
         },
       });
       for (const [, policy] of resourcesOf(s.templates.web, 'AWS::S3::BucketPolicy')) {
-        expect((policy.Properties?.PolicyDocument as { Statement: unknown[] }).Statement).toContainEqual(
+        expect(statements(policy)).toContainEqual(
           expect.objectContaining({
             Effect: 'Deny',
             Condition: { Bool: { 'aws:SecureTransport': 'false' } },
@@ -102,14 +107,16 @@ describe('web hosting (WebStack)', () => {
       const [[, policy] = ['', undefined]] = resourcesOf(s.templates.web, 'AWS::S3::BucketPolicy').filter(
         ([id]) => id.startsWith('SiteFiles'),
       );
-      const reads = (
-        policy?.Properties?.PolicyDocument as { Statement: Record<string, unknown>[] }
-      ).Statement.filter((st) => st.Effect === 'Allow' && [st.Action].flat().includes('s3:GetObject'));
+      const reads = statements(policy).filter(
+        (st) => st.Effect === 'Allow' && [st.Action].flat().includes('s3:GetObject'),
+      );
       expect(reads).toHaveLength(1);
       expect(reads[0]?.Principal).toEqual({ Service: 'cloudfront.amazonaws.com' });
       expect(
         render(
-          (reads[0]?.Condition as Record<string, Record<string, unknown>>).StringEquals?.['AWS:SourceArn'],
+          (reads[0]?.Condition as Record<string, Record<string, unknown>> | undefined)?.StringEquals?.[
+            'AWS:SourceArn'
+          ],
         ),
       ).toMatch(/:distribution\/<SiteDistribution\w+>$/);
       s.templates.web.hasResourceProperties('AWS::CloudFront::OriginAccessControl', {
