@@ -26,6 +26,7 @@ import { resolveWebDist } from '../web-build';
 
 export interface WebContentStackProps extends StackProps {
   readonly config: StageConfig;
+  /** Where the files go (deployed before this stack). */
   readonly site: StaticSite;
   readonly auth: Auth;
   readonly api: {
@@ -58,6 +59,8 @@ export class WebContentStack extends Stack {
   constructor(scope: Construct, id: string, props: WebContentStackProps) {
     super(scope, id, props);
     const { config, site, auth, api } = props;
+    // The bucket is addressed by name (no export), so the order is stated explicitly.
+    this.addDependency(Stack.of(site));
     const dist = resolveWebDist(this, props.webDist);
     const cognito = cognitoUrls(this, config);
 
@@ -94,11 +97,9 @@ export class WebContentStack extends Stack {
       cognito.managedLoginOrigin,
     ]);
     const runtimeConfig = webRuntimeConfig({
-      stage: config.stage,
       apiBaseUrl: api.url,
       issuer: auth.issuer,
       clientId: auth.client.userPoolClientId,
-      siteUrl: site.url,
       managedLoginUrl: auth.managedLoginUrl,
     });
     const pages = new s3deploy.BucketDeployment(this, 'Pages', {

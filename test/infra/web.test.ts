@@ -224,27 +224,20 @@ describe('web files and config.json (WebContentStack)', () => {
     ['dev', dev],
     ['prod', prod],
   ] as const) {
-    it(`${stage}: config.json tells the app the API, the issuer, its client and where to return`, () => {
+    it(`${stage}: config.json tells the app the API, the issuer, its client, scopes and logout endpoint`, () => {
       const config = JSON.parse(deployedPage(s, 'config.json'));
       const imported = (what: string) =>
         expect.stringMatching(new RegExp(`<import:StockConsultant-${stage}-${what}`));
       expect(config).toEqual({
-        stage,
         apiBaseUrl: expect.stringMatching(
           /^https:\/\/<import:[^>]*HttpApi[^>]*>\.execute-api\.<AWS::Region>\.<AWS::URLSuffix>\/$/,
         ),
-        oidc: {
-          authority: expect.stringMatching(
-            /^https:\/\/cognito-idp\.<AWS::Region>\.amazonaws\.com\/<import:[^>]*UserPool[^>]*>$/,
-          ),
-          clientId: imported('Api:.*WebClient'),
-          redirectUri: expect.stringMatching(
-            /^https:\/\/<import:[^>]*SiteDistribution[^>]*DomainName[^>]*>\/$/,
-          ),
-          postLogoutRedirectUri: expect.stringMatching(/^https:\/\/<import:[^>]*SiteDistribution[^>]*>\/$/),
-          scope: 'openid email aws.cognito.signin.user.admin',
-          endSessionEndpoint: `https://stock-consultant-${stage}-<AWS::AccountId>.auth.<AWS::Region>.amazoncognito.com/logout`,
-        },
+        authority: expect.stringMatching(
+          /^https:\/\/cognito-idp\.<AWS::Region>\.amazonaws\.com\/<import:[^>]*UserPool[^>]*>$/,
+        ),
+        clientId: imported('Api:.*WebClient'),
+        scope: 'openid email aws.cognito.signin.user.admin',
+        logoutUrl: `https://stock-consultant-${stage}-<AWS::AccountId>.auth.<AWS::Region>.amazoncognito.com/logout`,
       });
     });
 
