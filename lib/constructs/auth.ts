@@ -115,11 +115,12 @@ export class Auth extends Construct {
       idTokenValidity: Duration.hours(1),
       refreshTokenValidity: Duration.days(30),
     });
-    new cognito.CfnManagedLoginBranding(this, 'Branding', {
+    const branding = new cognito.CfnManagedLoginBranding(this, 'Branding', {
       userPoolId: this.userPool.userPoolId,
       clientId: this.client.userPoolClientId,
       useCognitoProvidedValues: true,
-    }).addDependency(this.domain.node.defaultChild as CfnResource);
+    });
+    branding.node.addDependency(this.domain);
 
     // CloudFormation's ProviderURL attribute has no scheme; the issuer is built explicitly.
     this.issuer = issuerUrl(this, this.userPool.userPoolId);

@@ -60,7 +60,7 @@ export class WebContentStack extends Stack {
     super(scope, id, props);
     const { config, site, auth, api } = props;
     // The bucket is addressed by name (no export), so the order is stated explicitly.
-    this.addDependency(Stack.of(site));
+    this.addStackDependency(Stack.of(site));
     const dist = resolveWebDist(this, props.webDist);
     const cognito = cognitoUrls(this, config);
 
