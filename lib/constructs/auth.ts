@@ -122,7 +122,8 @@ export class Auth extends Construct {
     });
     branding.node.addDependency(this.domain);
 
-    // CloudFormation's ProviderURL attribute has no scheme; the issuer is built explicitly.
+    // Built explicitly from region and pool id (the exact `iss` API Gateway and aws-jwt-verify
+    // compare), not taken from CloudFormation's ProviderURL attribute.
     this.issuer = issuerUrl(this, this.userPool.userPoolId);
 
     const fetcher = new AppFunction(this, 'JwksFetcher', {
