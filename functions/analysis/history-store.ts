@@ -27,15 +27,22 @@ const SELECT_PAGE = `
          jsonb_array_length(advice) AS advice_count, charged_paise::text AS charged_paise
   FROM analyses`;
 
+// ORDER BY names the table's columns (`analyses.created_at`): unqualified, `created_at` would be
+// the formatted output column, sorted as text, and the index could not deliver the order.
+const NEWEST_FIRST = 'ORDER BY analyses.created_at DESC, analyses.id DESC LIMIT $2';
+
 export const HISTORY_SQL = {
   /** $1 user, $2 limit. */
   firstPage: `${SELECT_PAGE}
   WHERE user_sub = $1
-  ORDER BY created_at DESC, id DESC LIMIT $2`,
-  /** $1 user, $2 limit, ($3, $4) the cursor: strictly older rows. */
+  ${NEWEST_FIRST}`,
+  /**
+   * $1 user, $2 limit, ($3, $4) the cursor: strictly older rows. The time goes as text: typed as
+   * timestamptz, postgres.js would pass it through a JS Date and drop the microseconds.
+   */
   nextPage: `${SELECT_PAGE}
-  WHERE user_sub = $1 AND (created_at, id) < ($3::timestamptz, $4::uuid)
-  ORDER BY created_at DESC, id DESC LIMIT $2`,
+  WHERE user_sub = $1 AND (created_at, id) < ($3::text::timestamptz, $4::uuid)
+  ${NEWEST_FIRST}`,
   /** $1 id, $2 user: the stored answer, for its owner only. */
   one: `
   SELECT response, portfolios_analyzed_total::text AS portfolios_analyzed_total,

@@ -94,6 +94,27 @@ describe('GET /api/analyses', () => {
     );
   });
 
+  it('orders by the exact time, to the microsecond, not by the time as shown', async () => {
+    const tok = await token('h-micro');
+    const first = await analyze(tok);
+    // Two more in the same millisecond, 100 µs apart, ids sorted against their times.
+    await db.current.sql`
+      INSERT INTO analyses (id, user_sub, request_hash, rule_set, portfolio, advice, portfolio_value_paise,
+                            charged_paise, response, portfolios_analyzed_total, advice_generated_total, created_at)
+      SELECT v.id::uuid, user_sub, request_hash, rule_set, portfolio, advice, portfolio_value_paise, charged_paise,
+             response, portfolios_analyzed_total, advice_generated_total, timestamptz '2030-01-01 00:00:00.000100Z' + v.d
+      FROM analyses,
+           (VALUES ('ffffffff-0000-4000-8000-000000000000', interval '0'),
+                   ('00000000-0000-4000-8000-000000000001', interval '100 microseconds')) AS v(id, d)
+      WHERE analyses.id = ${first.analysis_id}`;
+    const ids = await allPages(tok, 1);
+    expect(ids).toEqual([
+      '00000000-0000-4000-8000-000000000001',
+      'ffffffff-0000-4000-8000-000000000000',
+      first.analysis_id,
+    ]);
+  });
+
   it.each([['0'], ['101'], ['-1'], ['1.5'], ['ten'], ['']])('rejects limit=%s', async (limit) => {
     const res = await api.request('GET', `/api/analyses?limit=${limit}`, { auth: await token('h-carol') });
     expect(res.status).toBe(400);
