@@ -9,11 +9,18 @@
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { defaultAnalysisStore, type StoredAnalysis } from './analysis/analysis-store';
 import { adviceConfig, priceListConfig } from './analysis/config';
-import { type AnalysisResponse, analyze } from './core/analysis';
+import { type AnalysisResponse, analyze, PortfolioValueOutOfRange } from './core/analysis';
 import { parsePortfolio, requestHash } from './core/portfolio';
 import { priceList } from './core/pricing';
 import { authenticatedRoute } from './platform/api';
-import { badRequest, conflict, HttpProblem, serviceUnavailable, unprocessable } from './platform/errors';
+import {
+  badRequest,
+  conflict,
+  HttpProblem,
+  serviceUnavailable,
+  unprocessable,
+  valueOutOfRange,
+} from './platform/errors';
 import { json, jsonBody } from './platform/http';
 import { MetricUnit } from './platform/powertools';
 
@@ -39,6 +46,17 @@ function replay(stored: StoredAnalysis, hash: string, metrics: Metrics) {
   return json(200, body, { 'idempotent-replayed': 'true' });
 }
 
+/** The core analysis; a portfolio worth more than the API states exactly is a 422, not billed. */
+function analyzeOrRefuse(input: Parameters<typeof analyze>[0]) {
+  try {
+    return analyze(input);
+  } catch (error) {
+    if (error instanceof PortfolioValueOutOfRange)
+      throw valueOutOfRange(`${error.message}. Nothing was billed.`);
+    throw error;
+  }
+}
+
 export const handler = authenticatedRoute('analyze', async ({ event, user }, { metrics, logger }) => {
   try {
     const key = parseIdempotencyKey(event.headers[IDEMPOTENCY_HEADER]);
@@ -56,7 +74,7 @@ export const handler = authenticatedRoute('analyze', async ({ event, user }, { m
     if (prior) return replay(prior, hash, metrics);
 
     const at = new Date();
-    const result = analyze({
+    const result = analyzeOrRefuse({
       id: crypto.randomUUID(),
       holdings,
       quotes,

@@ -12,7 +12,7 @@ import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { bearerToken, type TokenVerifier, type User } from './auth';
 import { isTransientDbError } from './db';
-import { badRequest, HttpProblem, payloadTooLarge, serviceUnavailable } from './errors';
+import { badRequest, HttpProblem, payloadTooLarge, serviceUnavailable, unsupportedMediaType } from './errors';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
@@ -72,11 +72,21 @@ function bodyBytes(event: APIGatewayProxyEventV2): number {
     : Buffer.byteLength(event.body, 'utf8');
 }
 
+/** `application/json` or any `application/*+json`, parameters (charset) allowed, any case. */
+const JSON_MEDIA_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
+
 /**
- * The request body parsed as JSON (base64 bodies decoded). A missing or malformed body is a 400
+ * The request body parsed as JSON (base64 bodies decoded). A body sent as anything but JSON
+ * (or without a Content-Type) is a 415, before it is read; a missing or malformed body is a 400
  * naming the field `body`; `shape` tells the caller what was expected.
  */
 export function jsonBody(event: APIGatewayProxyEventV2, shape: string): unknown {
+  const type = event.headers['content-type'];
+  if (event.body && !JSON_MEDIA_TYPE.test(type ?? '')) {
+    throw unsupportedMediaType(
+      `The request body must be sent as Content-Type: application/json${type ? `, not ${type}` : ''}`,
+    );
+  }
   if (!event.body)
     throw badRequest(`The request body must be JSON ${shape}`, [{ field: 'body', message: 'is required' }]);
   const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
