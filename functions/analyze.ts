@@ -21,7 +21,7 @@ import {
   unprocessable,
   valueOutOfRange,
 } from './platform/errors';
-import { json, jsonBody } from './platform/http';
+import { json, jsonBody, timeLeft } from './platform/http';
 import { MetricUnit } from './platform/powertools';
 
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
@@ -57,7 +57,14 @@ function analyzeOrRefuse(input: Parameters<typeof analyze>[0]) {
   }
 }
 
-export const handler = authenticatedRoute('analyze', async ({ event, user }, { metrics, logger }) => {
+/**
+ * How much earlier than the handler's own 503 the database must have run the write: covers the
+ * reply's trip back (the deadline is on the database's clock, so clock skew does not count).
+ */
+const WRITE_MARGIN_MS = 500;
+
+export const handler = authenticatedRoute('analyze', async ({ event, user, context }, tools) => {
+  const { metrics, logger } = tools;
   try {
     const key = parseIdempotencyKey(event.headers[IDEMPOTENCY_HEADER]);
     const parsed = parsePortfolio(jsonBody(event, '{"portfolio": [{"symbol": …, "quantity": …}]}'));
@@ -66,12 +73,15 @@ export const handler = authenticatedRoute('analyze', async ({ event, user }, { m
     const hash = requestHash(holdings);
 
     const store = await defaultAnalysisStore();
-    const { quotes, prior } = await store.loadInputs(
+    const { quotes, prior, dbNowMs } = await store.loadInputs(
       user.sub,
       holdings.map((h) => h.symbol),
       key,
     );
     if (prior) return replay(prior, hash, metrics);
+    // The write's deadline on the database's own clock: its time at the read plus what is left
+    // of ours (measured after the reply, so never later than the truth), less the margin.
+    const notAfter = new Date(dbNowMs + timeLeft(context) - WRITE_MARGIN_MS);
 
     const at = new Date();
     const result = analyzeOrRefuse({
@@ -101,7 +111,11 @@ export const handler = authenticatedRoute('analyze', async ({ event, user }, { m
       charges: result.charge.charges,
       body: result.body,
       at,
+      notAfter,
     });
+    if (outcome.kind === 'too-late') {
+      throw serviceUnavailable('The database answered too late; nothing was billed. Retry shortly', 1);
+    }
     if (outcome.kind === 'duplicate-key') {
       // A concurrent request with this key committed first: answer with what it stored.
       const stored = await store.findByKey(user.sub, key as string);

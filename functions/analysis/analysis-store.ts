@@ -33,18 +33,33 @@ export interface NewAnalysis {
   charges: UsageCharge[];
   body: AnalysisBody;
   at: Date;
+  /**
+   * The write's deadline, on the database's clock (see loadInputs): the database records
+   * nothing once its clock is past it. The handler has answered 503 by then, so a statement the server only gets to run late (it was frozen,
+   * or the request queued behind a stalled connection) must not charge (docs/api.md).
+   */
+  notAfter: Date;
 }
 
-export type RecordOutcome = { kind: 'recorded'; usage: UsageTotals } | { kind: 'duplicate-key' };
+export type RecordOutcome =
+  | { kind: 'recorded'; usage: UsageTotals }
+  | { kind: 'duplicate-key' }
+  | { kind: 'too-late' };
 
 export interface AnalysisStore {
-  /** One query: the latest quotes of `symbols`, and the analysis stored under (sub, key) if any. */
+  /**
+   * One query: the latest quotes of `symbols`, the analysis stored under (sub, key) if any, and
+   * the database's clock (epoch ms) when it ran, to set the write's `notAfter` on that clock.
+   */
   loadInputs(
     userSub: string,
     symbols: string[],
     idempotencyKey: string | null,
-  ): Promise<{ quotes: Quote[]; prior: StoredAnalysis | null }>;
-  /** One statement: the analysis, its usage events, their outbox rows and the caller's totals, atomically. */
+  ): Promise<{ quotes: Quote[]; prior: StoredAnalysis | null; dbNowMs: number }>;
+  /**
+   * One statement: the analysis, its usage events, their outbox rows and the caller's totals,
+   * atomically; nothing at all once the database's clock is past `notAfter`.
+   */
   record(analysis: NewAnalysis): Promise<RecordOutcome>;
   /** The analysis stored under (sub, key). */
   findByKey(userSub: string, idempotencyKey: string): Promise<StoredAnalysis | null>;
@@ -80,14 +95,17 @@ SELECT
   (SELECT json_build_object('request_hash', request_hash, 'response', response,
             'portfolios_analyzed_total', portfolios_analyzed_total,
             'advice_generated_total', advice_generated_total)
-     FROM analyses WHERE user_sub = $2 AND idempotency_key = $3) AS prior`;
+     FROM analyses WHERE user_sub = $2 AND idempotency_key = $3) AS prior,
+  floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint AS db_now_ms`;
 
 // JSON parameters are sent as text (`$n::text::jsonb`): postgres.js would JSON-encode a string
 // parameter a second time if the server described it as json.
 const RECORD = `
 WITH totals AS (
+  -- Nothing is written past the deadline ($14): every later CTE reads from this one.
   INSERT INTO usage_totals AS t (user_sub, portfolios_analyzed, advice_generated, charged_paise, updated_at)
-  VALUES ($2, 1, $11, $9::bigint, $13)
+  SELECT $2, 1, $11, $9::bigint, $13
+  WHERE clock_timestamp() < $14::timestamptz
   ON CONFLICT (user_sub) DO UPDATE SET
     portfolios_analyzed = t.portfolios_analyzed + 1,
     advice_generated = t.advice_generated + EXCLUDED.advice_generated,
@@ -126,14 +144,14 @@ FROM totals`;
 export function sqlAnalysisStore(sql: Sql): AnalysisStore {
   return {
     async loadInputs(userSub, symbols, idempotencyKey) {
-      const [row] = await sql.unsafe<[{ quotes: QuoteJson[]; prior: PriorJson | null }]>(LOAD_INPUTS, [
-        symbols,
-        userSub,
-        idempotencyKey,
-      ]);
+      const [row] = await sql.unsafe<[{ quotes: QuoteJson[]; prior: PriorJson | null; db_now_ms: string }]>(
+        LOAD_INPUTS,
+        [symbols, userSub, idempotencyKey],
+      );
       return {
         quotes: (row?.quotes ?? []).map(({ ts_ms, ...q }) => ({ ...q, ts: new Date(Number(ts_ms)) })),
         prior: row?.prior ? toStored(row.prior) : null,
+        dbNowMs: Number(row?.db_now_ms),
       };
     },
 
@@ -159,8 +177,9 @@ export function sqlAnalysisStore(sql: Sql): AnalysisStore {
             })),
           ),
           a.at,
+          a.notAfter,
         ]);
-        if (!row) throw new Error('analysis insert returned no row');
+        if (!row) return { kind: 'too-late' };
         return {
           kind: 'recorded',
           usage: {

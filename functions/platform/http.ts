@@ -16,6 +16,18 @@ import { badRequest, HttpProblem, payloadTooLarge, serviceUnavailable, unsupport
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
+/**
+ * How long before its Lambda timeout a handler stops waiting and answers 503 + Retry-After
+ * itself. A function that times out reaches the client as API Gateway's own bare 500 (no
+ * Retry-After, no problem+json; docs/api.md), so it must never get that far.
+ */
+export const EARLY_ANSWER_MS = 1000;
+
+/** Milliseconds until this invocation answers 503 unless it has answered already. */
+export function timeLeft(context: Context): number {
+  return context.getRemainingTimeInMillis() - EARLY_ANSWER_MS;
+}
+
 export type HttpResult = APIGatewayProxyStructuredResultV2;
 
 const BASE_HEADERS = {
@@ -126,7 +138,17 @@ function baseStack<E>(
   handler: (event: APIGatewayProxyEventV2, context: Context) => Promise<HttpResult>,
   tools: Tools,
 ) {
-  return middy<APIGatewayProxyEventV2, HttpResult>()
+  return middy<APIGatewayProxyEventV2, HttpResult>({
+    // middy races the handler against this; its default (5 ms, a generic error) became a 500.
+    // The abandoned handler may still finish later: writes carry their own deadline
+    // (analysis-store `notAfter`) so a late one is refused by the database.
+    timeoutEarlyInMillis: EARLY_ANSWER_MS,
+    timeoutEarlyResponse: () => {
+      throw serviceUnavailable(
+        'The service did not answer in time (the database may be stalled); retry shortly',
+      );
+    },
+  })
     .use(httpHeaderNormalizer())
     .use(injectLambdaContext(tools.logger))
     .use({
