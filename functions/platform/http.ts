@@ -1,6 +1,6 @@
 /**
  * The middy pipeline every HTTP handler shares: normalized headers, Powertools context and
- * metrics, a body-size gate, the bearer-token check (routes under /api), and one error
+ * metrics, a 503 of its own before the Lambda timeout, the bearer-token check (routes under /api), and one error
  * handler that answers RFC 9457 problem+json. Handlers only parse, call the core and persist.
  */
 
@@ -88,11 +88,15 @@ function bodyBytes(event: APIGatewayProxyEventV2): number {
 const JSON_MEDIA_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
 
 /**
- * The request body parsed as JSON (base64 bodies decoded). A body sent as anything but JSON
+ * The request body parsed as JSON (base64 bodies decoded). A body over MAX_BODY_BYTES is a
+ * 413; a body sent as anything but JSON
  * (or without a Content-Type) is a 415, before it is read; a missing or malformed body is a 400
  * naming the field `body`; `shape` tells the caller what was expected.
  */
 export function jsonBody(event: APIGatewayProxyEventV2, shape: string): unknown {
+  // Checked where a body is read, so a route that reads none (every GET) ignores one, as
+  // RFC 9110 lets it, instead of answering a 413 its document does not list.
+  if (bodyBytes(event) > MAX_BODY_BYTES) throw payloadTooLarge(MAX_BODY_BYTES);
   const type = event.headers['content-type'];
   if (event.body && !JSON_MEDIA_TYPE.test(type ?? '')) {
     throw unsupportedMediaType(
@@ -157,9 +161,6 @@ function baseStack<E>(
       onError: () => flushMetrics(tools.metrics),
     })
     .use({
-      before: (request) => {
-        if (bodyBytes(request.event) > MAX_BODY_BYTES) throw payloadTooLarge(MAX_BODY_BYTES);
-      },
       onError: (request) => {
         request.response = problem(toProblem(request.error, tools.logger), request.event.rawPath);
       },
