@@ -1,7 +1,8 @@
 /**
  * The middy pipeline every HTTP handler shares: normalized headers, Powertools context and
- * metrics, a 503 of its own before the Lambda timeout, the bearer-token check (routes under /api), and one error
- * handler that answers RFC 9457 problem+json. Handlers only parse, call the core and persist.
+ * metrics, a 503 of its own before the Lambda timeout, the bearer-token check (routes under
+ * /api), and one error handler that answers RFC 9457 problem+json. Handlers only parse, call
+ * the core and persist.
  */
 
 import type { Logger } from '@aws-lambda-powertools/logger';
@@ -89,9 +90,9 @@ const JSON_MEDIA_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
 
 /**
  * The request body parsed as JSON (base64 bodies decoded). A body over MAX_BODY_BYTES is a
- * 413; a body sent as anything but JSON
- * (or without a Content-Type) is a 415, before it is read; a missing or malformed body is a 400
- * naming the field `body`; `shape` tells the caller what was expected.
+ * 413; a body sent as anything but JSON (or without a Content-Type) is a 415, before it is
+ * read; a missing or malformed body is a 400 naming the field `body`; `shape` tells the caller
+ * what was expected.
  */
 export function jsonBody(event: APIGatewayProxyEventV2, shape: string): unknown {
   // Checked where a body is read, so a route that reads none (every GET) ignores one, as
@@ -100,7 +101,7 @@ export function jsonBody(event: APIGatewayProxyEventV2, shape: string): unknown 
   const type = event.headers['content-type'];
   if (event.body && !JSON_MEDIA_TYPE.test(type ?? '')) {
     throw unsupportedMediaType(
-      `The request body must be sent as Content-Type: application/json${type ? `, not ${type}` : ''}`,
+      `The request body must be sent as Content-Type: application/json${type ? `, not ${type.slice(0, 100)}` : ''}`,
     );
   }
   if (!event.body)
