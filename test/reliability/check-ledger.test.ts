@@ -21,11 +21,15 @@ const ROOT = join(import.meta.dirname, '../..');
 
 async function runCheckLedger(): Promise<{ code: number; out: string }> {
   try {
-    const { stdout } = await promisify(execFile)('npx', ['tsx', 'scripts/check-ledger.ts'], {
-      cwd: ROOT,
-      env: { ...process.env, DATABASE_URL: db.current.url },
-      timeout: 60_000,
-    });
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', 'scripts/check-ledger.ts'],
+      {
+        cwd: ROOT,
+        env: { ...process.env, DATABASE_URL: db.current.url },
+        timeout: 60_000,
+      },
+    );
     return { code: 0, out: stdout };
   } catch (error) {
     const e = error as { code?: number; stdout?: string };
@@ -60,7 +64,7 @@ describe('npm run check-ledger', () => {
     const run = await runCheckLedger();
     expect(run.code).toBe(0);
     expect(run.out).toMatch(/ledger consistent/);
-  });
+  }, 90_000);
 
   it('exits 1 and names each broken rule on a corrupted ledger', async () => {
     const sql = db.current.sql;
@@ -80,5 +84,5 @@ describe('npm run check-ledger', () => {
     expect(run.code).toBe(1);
     expect(run.out.match(/^VIOLATION: /gm)).toHaveLength(3);
     expect(run.out).toMatch(/3 of \d+ ledger invariants broken/);
-  });
+  }, 90_000);
 });
