@@ -11,13 +11,20 @@
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { defaultAnalysisStore, type StoredAnalysis } from './analysis/analysis-store';
 import { adviceConfig, priceListConfig } from './analysis/config';
-import { type AnalysisBody, type AnalysisResponse, analyze } from './core/analysis';
+import { type AnalysisBody, type AnalysisResponse, analyze, PortfolioValueOutOfRange } from './core/analysis';
 import { parsePortfolio, requestHash } from './core/portfolio';
 import { priceList } from './core/pricing';
 import { effectiveSettings, readOverrides } from './core/rule-settings';
 import { credentialRoute, rejectKey } from './platform/api';
-import { badRequest, conflict, HttpProblem, serviceUnavailable, unprocessable } from './platform/errors';
-import { json, jsonBody } from './platform/http';
+import {
+  badRequest,
+  conflict,
+  HttpProblem,
+  serviceUnavailable,
+  unprocessable,
+  valueOutOfRange,
+} from './platform/errors';
+import { json, jsonBody, timeLeft } from './platform/http';
 import { MetricUnit } from './platform/powertools';
 
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
@@ -42,83 +49,111 @@ function replay(stored: StoredAnalysis, hash: string, metrics: Metrics) {
   return json(200, body, { 'idempotent-replayed': 'true' });
 }
 
-export const handler = credentialRoute('analyze', async ({ event, credential }, { metrics, logger }) => {
+/** The core analysis; a portfolio worth more than the API states exactly is a 422, not billed. */
+function analyzeOrRefuse(input: Parameters<typeof analyze>[0]) {
   try {
-    const key = parseIdempotencyKey(event.headers[IDEMPOTENCY_HEADER]);
-    const parsed = parsePortfolio(jsonBody(event, '{"portfolio": [{"symbol": …, "quantity": …}]}'));
-    if (!parsed.ok) throw badRequest('The portfolio is invalid', parsed.errors);
-    const { holdings } = parsed;
-    const hash = requestHash(holdings);
-
-    const store = await defaultAnalysisStore();
-    const { caller, quotes, prior, settings } = await store.loadInputs(
-      credential.kind === 'token' ? { userSub: credential.user.sub } : { keyHash: credential.hash },
-      holdings.map((h) => h.symbol),
-      key,
-    );
-    if (!caller) return rejectKey();
-    // A replay answers what was stored, whatever the caller's rule settings are now.
-    if (prior) return replay(prior, hash, metrics);
-
-    const at = new Date();
-    const rules = effectiveSettings(adviceConfig(), readOverrides(settings));
-    const result = analyze({
-      id: crypto.randomUUID(),
-      holdings,
-      quotes,
-      thresholds: rules.thresholds,
-      rules: rules.rules,
-      prices: priceList(priceListConfig()),
-    });
-    if (!result) {
-      throw unprocessable(
-        `None of the symbols has a known price: ${holdings.map((h) => h.symbol).join(', ')}. Nothing was billed.`,
-      );
-    }
-
-    // An analysis made with an API key names the key (GET /api/analyses/{id} shows it).
-    const answer: AnalysisBody = caller.apiKeyId
-      ? { ...result.body, api_key_id: caller.apiKeyId }
-      : result.body;
-    const outcome = await store.record({
-      id: result.body.analysis_id,
-      userSub: caller.userSub,
-      apiKeyId: caller.apiKeyId,
-      ruleSettings: rules.settings,
-      idempotencyKey: key,
-      requestHash: hash,
-      ruleSet: result.ruleSet,
-      portfolio: holdings,
-      advice: result.advice,
-      portfolioValuePaise: result.valuation.totalPaise,
-      chargedPaise: result.charge.totalPaise,
-      adviceCount: result.advice.length,
-      charges: result.charge.charges,
-      body: answer,
-      at,
-    });
-    if (outcome.kind === 'duplicate-key') {
-      // A concurrent request with this key committed first: answer with what it stored.
-      const stored = await store.findByKey(caller.userSub, key as string);
-      if (!stored) throw serviceUnavailable('A concurrent request with this Idempotency-Key is in flight', 1);
-      return replay(stored, hash, metrics);
-    }
-
-    metrics.addMetric('AnalysesCompleted', MetricUnit.Count, 1);
-    metrics.addMetric('AdviceItems', MetricUnit.Count, result.advice.length);
-    metrics.addMetric('AmountChargedPaise', MetricUnit.Count, Number(result.charge.totalPaise));
-    logger.info('analysis recorded', {
-      analysisId: result.body.analysis_id,
-      holdings: holdings.length,
-      adviceItems: result.advice.length,
-      chargedPaise: Number(result.charge.totalPaise),
-    });
-    const body: AnalysisResponse = { ...answer, usage: outcome.usage };
-    return json(200, body);
+    return analyze(input);
   } catch (error) {
-    if (error instanceof HttpProblem && error.status < 500) {
-      metrics.addMetric('AnalyzeRejections', MetricUnit.Count, 1);
-    }
+    if (error instanceof PortfolioValueOutOfRange)
+      throw valueOutOfRange(`${error.message}. Nothing was billed.`);
     throw error;
   }
-});
+}
+
+/**
+ * How much earlier than the handler's own 503 the database must have run the write: covers the
+ * reply's trip back (the deadline is on the database's clock, so clock skew does not count).
+ */
+const WRITE_MARGIN_MS = 500;
+
+export const handler = credentialRoute(
+  'analyze',
+  async ({ event, credential, context }, { metrics, logger }) => {
+    try {
+      const key = parseIdempotencyKey(event.headers[IDEMPOTENCY_HEADER]);
+      const parsed = parsePortfolio(jsonBody(event, '{"portfolio": [{"symbol": …, "quantity": …}]}'));
+      if (!parsed.ok) throw badRequest('The portfolio is invalid', parsed.errors);
+      const { holdings } = parsed;
+      const hash = requestHash(holdings);
+
+      const store = await defaultAnalysisStore();
+      const { caller, quotes, prior, settings, dbNowMs } = await store.loadInputs(
+        credential.kind === 'token' ? { userSub: credential.user.sub } : { keyHash: credential.hash },
+        holdings.map((h) => h.symbol),
+        key,
+      );
+      if (!caller) return rejectKey();
+      // A replay answers what was stored, whatever the caller's rule settings are now.
+      if (prior) return replay(prior, hash, metrics);
+      // The write's deadline on the database's own clock: its time at the read plus what is left
+      // of ours (measured after the reply, so never later than the truth), less the margin.
+      const notAfter = new Date(dbNowMs + timeLeft(context) - WRITE_MARGIN_MS);
+
+      const at = new Date();
+      const rules = effectiveSettings(adviceConfig(), readOverrides(settings));
+      const result = analyzeOrRefuse({
+        id: crypto.randomUUID(),
+        holdings,
+        quotes,
+        thresholds: rules.thresholds,
+        rules: rules.rules,
+        prices: priceList(priceListConfig()),
+      });
+      if (!result) {
+        throw unprocessable(
+          `None of the symbols has a known price: ${holdings.map((h) => h.symbol).join(', ')}. Nothing was billed.`,
+        );
+      }
+
+      // An analysis made with an API key names the key (GET /api/analyses/{id} shows it).
+      const answer: AnalysisBody = caller.apiKeyId
+        ? { ...result.body, api_key_id: caller.apiKeyId }
+        : result.body;
+      const outcome = await store.record({
+        id: result.body.analysis_id,
+        userSub: caller.userSub,
+        apiKeyId: caller.apiKeyId,
+        ruleSettings: rules.settings,
+        idempotencyKey: key,
+        requestHash: hash,
+        ruleSet: result.ruleSet,
+        portfolio: holdings,
+        advice: result.advice,
+        portfolioValuePaise: result.valuation.totalPaise,
+        chargedPaise: result.charge.totalPaise,
+        adviceCount: result.advice.length,
+        charges: result.charge.charges,
+        body: answer,
+        at,
+        notAfter,
+      });
+      if (outcome.kind === 'too-late') {
+        throw serviceUnavailable('The database answered too late; nothing was billed. Retry shortly', 1);
+      }
+      if (outcome.kind === 'duplicate-key') {
+        // A concurrent request with this key committed first: answer with what it stored.
+        const stored = await store.findByKey(caller.userSub, key as string);
+        if (!stored)
+          throw serviceUnavailable('A concurrent request with this Idempotency-Key is in flight', 1);
+        return replay(stored, hash, metrics);
+      }
+
+      metrics.addMetric('AnalysesCompleted', MetricUnit.Count, 1);
+      metrics.addMetric('AdviceItems', MetricUnit.Count, result.advice.length);
+      metrics.addMetric('AmountChargedPaise', MetricUnit.Count, Number(result.charge.totalPaise));
+      logger.info('analysis recorded', {
+        analysisId: result.body.analysis_id,
+        holdings: holdings.length,
+        adviceItems: result.advice.length,
+        chargedPaise: Number(result.charge.totalPaise),
+      });
+      const body: AnalysisResponse = { ...answer, usage: outcome.usage };
+      return json(200, body);
+    } catch (error) {
+      if (error instanceof HttpProblem && error.status < 500) {
+        metrics.addMetric('AnalyzeRejections', MetricUnit.Count, 1);
+      }
+      throw error;
+    }
+  },
+);

@@ -3,6 +3,7 @@
  * Body `{ "reference": "…", "paid_at"?: "<ISO time>" }`; the invoice becomes `paid`.
  * Idempotent: the same reference again answers 200 with the invoice unchanged; another reference
  * for a paid invoice is a 409. 403 for non-admins (before any lookup), 404 for an unknown id.
+ * `paid_at` may not be before the invoice was issued (400), nor in the future (invoice-requests).
  */
 
 import { parseInvoiceId, parsePayment } from './billing/invoice-requests';
@@ -11,7 +12,7 @@ import { invoiceJson } from './core/invoices';
 import { authenticatedRoute } from './platform/api';
 import { isAdmin } from './platform/auth';
 import { db } from './platform/db';
-import { conflict, forbidden, notFound } from './platform/errors';
+import { badRequest, conflict, forbidden, notFound } from './platform/errors';
 import { json, jsonBody } from './platform/http';
 import { MetricUnit } from './platform/powertools';
 
@@ -26,9 +27,14 @@ export const handler = authenticatedRoute('invoice-payment', async ({ event, use
     logger.info('invoice paid', { invoice: paid.number, by: user.sub });
     return json(200, invoiceJson(paid));
   }
-  // Nothing changed: unknown, or paid already (a retry with the same reference is fine).
+  // Nothing changed: unknown, paid already (a retry with the same reference is fine), or
+  // backdated before the invoice existed.
   const existing = await store.get(id, null);
   if (!existing) throw notFound('There is no such invoice');
+  if (existing.status !== 'paid') {
+    const message = `must not be before the invoice was issued (${existing.issuedAt.toISOString()})`;
+    throw badRequest(`paid_at ${message}`, [{ field: 'paid_at', message }]);
+  }
   if (existing.paymentReference !== payment.reference) {
     throw conflict(`Invoice ${existing.number} is already paid under another reference`);
   }

@@ -6,6 +6,12 @@
  * There is no gateway authorizer here: every route's function authenticates by itself (it does
  * in AWS too, the JWT authorizer of `jwt` routes being an extra first gate), so locally a key on
  * a JWT-only route gets the function's 403 problem+json where AWS answers the gateway's 401.
+ *
+ * Where the handler never answers, it answers as API Gateway does in AWS: a handler that
+ * throws or runs past its route's `timeoutSeconds` is a Lambda function error, which an HTTP
+ * API turns into `500 {"message":"Internal Server Error"}` (docs/api.md, "Outages and retries").
+ * Requests that never reach a handler (unknown route, malformed path, oversized header or body)
+ * get problem+json; the differences from API Gateway that remain are listed in docs/api.md.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -47,6 +53,45 @@ function problem(res: ServerResponse, status: number, title: string, detail: str
   res.end(JSON.stringify({ type: 'about:blank', title, status, detail }));
 }
 
+/** What an HTTP API sends when the Lambda function fails (an unhandled error or its timeout). */
+function functionError(res: ServerResponse) {
+  res.writeHead(500, { 'content-type': 'application/json' });
+  res.end(JSON.stringify({ message: 'Internal Server Error' }));
+}
+
+/** A raw problem+json response on a socket Node's parser gave up on (no ServerResponse exists). */
+function rawProblem(status: number, title: string, detail: string): string {
+  const body = JSON.stringify({ type: 'about:blank', title, status, detail });
+  return (
+    `HTTP/1.1 ${status} ${title}\r\ncontent-type: application/problem+json\r\n` +
+    `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`
+  );
+}
+
+class TimedOut extends Error {}
+
+/** `work`, or a TimedOut rejection after `ms`. */
+async function within<T>(ms: number, work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new TimedOut()), ms);
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Decode path parameters; null when one is not valid percent-encoded UTF-8. */
+function decodeParams(names: string[], values: string[]): Record<string, string> | null {
+  try {
+    return Object.fromEntries(names.map((p, i) => [p, decodeURIComponent(values[i] ?? '')]));
+  } catch {
+    return null;
+  }
+}
+
 async function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
   const chunks: Buffer[] = [];
   let size = 0;
@@ -70,6 +115,8 @@ export interface LocalApiOptions {
   staticJson?: Record<string, unknown>;
   loadHandler?: (entry: string) => Promise<Handler>;
   log?: (line: string) => void;
+  /** Every route's timeout in ms instead of its `timeoutSeconds` (tests). */
+  routeTimeoutMs?: number;
 }
 
 const defaultLoader = async (entry: string): Promise<Handler> =>
@@ -108,11 +155,13 @@ export async function startLocalApi(
       }
       let match: { route: CompiledRoute; values: string[] } | undefined;
       let pathKnown = false;
+      // HEAD is GET without the body (RFC 9110 §9.3.2); see docs/api.md for AWS.
+      const routeMethod = method === 'HEAD' ? 'GET' : method;
       for (const route of routes) {
         const m = route.pattern.exec(url.pathname);
         if (!m) continue;
         pathKnown = true;
-        if (route.method === method) {
+        if (route.method === routeMethod) {
           match = { route, values: m.slice(1) };
           break;
         }
@@ -132,9 +181,10 @@ export async function startLocalApi(
       }
       const query: Record<string, string> = {};
       for (const key of new Set(url.searchParams.keys())) query[key] = url.searchParams.getAll(key).join(',');
-      const pathParameters = Object.fromEntries(
-        match.route.params.map((p, i) => [p, decodeURIComponent(match.values[i] ?? '')]),
-      );
+      const pathParameters = decodeParams(match.route.params, match.values);
+      if (!pathParameters) {
+        return problem(res, 400, 'Bad request', 'The path has a malformed percent-escape');
+      }
       const text = isText(headers['content-type']);
       const now = Date.now();
       const event: APIGatewayProxyEventV2 = {
@@ -167,13 +217,22 @@ export async function startLocalApi(
           timeEpoch: now,
         },
       };
+      const timeoutMs = options.routeTimeoutMs ?? match.route.def.timeoutSeconds * 1000;
       const context = lambdaContext(match.route.def.entry, {
         memoryMb: match.route.def.memoryMb,
-        timeoutMs: match.route.def.timeoutSeconds * 1000,
+        timeoutMs,
         requestId: event.requestContext.requestId,
       });
       const handler = await handlerFor(match.route.def.entry);
-      const result = await handler(event, context);
+      let result: APIGatewayProxyResultV2;
+      try {
+        result = await within(timeoutMs, handler(event, context));
+      } catch (error) {
+        // In AWS the function would be stopped here; locally it runs on, its answer unused.
+        const why = error instanceof TimedOut ? `timed out after ${timeoutMs} ms` : (error as Error).message;
+        options.log?.(`${method} ${url.pathname} function error: ${why}`);
+        return functionError(res);
+      }
       if (typeof result === 'string' || result === undefined || result === null) {
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(typeof result === 'string' ? result : '');
@@ -189,9 +248,19 @@ export async function startLocalApi(
       options.log?.(`${method} ${url.pathname} ${res.statusCode} ${Date.now() - started}ms`);
     } catch (error) {
       options.log?.(`${method} ${url.pathname} failed: ${(error as Error).message}`);
-      if (!res.headersSent) problem(res, 502, 'Bad gateway', 'The handler failed');
+      if (!res.headersSent) functionError(res);
       else res.end();
     }
+  });
+  // Requests Node's parser refuses never reach the handler above: answer them with a problem
+  // body too (Node's default is an empty 400/431).
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) return socket.destroy();
+    const answer =
+      error.code === 'HPE_HEADER_OVERFLOW'
+        ? rawProblem(431, 'Request Header Fields Too Large', 'The request headers are too large')
+        : rawProblem(400, 'Bad Request', 'The request is malformed');
+    socket.end(answer);
   });
   server.keepAliveTimeout = 5000;
   await new Promise<void>((resolve, reject) => {

@@ -44,28 +44,29 @@ export interface TokenOptions {
   clientId?: string;
   /** Lifetime in seconds (default one hour, as Cognito's default access token). */
   ttlSeconds?: number;
-  /** Extra or overriding claims (tests use this to forge bad tokens). */
+  /** Extra or overriding claims, applied last; `undefined` removes one (tests forge bad tokens so). */
   claims?: Record<string, unknown>;
 }
 
 export async function signAccessToken(key: IssuerKey, options: TokenOptions): Promise<string> {
   const privateKey = await importJWK(key.privateJwk, 'RS256');
+  const now = Math.floor(Date.now() / 1000);
   const claims: Record<string, unknown> = {
+    sub: options.sub,
+    iss: options.issuer,
+    iat: now,
+    exp: now + (options.ttlSeconds ?? 3600),
+    jti: crypto.randomUUID(),
     token_use: 'access',
     client_id: options.clientId ?? LOCAL_CLIENT_ID,
     scope: 'aws.cognito.signin.user.admin',
     username: options.sub,
     ...(options.email ? { email: options.email } : {}),
     ...(options.groups?.length ? { 'cognito:groups': options.groups } : {}),
+    // Last, so a test can override any claim; `undefined` leaves the claim out (a token without `exp`).
     ...options.claims,
   };
-  const now = Math.floor(Date.now() / 1000);
   return new SignJWT(claims)
     .setProtectedHeader({ alg: 'RS256', kid: key.privateJwk.kid as string, typ: 'JWT' })
-    .setSubject(options.sub)
-    .setIssuer(options.issuer)
-    .setIssuedAt(now)
-    .setExpirationTime(now + (options.ttlSeconds ?? 3600))
-    .setJti(crypto.randomUUID())
     .sign(privateKey);
 }

@@ -40,9 +40,19 @@ export interface NewAnalysis {
   charges: UsageCharge[];
   body: AnalysisBody;
   at: Date;
+  /**
+   * The write's deadline, on the database's clock (see loadInputs): the database records
+   * nothing once its clock is past it. The handler has answered 503 by then, so a statement the
+   * server only gets to run late (it was frozen, or the request queued behind a stalled
+   * connection) must not charge (docs/api.md).
+   */
+  notAfter: Date;
 }
 
-export type RecordOutcome = { kind: 'recorded'; usage: UsageTotals } | { kind: 'duplicate-key' };
+export type RecordOutcome =
+  | { kind: 'recorded'; usage: UsageTotals }
+  | { kind: 'duplicate-key' }
+  | { kind: 'too-late' };
 
 /** Who asks: a user verified by access token, or an API key (its SHA-256, hex) not yet looked up. */
 export type Asker = { userSub: string } | { keyHash: string };
@@ -54,6 +64,8 @@ export interface AnalysisInputs {
   prior: StoredAnalysis | null;
   /** The caller's stored rule settings (only what they changed), or null. */
   settings: unknown;
+  /** The database's clock (epoch ms) when the query ran, to set the write's `notAfter` on it. */
+  dbNowMs: number;
 }
 
 export interface AnalysisStore {
@@ -105,7 +117,8 @@ SELECT
             'portfolios_analyzed_total', portfolios_analyzed_total,
             'advice_generated_total', advice_generated_total)
      FROM analyses WHERE user_sub = caller.sub AND idempotency_key = $3) AS prior,
-  (SELECT rules FROM rule_settings WHERE user_sub = caller.sub) AS settings
+  (SELECT rules FROM rule_settings WHERE user_sub = caller.sub) AS settings,
+  floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint AS db_now_ms
 FROM caller`;
 
 // JSON parameters are sent as text (`$n::text::jsonb`): postgres.js would JSON-encode a string
@@ -113,7 +126,9 @@ FROM caller`;
 const RECORD = `
 WITH totals AS (
   INSERT INTO usage_totals AS t (user_sub, portfolios_analyzed, advice_generated, charged_paise, updated_at)
-  VALUES ($2, 1, $11, $9::bigint, $13)
+  -- Nothing is written past the deadline ($16): every later CTE reads from this one.
+  SELECT $2, 1, $11, $9::bigint, $13
+  WHERE clock_timestamp() < $16::timestamptz
   ON CONFLICT (user_sub) DO UPDATE SET
     portfolios_analyzed = t.portfolios_analyzed + 1,
     advice_generated = t.advice_generated + EXCLUDED.advice_generated,
@@ -161,6 +176,7 @@ export function sqlAnalysisStore(sql: Sql): AnalysisStore {
             quotes: QuoteJson[];
             prior: PriorJson | null;
             settings: unknown;
+            db_now_ms: string;
           },
         ]
       >(LOAD_INPUTS, [
@@ -174,6 +190,7 @@ export function sqlAnalysisStore(sql: Sql): AnalysisStore {
         quotes: (row?.quotes ?? []).map(({ ts_ms, ...q }) => ({ ...q, ts: new Date(Number(ts_ms)) })),
         prior: row?.prior ? toStored(row.prior) : null,
         settings: row?.settings ?? null,
+        dbNowMs: Number(row?.db_now_ms),
       };
     },
 
@@ -201,8 +218,9 @@ export function sqlAnalysisStore(sql: Sql): AnalysisStore {
           a.at,
           a.apiKeyId,
           JSON.stringify(a.ruleSettings),
+          a.notAfter,
         ]);
-        if (!row) throw new Error('analysis insert returned no row');
+        if (!row) return { kind: 'too-late' };
         return {
           kind: 'recorded',
           usage: {

@@ -246,7 +246,10 @@ export interface InvoiceStore {
   get(id: string, userSub: string | null): Promise<InvoiceWithOwner | null>;
   /** One user's invoice of a month (its first day), without lines. */
   forPeriod(userSub: string, periodFirstDay: string): Promise<InvoiceWithOwner | null>;
-  /** Mark an unpaid invoice paid; null when it is unknown or already paid (nothing changed). */
+  /**
+   * Mark an unpaid invoice paid, if `paidAt` is not before it was issued; null when it is
+   * unknown, already paid, or issued after `paidAt` (nothing changed).
+   */
   pay(id: string, reference: string, paidAt: Date): Promise<InvoiceWithOwner | null>;
 }
 
@@ -282,7 +285,7 @@ export function sqlInvoiceStore(sql: Sql): InvoiceStore {
       const [row] = await sql.unsafe<InvoiceRow[]>(
         `WITH paid AS (
            UPDATE invoices SET status = 'paid', paid_at = $3, payment_reference = $2
-           WHERE id = $1::uuid AND status <> 'paid'
+           WHERE id = $1::uuid AND status <> 'paid' AND issued_at <= $3
            RETURNING *
          )
          SELECT ${WITH_LINES} FROM paid i`,

@@ -13,7 +13,7 @@ import {
   ratioToNumber,
   sectorWeights,
 } from './advice';
-import { paiseToRupees } from './money';
+import { formatPaise, MAX_JSON_PAISE, type Paise, paiseToRupees } from './money';
 import type { Holding, Quote, Valuation } from './portfolio';
 import { valuePortfolio } from './portfolio';
 import { type Charge, chargeFor, type PriceList } from './pricing';
@@ -70,8 +70,23 @@ export interface Analysis {
 }
 
 /**
+ * A portfolio worth more than the API can state exactly (MAX_JSON_PAISE): refused before
+ * anything is built or billed. Every per-stock value and the charge are below the total, so
+ * bounding the total bounds every amount in the response.
+ */
+export class PortfolioValueOutOfRange extends RangeError {
+  override name = 'PortfolioValueOutOfRange';
+  constructor(readonly totalPaise: Paise) {
+    super(
+      `The portfolio is worth ${formatPaise(totalPaise)} INR at the latest prices; ` +
+        `the most this service values exactly is ${formatPaise(MAX_JSON_PAISE)} INR`,
+    );
+  }
+}
+
+/**
  * Analyze holdings at the given quotes. Returns null when no holding has a price (nothing to
- * analyze, nothing to bill).
+ * analyze, nothing to bill); throws PortfolioValueOutOfRange above MAX_JSON_PAISE.
  */
 export function analyze(input: {
   id: string;
@@ -85,6 +100,7 @@ export function analyze(input: {
   const valuation = valuePortfolio(input.holdings, input.quotes);
   if (valuation.positions.length === 0 || valuation.pricesAsOf === null) return null;
   const total = valuation.totalPaise;
+  if (total > MAX_JSON_PAISE) throw new PortfolioValueOutOfRange(total);
   const facts: HoldingFacts[] = valuation.positions.map((p) => ({
     symbol: p.symbol,
     valuePaise: p.valuePaise,

@@ -49,10 +49,22 @@ export function formatPaise(paise: Paise): string {
 }
 
 /**
- * Paise as a JSON number of rupees (at most two decimals). Exact for amounts below about
- * 10^13 INR, beyond any real portfolio; the decimal string is the lossless form.
+ * The largest amount a JSON number of rupees carries exactly: 9,999,999,999,999.99 INR.
+ * A decimal of at most 15 significant digits survives the round trip through a binary64
+ * double (what every JSON parser of JavaScript makes of a number) and prints back as the
+ * same digits; 17 digits do not (14422384985577615 paise came out as 144223849855776.16).
+ * Every amount the API sends is held to this bound (docs/api.md, "Money").
+ */
+export const MAX_JSON_PAISE: Paise = 10n ** 15n - 1n;
+
+/**
+ * Paise as a JSON number of rupees (at most two decimals), exact up to MAX_JSON_PAISE.
+ * Beyond it this throws: callers refuse such amounts before they get here.
  */
 export function paiseToRupees(paise: Paise): number {
+  if (paise > MAX_JSON_PAISE || paise < -MAX_JSON_PAISE) {
+    throw new RangeError(`${formatPaise(paise)} INR is beyond what a JSON number carries exactly`);
+  }
   return Number(formatPaise(paise));
 }
 

@@ -49,7 +49,8 @@ function fieldPath(path: readonly PropertyKey[]): string {
 
 /**
  * Validate a parsed JSON body. Symbols are normalized; a symbol given twice is one holding
- * with the quantities summed, kept at the position of its first mention.
+ * with the quantities summed, kept at the position of its first mention; the sum is held to
+ * MAX_QUANTITY like a single row (a row that pushes it over is named).
  */
 export function parsePortfolio(body: unknown): ParsedPortfolio {
   const parsed = requestSchema.safeParse(body);
@@ -60,11 +61,19 @@ export function parsePortfolio(body: unknown): ParsedPortfolio {
     };
   }
   const bySymbol = new Map<string, Holding>();
-  for (const { symbol, quantity } of parsed.data.portfolio) {
+  const errors: FieldIssue[] = [];
+  for (const [i, { symbol, quantity }] of parsed.data.portfolio.entries()) {
     const held = bySymbol.get(symbol);
-    if (held) held.quantity += quantity;
-    else bySymbol.set(symbol, { symbol, quantity });
+    if (!held) bySymbol.set(symbol, { symbol, quantity });
+    else if (held.quantity + quantity > MAX_QUANTITY) {
+      // The cap holds for the holding, not per row: 100 rows of one symbol are one holding.
+      errors.push({
+        field: `portfolio[${i}].quantity`,
+        message: `summed with the earlier rows of ${symbol}, must be at most ${MAX_QUANTITY}`,
+      });
+    } else held.quantity += quantity;
   }
+  if (errors.length) return { ok: false, errors };
   return { ok: true, holdings: [...bySymbol.values()] };
 }
 

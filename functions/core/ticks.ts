@@ -27,10 +27,16 @@ export const OPTIONAL_FIELDS = [
 ] as const;
 export type OptionalField = (typeof OPTIONAL_FIELDS)[number];
 
-/** Normalize a symbol as the API and the stream do: trimmed, upper-cased, then checked. */
+/**
+ * Normalize a symbol as the API and the stream do: trimmed, checked to be ASCII, upper-cased,
+ * then checked. NSE symbols are ASCII; the ASCII check comes first because Unicode upper-casing
+ * folds other letters into ASCII ones (`ınfy` → `INFY`, `ß` → `SS`, `ﬁ` → `FI`).
+ */
 export const symbolSchema = z
   .string()
   .trim()
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the whole ASCII range is the point
+  .regex(/^[\x00-\x7f]*$/, { message: 'must be ASCII (A-Z, 0-9, &, _ or -)', abort: true })
   .toUpperCase()
   .regex(SYMBOL_PATTERN, 'must be 1-20 characters A-Z, 0-9, &, _ or -, starting with a letter or digit');
 

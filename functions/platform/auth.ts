@@ -21,6 +21,7 @@ import {
 import type { Jwks } from 'aws-jwt-verify/jwk';
 import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
 import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
+import { checkClaims } from './claims';
 import type { AuthConfig } from './config';
 import { unauthorized } from './errors';
 import { ADMIN_GROUP } from './names';
@@ -118,6 +119,7 @@ export function createVerifier(config: AuthConfig): TokenVerifier {
       } catch (error) {
         throw unauthorized(reason(error));
       }
+      checkClaims(payload);
       if (typeof payload.sub !== 'string' || payload.sub.length === 0 || payload.sub.length > 255) {
         throw unauthorized('The token has no valid subject');
       }
@@ -126,7 +128,8 @@ export function createVerifier(config: AuthConfig): TokenVerifier {
   };
 }
 
-const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)$/;
+// The scheme is case-insensitive (RFC 7235 §2.1): `bearer` and `BEARER` are `Bearer`.
+const BEARER = /^Bearer +([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)$/i;
 
 /** Extract the token from an `Authorization: Bearer …` header value. */
 export function bearerToken(header: string | undefined): string {

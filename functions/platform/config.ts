@@ -43,7 +43,26 @@ export const optionalString = z
 
 export const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
-export type DbConfig =
+/**
+ * Bounds on every database call, so that a stalled or unreachable server is a prompt 503 and
+ * not a hung function (docs/api.md, "Outages and retries"). All in milliseconds.
+ */
+export interface DbTimeouts {
+  /** Opening a connection (TCP + startup); postgres.js gives up after it. */
+  connectMs: number;
+  /** Server side: PostgreSQL cancels (and rolls back) a statement running longer. */
+  statementMs: number;
+  /** Server side: PostgreSQL ends a session left idle inside a transaction this long. */
+  idleInTransactionMs: number;
+}
+
+export const DEFAULT_DB_TIMEOUTS: DbTimeouts = {
+  connectMs: 3000,
+  statementMs: 5000,
+  idleInTransactionMs: 10_000,
+};
+
+export type DbConfig = (
   | { kind: 'url'; url: string; maxConnections: number; prepare: boolean; ssl: boolean }
   | {
       kind: 'secret';
@@ -54,12 +73,13 @@ export type DbConfig =
       maxConnections: number;
       prepare: boolean;
       ssl: true;
-    };
+    }
+) & { timeouts?: DbTimeouts };
 
 /**
  * Database: `DATABASE_URL` locally; in AWS `DB_SECRET_ARN` (the RDS-generated secret) plus
  * `DB_HOST` (the RDS Proxy endpoint). Behind RDS Proxy prepared statements pin sessions,
- * so `DB_PREPARE` defaults to false there.
+ * so `DB_PREPARE` defaults to false there. `DB_*_TIMEOUT_MS` bound every call (DbTimeouts).
  */
 export const dbConfig = section((env): DbConfig => {
   const v = parse(
@@ -72,12 +92,21 @@ export const dbConfig = section((env): DbConfig => {
       DB_MAX_CONNECTIONS: positiveInt(2),
       DB_PREPARE: z.enum(['true', 'false']).optional(),
       DB_SSL: z.enum(['true', 'false']).optional(),
+      DB_CONNECT_TIMEOUT_MS: positiveInt(DEFAULT_DB_TIMEOUTS.connectMs),
+      DB_STATEMENT_TIMEOUT_MS: positiveInt(DEFAULT_DB_TIMEOUTS.statementMs),
+      DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: positiveInt(DEFAULT_DB_TIMEOUTS.idleInTransactionMs),
     }),
     env,
     'database',
   );
+  const timeouts: DbTimeouts = {
+    connectMs: v.DB_CONNECT_TIMEOUT_MS,
+    statementMs: v.DB_STATEMENT_TIMEOUT_MS,
+    idleInTransactionMs: v.DB_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+  };
   if (v.DATABASE_URL) {
     return {
+      timeouts,
       kind: 'url',
       url: v.DATABASE_URL,
       maxConnections: v.DB_MAX_CONNECTIONS,
@@ -87,6 +116,7 @@ export const dbConfig = section((env): DbConfig => {
   }
   if (v.DB_SECRET_ARN && v.DB_HOST) {
     return {
+      timeouts,
       kind: 'secret',
       secretArn: v.DB_SECRET_ARN,
       host: v.DB_HOST,

@@ -5,7 +5,7 @@
  */
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import postgres from 'postgres';
-import { type DbConfig, dbConfig } from './config';
+import { type DbConfig, type DbTimeouts, DEFAULT_DB_TIMEOUTS, dbConfig } from './config';
 
 export type Sql = postgres.Sql;
 
@@ -28,15 +28,29 @@ async function readSecret(secretArn: string, sm = new SecretsManagerClient({})):
   return parsed as RdsSecret;
 }
 
-/** Options shared by every connection: quiet notices, bigint-safe numerics returned as strings. */
-const common = {
-  onnotice: () => {},
-  idle_timeout: 20,
-  connect_timeout: 5,
-  connection: { application_name: 'stock-consultant' },
-} satisfies postgres.Options<Record<string, never>>;
+/**
+ * Options shared by every connection: quiet notices, and the bounds of DbTimeouts. The two
+ * server-side timeouts go in the startup message (session defaults from the first statement
+ * on, no extra round trip, no `SET` that would pin an RDS Proxy session). A statement the
+ * server cancels is rolled back whole: every write of the API is one statement or one
+ * transaction, so a timeout never leaves half a charge.
+ */
+function commonOptions(t: DbTimeouts) {
+  return {
+    onnotice: () => {},
+    idle_timeout: 20,
+    connect_timeout: t.connectMs / 1000,
+    connection: {
+      application_name: 'stock-consultant',
+      statement_timeout: t.statementMs,
+      idle_in_transaction_session_timeout: t.idleInTransactionMs,
+    },
+  } satisfies postgres.Options<Record<string, never>>;
+}
 
-export async function createSql(config: DbConfig, sm?: SecretsManagerClient): Promise<Sql> {
+export async function createSql(dbc: DbConfig, sm?: SecretsManagerClient): Promise<Sql> {
+  const { timeouts, ...config } = dbc;
+  const common = commonOptions(timeouts ?? DEFAULT_DB_TIMEOUTS);
   if (config.kind === 'url') {
     return postgres(config.url, {
       ...common,
@@ -93,6 +107,9 @@ const TRANSIENT_CODES = new Set([
   '57P02', // crash_shutdown
   '57P03', // cannot_connect_now
   '53300', // too_many_connections
+  '57014', // query_canceled: our statement_timeout (the statement was rolled back)
+  '55P03', // lock_not_available
+  '25P03', // idle_in_transaction_session_timeout
   '40001', // serialization_failure
   '40P01', // deadlock_detected
 ]);

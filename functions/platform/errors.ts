@@ -40,6 +40,13 @@ export const conflict = (detail: string) => new HttpProblem(409, 'conflict', 'Co
 export const payloadTooLarge = (limit: number) =>
   new HttpProblem(413, 'payload-too-large', 'Payload too large', `The request body exceeds ${limit} bytes`);
 
+export const unsupportedMediaType = (detail: string) =>
+  new HttpProblem(415, 'unsupported-media-type', 'Unsupported media type', detail);
+
+/** A well-formed request whose amounts are beyond what the API states exactly (docs/api.md, "Money"). */
+export const valueOutOfRange = (detail: string) =>
+  new HttpProblem(422, 'value-out-of-range', 'Value out of range', detail);
+
 export const unprocessable = (detail: string) =>
   new HttpProblem(422, 'unprocessable', 'Nothing to analyze', detail);
 

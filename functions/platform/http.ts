@@ -1,7 +1,8 @@
 /**
  * The middy pipeline every HTTP handler shares: normalized headers, Powertools context and
- * metrics, a body-size gate, the bearer-token check (routes under /api), and one error
- * handler that answers RFC 9457 problem+json. Handlers only parse, call the core and persist.
+ * metrics, a 503 of its own before the Lambda timeout, the bearer-token check (routes under
+ * /api), and one error handler that answers RFC 9457 problem+json. Handlers only parse, call
+ * the core and persist.
  */
 
 import type { Logger } from '@aws-lambda-powertools/logger';
@@ -12,9 +13,21 @@ import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { User } from './auth';
 import { isTransientDbError } from './db';
-import { badRequest, HttpProblem, payloadTooLarge, serviceUnavailable } from './errors';
+import { badRequest, HttpProblem, payloadTooLarge, serviceUnavailable, unsupportedMediaType } from './errors';
 
 export const MAX_BODY_BYTES = 64 * 1024;
+
+/**
+ * How long before its Lambda timeout a handler stops waiting and answers 503 + Retry-After
+ * itself. A function that times out reaches the client as API Gateway's own bare 500 (no
+ * Retry-After, no problem+json; docs/api.md), so it must never get that far.
+ */
+export const EARLY_ANSWER_MS = 1000;
+
+/** Milliseconds until this invocation answers 503 unless it has answered already. */
+export function timeLeft(context: Context): number {
+  return context.getRemainingTimeInMillis() - EARLY_ANSWER_MS;
+}
 
 export type HttpResult = APIGatewayProxyStructuredResultV2;
 
@@ -72,11 +85,25 @@ function bodyBytes(event: APIGatewayProxyEventV2): number {
     : Buffer.byteLength(event.body, 'utf8');
 }
 
+/** `application/json` or any `application/*+json`, parameters (charset) allowed, any case. */
+const JSON_MEDIA_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
+
 /**
- * The request body parsed as JSON (base64 bodies decoded). A missing or malformed body is a 400
- * naming the field `body`; `shape` tells the caller what was expected.
+ * The request body parsed as JSON (base64 bodies decoded). A body over MAX_BODY_BYTES is a
+ * 413; a body sent as anything but JSON (or without a Content-Type) is a 415, before it is
+ * read; a missing or malformed body is a 400 naming the field `body`; `shape` tells the caller
+ * what was expected.
  */
 export function jsonBody(event: APIGatewayProxyEventV2, shape: string): unknown {
+  // Checked where a body is read, so a route that reads none (every GET) ignores one, as
+  // RFC 9110 lets it, instead of answering a 413 its document does not list.
+  if (bodyBytes(event) > MAX_BODY_BYTES) throw payloadTooLarge(MAX_BODY_BYTES);
+  const type = event.headers['content-type'];
+  if (event.body && !JSON_MEDIA_TYPE.test(type ?? '')) {
+    throw unsupportedMediaType(
+      `The request body must be sent as Content-Type: application/json${type ? `, not ${type.slice(0, 100)}` : ''}`,
+    );
+  }
   if (!event.body)
     throw badRequest(`The request body must be JSON ${shape}`, [{ field: 'body', message: 'is required' }]);
   const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
@@ -116,7 +143,17 @@ function baseStack<E>(
   handler: (event: APIGatewayProxyEventV2, context: Context) => Promise<HttpResult>,
   tools: Tools,
 ) {
-  return middy<APIGatewayProxyEventV2, HttpResult>()
+  return middy<APIGatewayProxyEventV2, HttpResult>({
+    // middy races the handler against this; its default (5 ms, a generic error) became a 500.
+    // The abandoned handler may still finish later: writes carry their own deadline
+    // (analysis-store `notAfter`) so a late one is refused by the database.
+    timeoutEarlyInMillis: EARLY_ANSWER_MS,
+    timeoutEarlyResponse: () => {
+      throw serviceUnavailable(
+        'The service did not answer in time (the database may be stalled); retry shortly',
+      );
+    },
+  })
     .use(httpHeaderNormalizer())
     .use(injectLambdaContext(tools.logger))
     .use({
@@ -125,9 +162,6 @@ function baseStack<E>(
       onError: () => flushMetrics(tools.metrics),
     })
     .use({
-      before: (request) => {
-        if (bodyBytes(request.event) > MAX_BODY_BYTES) throw payloadTooLarge(MAX_BODY_BYTES);
-      },
       onError: (request) => {
         request.response = problem(toProblem(request.error, tools.logger), request.event.rawPath);
       },

@@ -74,6 +74,8 @@ export async function migrate(sql: Sql, dir: string): Promise<MigrationResult> {
   for (const m of migrations) {
     await sql
       .begin(async (tx) => {
+        // A migration may run longer than the API's statement timeout (an index build): lift it here.
+        await tx`SET LOCAL statement_timeout = 0`;
         await tx`SELECT pg_advisory_xact_lock(${LOCK_ID})`;
         const [done]: [{ checksum: string }?] = await tx`
           SELECT checksum FROM schema_migrations WHERE version = ${m.version}`;

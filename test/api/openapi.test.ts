@@ -1,5 +1,5 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { handler as analysisGet } from '../../functions/analysis-get';
 import { handler as analysisList } from '../../functions/analysis-list';
 import { handler as analyze } from '../../functions/analyze';
@@ -19,6 +19,7 @@ import { ROUTES } from '../../functions/routes';
 import { handler as rulesGet } from '../../functions/rules-get';
 import { handler as rulesPut } from '../../functions/rules-put';
 import { handler as usage } from '../../functions/usage';
+import { at } from '../helpers/clock';
 import { useTestDatabase } from '../helpers/db';
 import { type ApiEventInput, apiEvent, lambdaContext } from '../helpers/events';
 import { openapi, validateResponse } from '../helpers/openapi';
@@ -118,6 +119,7 @@ describe('docs/openapi.json', () => {
     await post({ portfolio: [{ symbol: 'TCS', quantity: 0.5 }] });
     await post({ portfolio: [{ symbol: 'NOSUCH', quantity: 1 }] });
     await post({ portfolio: PORTFOLIO.portfolio, pad: 'x'.repeat(66_000) });
+    await post(PORTFOLIO, { 'content-type': 'text/plain' });
     await call('analyze', { method: 'POST', path: '/api/analyze', body: PORTFOLIO });
 
     await call('usage', { path: '/api/usage', token: user });
@@ -163,12 +165,28 @@ describe('docs/openapi.json', () => {
     await one(other, id);
     await one(user, 'not-a-uuid');
     await one(undefined, id);
-    await pay(user, id, { reference: 'UTR-1' });
-    await pay(admin, id, { reference: 'UTR-1' });
-    await pay(admin, id, { reference: 'UTR-2' });
-    await pay(admin, unknown, { reference: 'UTR-1' });
-    await pay(admin, id, { reference: '' });
+    // Payments come after the invoice was issued (issue time = the closing clock above).
+    at(new Date(Date.now() + 33 * 86_400_000).toISOString());
+    const payer = await adminToken('doc-admin');
+    const later = await token('doc-user');
+    await pay(later, id, { reference: 'UTR-1' });
+    await pay(payer, id, { reference: 'UTR-1' });
+    await pay(payer, id, { reference: 'UTR-2' });
+    await pay(payer, unknown, { reference: 'UTR-1' });
+    await pay(payer, id, { reference: '' });
+    await pay(payer, id, { reference: 'x'.repeat(70_000) });
+    await call('invoice-payment', {
+      method: 'POST',
+      path: `/api/admin/invoices/${id}/payment`,
+      route: '/api/admin/invoices/{id}/payment',
+      pathParameters: { id },
+      token: payer,
+      body: { reference: 'UTR-3' },
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     await pay(undefined, id, { reference: 'UTR-1' });
+
+    vi.useRealTimers();
 
     // Accounts: keys, history, rule settings.
     const created = await call('key-create', {

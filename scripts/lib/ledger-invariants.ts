@@ -1,0 +1,115 @@
+/**
+ * The ledger's invariants as queries, for `npm run check-ledger` and the chaos tests: each
+ * query returns the rows that break its rule (at most LIMIT), so an empty result is a pass.
+ *
+ * What they hold (migrations/0002–0004, docs/metering.md): every analysis carries its usage
+ * events (price snapshot included) and every billable event its outbox row, with the same
+ * figures; the per-user totals are the sums of the ledger; an Idempotency-Key is charged once;
+ * an invoice's usage lines are its month's usage events. The legacy import (one synthetic
+ * analysis carrying many portfolios, unit price 0, never sent to Flexprice) is the one
+ * documented exception, named in the rules it would otherwise break.
+ */
+import type { Sql } from '../../functions/platform/db';
+import { LEGACY_RULE_SET } from './legacy-import';
+
+const LIMIT = 20;
+
+export interface Invariant {
+  name: string;
+  /** A SELECT returning one row per violation; `$1`, if used, is the legacy rule set. */
+  query: string;
+}
+
+export const INVARIANTS: readonly Invariant[] = [
+  {
+    name: 'an analysis has exactly one portfolio_analysis event of quantity 1 (legacy: any quantity)',
+    query: `SELECT a.id, a.user_sub, count(e.*) AS events, sum(e.quantity) AS quantity
+            FROM analyses a
+            LEFT JOIN usage_events e ON e.analysis_id = a.id AND e.feature = 'portfolio_analysis'
+            GROUP BY a.id
+            HAVING count(e.*) <> 1 OR (a.rule_set <> $1 AND sum(e.quantity) <> 1)`,
+  },
+  {
+    name: 'the advice_generation event counts the advice items of its analysis',
+    query: `SELECT a.id, a.user_sub, jsonb_array_length(a.advice) AS advice, e.quantity
+            FROM analyses a
+            LEFT JOIN usage_events e ON e.analysis_id = a.id AND e.feature = 'advice_generation'
+            WHERE a.rule_set <> $1 AND coalesce(e.quantity, 0) <> jsonb_array_length(a.advice)`,
+  },
+  {
+    name: "an analysis's charge is the sum of its events at their snapshotted unit prices",
+    query: `SELECT a.id, a.user_sub, a.charged_paise, sum(e.quantity * e.unit_price_paise) AS events_paise
+            FROM analyses a JOIN usage_events e ON e.analysis_id = a.id
+            GROUP BY a.id
+            HAVING a.charged_paise <> sum(e.quantity * e.unit_price_paise)`,
+  },
+  {
+    name: 'a usage event belongs to the user and the time of its analysis',
+    query: `SELECT e.analysis_id, e.feature, e.user_sub, a.user_sub AS analysis_user
+            FROM usage_events e JOIN analyses a ON a.id = e.analysis_id
+            WHERE e.user_sub <> a.user_sub OR e.occurred_at <> a.created_at`,
+  },
+  {
+    name: 'every billable usage event has its outbox row with the same figures',
+    query: `SELECT e.analysis_id, e.feature, e.user_sub, o.event_id
+            FROM usage_events e JOIN analyses a ON a.id = e.analysis_id
+            LEFT JOIN billing_outbox o ON o.analysis_id = e.analysis_id AND o.feature = e.feature
+            WHERE a.rule_set <> $1
+              AND (o.event_id IS NULL OR o.user_sub <> e.user_sub OR o.quantity <> e.quantity
+                   OR o.unit_price_paise <> e.unit_price_paise OR o.occurred_at <> e.occurred_at)`,
+  },
+  {
+    name: 'the legacy import is never sent to the billing provider',
+    query: `SELECT o.event_id FROM billing_outbox o JOIN analyses a ON a.id = o.analysis_id
+            WHERE a.rule_set = $1`,
+  },
+  {
+    name: 'an Idempotency-Key is charged once per user',
+    query: `SELECT user_sub, idempotency_key, count(*) AS analyses FROM analyses
+            WHERE idempotency_key IS NOT NULL
+            GROUP BY user_sub, idempotency_key HAVING count(*) > 1`,
+  },
+  {
+    name: "a user's totals are the sums of their ledger",
+    query: `WITH ledger AS (
+              SELECT u.sub,
+                     coalesce(sum(e.quantity) FILTER (WHERE e.feature = 'portfolio_analysis'), 0) AS portfolios,
+                     coalesce(sum(e.quantity) FILTER (WHERE e.feature = 'advice_generation'), 0) AS advice,
+                     coalesce(sum(e.quantity * e.unit_price_paise), 0) AS paise
+              FROM users u LEFT JOIN usage_events e ON e.user_sub = u.sub
+              GROUP BY u.sub)
+            SELECT l.sub, l.portfolios, t.portfolios_analyzed, l.advice, t.advice_generated,
+                   l.paise, t.charged_paise
+            FROM ledger l LEFT JOIN usage_totals t ON t.user_sub = l.sub
+            WHERE coalesce(t.portfolios_analyzed, 0) <> l.portfolios
+               OR coalesce(t.advice_generated, 0) <> l.advice
+               OR coalesce(t.charged_paise, 0) <> l.paise`,
+  },
+  {
+    name: "an invoice's usage lines are its month's usage events, and its subtotal their sum",
+    query: `WITH billed AS (
+              SELECT i.id, i.number, i.subtotal_paise,
+                     (SELECT coalesce(sum(l.amount_paise), 0) FROM invoice_lines l
+                      WHERE l.invoice_id = i.id AND l.kind = 'usage') AS lines_paise,
+                     (SELECT coalesce(sum(e.quantity * e.unit_price_paise), 0) FROM usage_events e
+                      WHERE e.user_sub = i.user_sub AND e.billing_period = i.period) AS events_paise
+              FROM invoices i)
+            SELECT * FROM billed WHERE subtotal_paise <> lines_paise OR lines_paise <> events_paise`,
+  },
+];
+
+export interface Violation {
+  invariant: string;
+  rows: Record<string, unknown>[];
+}
+
+/** Run every invariant against `sql`; the broken ones, each with up to LIMIT example rows. */
+export async function checkLedger(sql: Sql): Promise<Violation[]> {
+  const violations: Violation[] = [];
+  for (const inv of INVARIANTS) {
+    const params = inv.query.includes('$1') ? [LEGACY_RULE_SET] : [];
+    const rows = await sql.unsafe<Record<string, unknown>[]>(`${inv.query} LIMIT ${LIMIT}`, params);
+    if (rows.length) violations.push({ invariant: inv.name, rows: [...rows] });
+  }
+  return violations;
+}
