@@ -178,7 +178,7 @@ export function compareEvents(
   for (const event of ours) {
     const copies = byId.get(event.eventId) ?? [];
     const sameTime = copies.findIndex((c) => c.timestamp?.getTime() === event.timestamp.getTime());
-    const [match] = copies.splice(sameTime >= 0 ? sameTime : 0, 1);
+    const [match] = copies.splice(Math.max(sameTime, 0), 1);
     if (match) {
       if (match.quantity === event.quantity) tally.matched += 1;
       else {
