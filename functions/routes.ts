@@ -41,4 +41,11 @@ export const ROUTES: readonly RouteDef[] = [
     memoryMb: 256,
     timeoutSeconds: 10,
   },
+  {
+    routeKey: 'GET /api/admin/reconciliation',
+    entry: 'reconciliation-get',
+    auth: true,
+    memoryMb: 256,
+    timeoutSeconds: 10,
+  },
 ];

@@ -2,6 +2,7 @@ import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handler as analyze } from '../../functions/analyze';
 import { handler as billing } from '../../functions/billing';
+import { closeRun, openRun } from '../../functions/billing/reconciliation-store';
 import { handler as health } from '../../functions/health';
 import { handler as invoiceGet } from '../../functions/invoice-get';
 import { handler as invoiceList } from '../../functions/invoice-list';
@@ -10,6 +11,7 @@ import { closeMonths } from '../../functions/invoices';
 import { handler as market } from '../../functions/market';
 import { dbConfig } from '../../functions/platform/config';
 import { closeDb } from '../../functions/platform/db';
+import { handler as reconciliationGet } from '../../functions/reconciliation-get';
 import { ROUTES } from '../../functions/routes';
 import { handler as usage } from '../../functions/usage';
 import { useTestDatabase } from '../helpers/db';
@@ -29,6 +31,7 @@ const handlers = {
   'invoice-list': invoiceList,
   'invoice-get': invoiceGet,
   'invoice-payment': invoicePayment,
+  'reconciliation-get': reconciliationGet,
 } as const;
 type Entry = keyof typeof handlers;
 
@@ -141,6 +144,17 @@ describe('docs/openapi.json', () => {
     await pay(admin, unknown, { reference: 'UTR-1' });
     await pay(admin, id, { reference: '' });
     await pay(undefined, id, { reference: 'UTR-1' });
+
+    // Reconciliation reports: one stored run, then every documented outcome.
+    const run = await openRun(db.current.sql, '2026-11-01', new Date(), 60_000);
+    if (run) await closeRun(db.current.sql, run.id, { state: 'finished', status: 'matched' }, new Date());
+    const report = (tok: string | undefined, query?: Record<string, string>) =>
+      call('reconciliation-get', { path: '/api/admin/reconciliation', token: tok, query });
+    await report(admin, { date: '2026-11-01' });
+    await report(admin, { date: '2026-11-02' });
+    await report(admin, { date: '2026-02-30' });
+    await report(user, { date: '2026-11-01' });
+    await report(undefined, { date: '2026-11-01' });
 
     const problems = seen.flatMap(({ method, path, res }) => validateResponse(method, path, res));
     expect(problems).toEqual([]);
