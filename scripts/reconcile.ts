@@ -47,10 +47,9 @@ try {
     apiKey,
     timeoutMs: flexprice.timeoutMs,
   });
-  const logger = new Logger({
-    serviceName: 'reconcile',
-    logLevel: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
-  });
+  // Quiet unless POWERTOOLS_LOG_LEVEL says otherwise: the summary line is the output.
+  process.env.POWERTOOLS_LOG_LEVEL ||= 'WARN';
+  const logger = new Logger({ serviceName: 'reconcile' });
   const run = await reconcileDay(date, {
     sql: await db(),
     reader,
