@@ -27,7 +27,10 @@ export interface ReconcileEvent {
   job?: 'daily' | 'follow-up';
 }
 
-/** Stop starting new steps when less than this is left: one step (with retries) must still fit. */
+/**
+ * Stop starting new steps when less than this is left (a quarter of a shorter timeout): one step
+ * of customers, with its retries, must still fit before Lambda stops the invocation.
+ */
 const STEP_RESERVE_MS = 3 * 60_000;
 
 function emit(run: RunRow) {
@@ -63,7 +66,8 @@ export const handler = async (
     return { enabled: true, keySet: false };
   }
   const remaining = context?.getRemainingTimeInMillis();
-  const deadline = remaining === undefined ? undefined : Date.now() + remaining - STEP_RESERVE_MS;
+  const deadline =
+    remaining === undefined ? undefined : Date.now() + remaining - Math.min(STEP_RESERVE_MS, remaining / 4);
   const sql = await db();
   const now = new Date();
   const days = event?.date
