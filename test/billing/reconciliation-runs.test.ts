@@ -6,7 +6,8 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { flexpriceConfig } from '../../functions/billing/config';
 import { flexpriceProvider } from '../../functions/billing/flexprice';
 import { reconcileDay } from '../../functions/billing/reconciliation';
@@ -163,6 +164,33 @@ describe('the Lambda entry', () => {
 
     expect(followUp.runs).toContainEqual(expect.objectContaining({ day: '2026-11-13', status: 'matched' }));
     configure({ RECONCILE_RECHECK_AFTER_MS: undefined, RECONCILE_FOLLOW_UP_DAYS: undefined });
+  });
+
+  it('emits the metrics the alarms watch: 1 for a run that ends in drift, 1 for a run that fails', async () => {
+    await seedCharges(db.current.sql, [{ sub: 'lea', at: ist('2026-11-16T10:00:00'), advice: 0 }]);
+    await sync();
+    standin.stored.push({
+      event_id: 'stranger:portfolio_analysis',
+      event_name: 'portfolio_analysis',
+      external_customer_id: 'lea',
+      properties: { quantity: '1' },
+      timestamp: ist('2026-11-16T11:00:00').toISOString(),
+    });
+    await seedCharges(db.current.sql, [{ sub: 'max', at: ist('2026-11-17T10:00:00'), advice: 0 }]);
+    await sync();
+    const added = vi.spyOn(Metrics.prototype, 'addMetric');
+    try {
+      await reconcile({ date: '2026-11-16' }, lambdaContext());
+      standin.failNext({ status: 500 }, 2, EVENTS_USAGE_PATH);
+      await reconcile({ date: '2026-11-17' }, lambdaContext());
+
+      const calls = added.mock.calls.map(([name, , value]) => [name, value]);
+      expect(calls).toContainEqual(['ReconciliationDrift', 1]);
+      expect(calls).toContainEqual(['ReconciliationEventsUnknown', 1]);
+      expect(calls).toContainEqual(['ReconciliationFailed', 1]);
+    } finally {
+      added.mockRestore();
+    }
   });
 
   it('refuses a bad date, and is off without a Flexprice key', async () => {
