@@ -30,16 +30,9 @@ import {
 } from '../core/reconciliation';
 import type { Sql } from '../platform/db';
 import type { ReconcileConfig } from './reconciliation-config';
+import { customersAfter, ledgerEvents, resendEvents } from './reconciliation-ledger';
 import type { DayRange, ProviderReader } from './reconciliation-provider';
-import {
-  closeRun,
-  customersAfter,
-  ledgerEvents,
-  openRun,
-  type RunRow,
-  resendEvents,
-  saveProgress,
-} from './reconciliation-store';
+import { closeRun, openRun, type RunRow, saveProgress } from './reconciliation-store';
 
 /** The parts of Powertools' logger the run uses (the script passes a quieter one). */
 export type ReconcileLogger = Pick<Logger, 'info' | 'warn'>;

@@ -54,8 +54,8 @@ describe('BillingStack', () => {
     );
     expect(readers).toHaveLength(2);
     for (const [, policy] of readers) {
-      const statements = (policy.Properties?.PolicyDocument as { Statement: { Action: unknown }[] })
-        .Statement;
+      const document = policy.Properties?.PolicyDocument as { Statement: { Action: unknown }[] };
+      const statements = document.Statement;
       const actions = statements
         .filter((s) => JSON.stringify(s).includes(secretId))
         .flatMap((s) => [s.Action].flat());
