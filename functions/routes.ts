@@ -46,6 +46,7 @@ export const ROUTES: readonly RouteDef[] = [
   route('GET /api/settings/rules', 'rules-get', 'jwt'),
   route('PUT /api/settings/rules', 'rules-put', 'jwt'),
   route('POST /api/admin/invoices/{id}/payment', 'invoice-payment', 'jwt'),
+  route('GET /api/admin/reconciliation', 'reconciliation-get', 'jwt'),
 ];
 
 /** Paths where an API key must never work (SPEC §9): a leaked key cannot mint keys or change settings. */

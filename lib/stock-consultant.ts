@@ -90,6 +90,7 @@ export function createStockConsultant(
     ['Migrate', data.migrations.function],
     ['BillingSync', billing.syncFunction],
     ['Invoices', billing.invoicesFunction],
+    ['Reconcile', billing.reconcileFunction],
   ]);
   for (const [routeKey, fn] of api.routeFunctions) functions.set(routeKey.replace(/[^A-Za-z0-9]+/g, ''), fn);
 

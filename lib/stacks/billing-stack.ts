@@ -34,11 +34,21 @@ export const INVOICE_JOBS = ['close-month', 'mark-overdue'] as const;
 /** 19:00 UTC is 00:30 in Asia/Kolkata (UTC+5:30, no DST): just after an IST day (and month) ends. */
 export const INVOICE_SCHEDULE = { minute: '0', hour: '19' } as const;
 
+/**
+ * 19:30 UTC is 01:00 IST: the previous IST day closed an hour ago, so its last charges have been
+ * through the every-minute sync (functions/reconcile.ts reconciles that day).
+ */
+export const RECONCILE_SCHEDULE = { minute: '30', hour: '19' } as const;
+/** Resume paused or failed runs, recheck `resent` days once their resends are synced. */
+export const RECONCILE_FOLLOW_UP_RATE = Duration.minutes(15);
+
 export class BillingStack extends Stack {
   /** The Flexprice API key; created with a placeholder, set by an operator (docs/deploy.md). */
   public readonly flexpriceKey: secretsmanager.Secret;
   public readonly syncFunction: AppFunction;
   public readonly invoicesFunction: AppFunction;
+  /** The daily billing reconciliation against Flexprice (issue 13). */
+  public readonly reconcileFunction: AppFunction;
 
   constructor(scope: Construct, id: string, props: BillingStackProps) {
     super(scope, id, props);
@@ -99,6 +109,44 @@ export class BillingStack extends Stack {
       // No retries: the next minute's run is the retry, and rows keep their own backoff.
       targets: [new targets.LambdaFunction(this.syncFunction, { retryAttempts: 0 })],
     });
+
+    // Reads Flexprice back like the sync writes to it: same subnets, egress and key.
+    this.reconcileFunction = new AppFunction(this, 'ReconcileFunction', {
+      ...common,
+      entry: functionEntry('reconcile'),
+      description: 'Reconciles a day of the billing ledger against Flexprice (daily, 01:00 IST)',
+      serviceName: 'reconcile',
+      memorySize: 512,
+      // The run pauses with a few minutes to spare and the follow-up resumes it (docs/billing.md).
+      timeout: Duration.minutes(15),
+      subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS,
+      extraSecurityGroups: [httpsEgress],
+      environment: {
+        FLEXPRICE_API_URL: props.flexpriceApiUrl ?? FLEXPRICE_DEFAULT_API_URL,
+        FLEXPRICE_API_KEY_SECRET_ARN: this.flexpriceKey.secretArn,
+      },
+    }).bindDatabase(props.database);
+    this.flexpriceKey.grantRead(this.reconcileFunction);
+    this.reconcileFunction.node.addDependency(props.schema);
+    // No Lambda retries of an async invocation: a failed run is stored as failed and the next
+    // follow-up resumes it; a retry would only race it.
+    this.reconcileFunction.configureAsyncInvoke({ retryAttempts: 0, maxEventAge: Duration.hours(1) });
+    const reconcileJobs = [
+      { id: 'ReconcileDaily', job: 'daily', schedule: events.Schedule.cron(RECONCILE_SCHEDULE) },
+      { id: 'ReconcileFollowUp', job: 'follow-up', schedule: events.Schedule.rate(RECONCILE_FOLLOW_UP_RATE) },
+    ];
+    for (const { id: ruleId, job, schedule } of reconcileJobs) {
+      new events.Rule(this, ruleId, {
+        description: `Billing reconciliation: ${job}`,
+        schedule,
+        targets: [
+          new targets.LambdaFunction(this.reconcileFunction, {
+            event: events.RuleTargetInput.fromObject({ job }),
+            retryAttempts: 0,
+          }),
+        ],
+      });
+    }
 
     this.invoicesFunction = new AppFunction(this, 'InvoicesFunction', {
       ...common,

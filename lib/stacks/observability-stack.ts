@@ -77,6 +77,16 @@ export const authMetric = (name: string) => serviceMetric(AUTH_METRICS_SERVICE, 
 /** The consumer's metrics (functions/consumer.ts). */
 export const consumerMetric = (name: string, statistic = 'Sum') => serviceMetric('consumer', name, statistic);
 
+/** The billing reconciliation's metrics (functions/reconcile.ts). */
+export const reconcileMetric = (name: string, statistic = 'Maximum') =>
+  new cloudwatch.Metric({
+    namespace: METRICS_NAMESPACE,
+    metricName: name,
+    dimensionsMap: { service: 'reconcile' },
+    statistic,
+    period: Duration.minutes(15),
+  });
+
 /** The billing sync's metrics (functions/billing-sync.ts). */
 export const billingSyncMetric = (name: string, statistic = 'Maximum') =>
   serviceMetric('billing-sync', name, statistic);
@@ -172,6 +182,16 @@ export class ObservabilityStack extends Stack {
         'Charges are waiting to reach Flexprice: is it down, or the key unset? (docs/billing.md)',
       threshold: THRESHOLDS.outboxOldestPendingAgeSeconds,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+    });
+
+    // Once per run: 1 when a day still differs after its resend (or has unknown events or other
+    // quantities), 1 when a run failed (the follow-up resumes it; repeated failures repeat this).
+    alarm('ReconciliationDrift', reconcileMetric('ReconciliationDrift'), {
+      alarmDescription:
+        'Flexprice does not hold exactly what we billed for a day: see GET /api/admin/reconciliation (docs/billing.md)',
+    });
+    alarm('ReconciliationFailed', reconcileMetric('ReconciliationFailed'), {
+      alarmDescription: 'A billing reconciliation run failed: Flexprice or the database (docs/billing.md)',
     });
 
     for (const [name, fn] of props.functions) {

@@ -4,6 +4,7 @@ import { handler as analysisGet } from '../../functions/analysis-get';
 import { handler as analysisList } from '../../functions/analysis-list';
 import { handler as analyze } from '../../functions/analyze';
 import { handler as billing } from '../../functions/billing';
+import { closeRun, openRun } from '../../functions/billing/reconciliation-store';
 import { handler as health } from '../../functions/health';
 import { handler as invoiceGet } from '../../functions/invoice-get';
 import { handler as invoiceList } from '../../functions/invoice-list';
@@ -15,6 +16,7 @@ import { handler as keyRevoke } from '../../functions/key-revoke';
 import { handler as market } from '../../functions/market';
 import { dbConfig } from '../../functions/platform/config';
 import { closeDb } from '../../functions/platform/db';
+import { handler as reconciliationGet } from '../../functions/reconciliation-get';
 import { ROUTES } from '../../functions/routes';
 import { handler as rulesGet } from '../../functions/rules-get';
 import { handler as rulesPut } from '../../functions/rules-put';
@@ -44,6 +46,7 @@ const handlers = {
   'analysis-get': analysisGet,
   'rules-get': rulesGet,
   'rules-put': rulesPut,
+  'reconciliation-get': reconciliationGet,
 } as const;
 type Entry = keyof typeof handlers;
 
@@ -250,6 +253,16 @@ describe('docs/openapi.json', () => {
     await revoke(user, apiKey.id);
     await revoke(other, apiKey.id);
     await revoke(undefined, apiKey.id);
+    // Reconciliation reports: one stored run, then every documented outcome.
+    const run = await openRun(db.current.sql, '2026-11-01', new Date(), 60_000);
+    if (run) await closeRun(db.current.sql, run.id, { state: 'finished', status: 'matched' }, new Date());
+    const report = (tok: string | undefined, query?: Record<string, string>) =>
+      call('reconciliation-get', { path: '/api/admin/reconciliation', token: tok, query });
+    await report(admin, { date: '2026-11-01' });
+    await report(admin, { date: '2026-11-02' });
+    await report(admin, { date: '2026-02-30' });
+    await report(user, { date: '2026-11-01' });
+    await report(undefined, { date: '2026-11-01' });
 
     const problems = seen.flatMap(({ method, path, res }) => validateResponse(method, path, res));
     expect(problems).toEqual([]);

@@ -5,9 +5,14 @@
  * GET /v1/customers/external/{id}. It records every request and, like Flexprice, deduplicates
  * accepted events on (event_id, timestamp). Failures are injected on demand, bounded in count,
  * and a hang lasts at most `hangMs` before the socket is dropped.
+ *
+ * Reading back (the reconciliation): POST /v1/events/query and POST /v1/events/usage answer
+ * from the events it stored, in Flexprice's shapes (see standin-reads.ts). `loseNext(n)` makes it
+ * acknowledge the next n events with 202 and never store them, as Flexprice can.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { answerQuery, answerUsage, EVENTS_QUERY_PATH, EVENTS_USAGE_PATH } from './standin-reads';
 
 export interface RecordedRequest {
   method: string;
@@ -42,6 +47,10 @@ export interface FlexpriceStandin {
   /** Accepted events deduplicated on (event_id, timestamp), as Flexprice counts them. */
   counted(): StandinEvent[];
   customers: Map<string, { id: string; external_id: string }>;
+  /** Events it stored (what events/query and events/usage read): accepted minus lost, deduplicated. */
+  stored: StandinEvent[];
+  /** Acknowledge the next `count` accepted events with 202 but never store them. */
+  loseNext(count?: number): void;
   /** Fail the next `times` requests to `path` (default: the bulk endpoint). */
   failNext(mode: FailureMode, times?: number, path?: string): void;
   /** Delay every answer by this many milliseconds (makes races between syncs real). */
@@ -76,6 +85,9 @@ export async function startFlexpriceStandin(options: { hangMs?: number } = {}): 
   const accepted: StandinEvent[] = [];
   const customers = new Map<string, { id: string; external_id: string }>();
   const failures: PlannedFailure[] = [];
+  const stored: StandinEvent[] = [];
+  const storedKeys = new Set<string>();
+  let toLose = 0;
   const hanging = new Set<NodeJS.Timeout>();
 
   const server: Server = createServer(async (req, res) => {
@@ -105,7 +117,23 @@ export async function startFlexpriceStandin(options: { hangMs?: number } = {}): 
         return send(res, 400, { success: false, error: { message: 'events must be 1..1000' } });
       }
       accepted.push(...events);
+      for (const e of events) {
+        const key = `${e.event_id}|${e.timestamp}`;
+        if (toLose > 0) toLose -= 1;
+        else if (!storedKeys.has(key)) {
+          storedKeys.add(key);
+          stored.push(e);
+        }
+      }
       return send(res, 202, { message: 'Events accepted for processing' });
+    }
+    if (req.method === 'POST' && path === EVENTS_QUERY_PATH) {
+      const [status, answer] = answerQuery(stored, body);
+      return send(res, status, answer);
+    }
+    if (req.method === 'POST' && path === EVENTS_USAGE_PATH) {
+      const [status, answer] = answerUsage(stored, body);
+      return send(res, status, answer);
     }
     if (req.method === 'POST' && path === CUSTOMERS_PATH) {
       const externalId = (body as { external_id?: string } | null)?.external_id;
@@ -140,6 +168,10 @@ export async function startFlexpriceStandin(options: { hangMs?: number } = {}): 
     requests,
     accepted,
     customers,
+    stored,
+    loseNext(count = 1) {
+      toLose += count;
+    },
     counted() {
       const seen = new Map<string, StandinEvent>();
       for (const e of accepted) seen.set(`${e.event_id}|${e.timestamp}`, e);
@@ -154,6 +186,9 @@ export async function startFlexpriceStandin(options: { hangMs?: number } = {}): 
       accepted.length = 0;
       failures.length = 0;
       customers.clear();
+      stored.length = 0;
+      storedKeys.clear();
+      toLose = 0;
     },
     async close() {
       for (const t of hanging) clearTimeout(t);

@@ -1,6 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { INVOICE_JOBS } from '../../lib/stacks/billing-stack';
+import { INVOICE_JOBS, RECONCILE_SCHEDULE } from '../../lib/stacks/billing-stack';
 import { THRESHOLDS } from '../../lib/stacks/observability-stack';
 import { resourcesOf, synthApp } from './helpers';
 
@@ -15,6 +15,8 @@ describe('BillingStack', () => {
   };
   const [syncId, sync] = fn('Sends the billing outbox');
   const [invoicesId, invoices] = fn('Monthly invoice close');
+  const [reconcileId, reconcile] = fn('Reconciles a day of the billing ledger');
+  const reconcileProps = reconcile.Properties ?? {};
   const syncProps = sync.Properties ?? {};
   const invoiceProps = invoices.Properties ?? {};
   const rules = resourcesOf(billing, 'AWS::Events::Rule').map(([, r]) => r.Properties ?? {});
@@ -39,7 +41,7 @@ describe('BillingStack', () => {
     ).toEqual(INVOICE_JOBS.map((job) => ({ job })));
   });
 
-  it('creates the Flexprice key secret with a generated placeholder, readable by the sync only', () => {
+  it('creates the Flexprice key secret with a generated placeholder, readable by the sync and the reconciliation only', () => {
     billing.hasResourceProperties('AWS::SecretsManager::Secret', {
       GenerateSecretString: Match.objectLike({
         SecretStringTemplate: '{"placeholder":true}',
@@ -50,16 +52,22 @@ describe('BillingStack', () => {
     const readers = resourcesOf(billing, 'AWS::IAM::Policy').filter(([, p]) =>
       JSON.stringify(p.Properties?.PolicyDocument).includes(secretId),
     );
-    expect(readers).toHaveLength(1);
-    const reader = readers[0]?.[1].Properties ?? {};
-    const statements = (reader.PolicyDocument as { Statement: { Action: unknown }[] }).Statement;
-    const actions = statements
-      .filter((s) => JSON.stringify(s).includes(secretId))
-      .flatMap((s) => [s.Action].flat());
-    expect(actions.sort()).toEqual(['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue']);
-    // The one reader is the sync's role (Role is { Fn::GetAtt: [<role id>, 'Arn'] }).
-    const syncRole = (syncProps.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
-    expect(reader.Roles).toEqual([{ Ref: syncRole }]);
+    expect(readers).toHaveLength(2);
+    for (const [, policy] of readers) {
+      const document = policy.Properties?.PolicyDocument as { Statement: { Action: unknown }[] };
+      const statements = document.Statement;
+      const actions = statements
+        .filter((s) => JSON.stringify(s).includes(secretId))
+        .flatMap((s) => [s.Action].flat());
+      expect(actions.sort()).toEqual(['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue']);
+    }
+    // The readers are the sync's and the reconciliation's roles (Role is { Fn::GetAtt: [<role id>, 'Arn'] }).
+    const roleOf = (p: Record<string, unknown>) => ({
+      Ref: (p.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0],
+    });
+    expect(readers.flatMap(([, p]) => p.Properties?.Roles as unknown[])).toEqual(
+      expect.arrayContaining([roleOf(syncProps), roleOf(reconcileProps)]),
+    );
     expect(syncProps.Environment).toMatchObject({
       Variables: {
         FLEXPRICE_API_URL: 'https://us.api.flexprice.io/v1',
@@ -84,6 +92,39 @@ describe('BillingStack', () => {
     expect(syncSubnets).not.toContain('isolated');
     expect(invoiceSubnets).toContain('isolated');
     expect(invoiceVpc.SecurityGroupIds).toHaveLength(1);
+  });
+
+  it('runs the reconciliation daily at 01:00 IST and follows up every 15 minutes, never retried', () => {
+    expect(RECONCILE_SCHEDULE).toEqual({ minute: '30', hour: '19' });
+    const scheduled = targetsOf(reconcileId).map((t) => ({ ...t, input: JSON.parse(String(t.input)) }));
+    expect(scheduled).toEqual(
+      expect.arrayContaining([
+        { schedule: 'cron(30 19 * * ? *)', input: { job: 'daily' }, retry: { MaximumRetryAttempts: 0 } },
+        { schedule: 'rate(15 minutes)', input: { job: 'follow-up' }, retry: { MaximumRetryAttempts: 0 } },
+      ]),
+    );
+    expect(scheduled).toHaveLength(2);
+    // Lambda's own async retries are off too (EventBridge invokes asynchronously).
+    billing.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: reconcileId },
+      MaximumRetryAttempts: 0,
+    });
+    expect(reconcileProps).toMatchObject({ Timeout: 900 });
+    expect(reconcileProps.Environment).toMatchObject({
+      Variables: {
+        POWERTOOLS_SERVICE_NAME: 'reconcile',
+        FLEXPRICE_API_URL: 'https://us.api.flexprice.io/v1',
+      },
+    });
+  });
+
+  it('reaches Flexprice as the sync does: egress subnets, the HTTPS-only group, and the database', () => {
+    const vpc = reconcileProps.VpcConfig as { SubnetIds: unknown; SecurityGroupIds: unknown };
+    expect(JSON.stringify(vpc.SubnetIds)).toContain('egress');
+    expect(vpc.SecurityGroupIds).toEqual(
+      (syncProps.VpcConfig as { SecurityGroupIds: unknown }).SecurityGroupIds,
+    );
+    expect(JSON.stringify(reconcileProps.Environment)).toContain('DB_HOST');
   });
 
   it('hands /health the secret ARN only (no read grant)', () => {
@@ -122,8 +163,20 @@ describe('billing alarms', () => {
     });
   });
 
-  it('alarms on errors and throttles of the sync and invoice functions', () => {
-    for (const name of ['BillingSync', 'Invoices']) {
+  it('alarms when a reconciliation run ends in drift or fails (metrics of functions/reconcile.ts)', () => {
+    for (const metric of ['ReconciliationDrift', 'ReconciliationFailed']) {
+      expect(named(metric)).toMatchObject({
+        Namespace: 'StockConsultant',
+        MetricName: metric,
+        Dimensions: [{ Name: 'service', Value: 'reconcile' }],
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      });
+    }
+  });
+
+  it('alarms on errors and throttles of the sync, invoice and reconciliation functions', () => {
+    for (const name of ['BillingSync', 'Invoices', 'Reconcile']) {
       expect(named(`${name}Errors`)).toMatchObject({ MetricName: 'Errors' });
       expect(named(`${name}Throttles`)).toMatchObject({ MetricName: 'Throttles' });
     }
