@@ -5,7 +5,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createVerifier } from '../../functions/shared/auth';
+import { createVerifier } from '../../functions/platform/auth';
 import { LOCAL_CLIENT_ID, LOCAL_ISSUER } from '../../local/issuer';
 import { CODE_TTL_MS, createCodeStore, type Grant, OAuthError, s256 } from '../../local/oidc/codes';
 import { createOidcProvider } from '../../local/oidc/provider';
