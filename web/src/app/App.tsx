@@ -2,14 +2,23 @@
  * The app shell: runtime config, then sign-in state; signed-in users get the API client and
  * the router, everyone else the sign-in screen (an expired session keeps the typed portfolio).
  */
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { RouterProvider } from 'react-router';
 import { Loading } from '../components/States';
 import { ApiProvider } from '../lib/api';
 import { AuthProvider, useAuth } from '../lib/auth';
 import { type AppConfig, loadConfig } from '../lib/config';
-import { router } from './router';
+import { createAppRouter } from './router';
 import { SignInScreen } from './SignInScreen';
+
+function SignedIn({ config }: { config: AppConfig }) {
+  const router = useMemo(createAppRouter, []);
+  return (
+    <ApiProvider baseUrl={config.apiBaseUrl}>
+      <RouterProvider router={router} />
+    </ApiProvider>
+  );
+}
 
 function Gate({ config }: { config: AppConfig }) {
   const auth = useAuth();
@@ -20,11 +29,7 @@ function Gate({ config }: { config: AppConfig }) {
       </main>
     );
   if (auth.status !== 'signed-in') return <SignInScreen />;
-  return (
-    <ApiProvider baseUrl={config.apiBaseUrl}>
-      <RouterProvider router={router} />
-    </ApiProvider>
-  );
+  return <SignedIn config={config} />;
 }
 
 export function App() {
