@@ -1,18 +1,21 @@
 /**
  * POST /api/analyze — value a portfolio at the latest prices, give rule-based advice, bill it.
  *
- * Pipeline: parse and validate → one read (quotes + any stored answer for the Idempotency-Key)
- * → pure analysis → one atomic write. A retry with the same key and body gets the stored
+ * Pipeline: parse and validate → one read (quotes, the caller's rule settings, any stored answer
+ * for the Idempotency-Key, and for an API key its owner) → pure analysis → one atomic write.
+ * With an API key the body is validated before the key is looked up (the lookup rides on the
+ * read), so a bad body with a revoked key is a 400, which tells its bearer nothing. A retry with the same key and body gets the stored
  * answer and is not billed again; the unique (user, key) constraint makes that hold for
  * concurrent retries too, because the losing write rolls back entirely.
  */
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { defaultAnalysisStore, type StoredAnalysis } from './analysis/analysis-store';
 import { adviceConfig, priceListConfig } from './analysis/config';
-import { type AnalysisResponse, analyze } from './core/analysis';
+import { type AnalysisBody, type AnalysisResponse, analyze } from './core/analysis';
 import { parsePortfolio, requestHash } from './core/portfolio';
 import { priceList } from './core/pricing';
-import { authenticatedRoute } from './platform/api';
+import { effectiveSettings, readOverrides } from './core/rule-settings';
+import { credentialRoute, rejectKey } from './platform/api';
 import { badRequest, conflict, HttpProblem, serviceUnavailable, unprocessable } from './platform/errors';
 import { json, jsonBody } from './platform/http';
 import { MetricUnit } from './platform/powertools';
@@ -39,7 +42,7 @@ function replay(stored: StoredAnalysis, hash: string, metrics: Metrics) {
   return json(200, body, { 'idempotent-replayed': 'true' });
 }
 
-export const handler = authenticatedRoute('analyze', async ({ event, user }, { metrics, logger }) => {
+export const handler = credentialRoute('analyze', async ({ event, credential }, { metrics, logger }) => {
   try {
     const key = parseIdempotencyKey(event.headers[IDEMPOTENCY_HEADER]);
     const parsed = parsePortfolio(jsonBody(event, '{"portfolio": [{"symbol": …, "quantity": …}]}'));
@@ -48,19 +51,23 @@ export const handler = authenticatedRoute('analyze', async ({ event, user }, { m
     const hash = requestHash(holdings);
 
     const store = await defaultAnalysisStore();
-    const { quotes, prior } = await store.loadInputs(
-      user.sub,
+    const { caller, quotes, prior, settings } = await store.loadInputs(
+      credential.kind === 'token' ? { userSub: credential.user.sub } : { keyHash: credential.hash },
       holdings.map((h) => h.symbol),
       key,
     );
+    if (!caller) return rejectKey();
+    // A replay answers what was stored, whatever the caller's rule settings are now.
     if (prior) return replay(prior, hash, metrics);
 
     const at = new Date();
+    const rules = effectiveSettings(adviceConfig(), readOverrides(settings));
     const result = analyze({
       id: crypto.randomUUID(),
       holdings,
       quotes,
-      thresholds: adviceConfig(),
+      thresholds: rules.thresholds,
+      rules: rules.rules,
       prices: priceList(priceListConfig()),
     });
     if (!result) {
@@ -69,9 +76,15 @@ export const handler = authenticatedRoute('analyze', async ({ event, user }, { m
       );
     }
 
+    // An analysis made with an API key names the key (GET /api/analyses/{id} shows it).
+    const answer: AnalysisBody = caller.apiKeyId
+      ? { ...result.body, api_key_id: caller.apiKeyId }
+      : result.body;
     const outcome = await store.record({
       id: result.body.analysis_id,
-      userSub: user.sub,
+      userSub: caller.userSub,
+      apiKeyId: caller.apiKeyId,
+      ruleSettings: rules.settings,
       idempotencyKey: key,
       requestHash: hash,
       ruleSet: result.ruleSet,
@@ -81,12 +94,12 @@ export const handler = authenticatedRoute('analyze', async ({ event, user }, { m
       chargedPaise: result.charge.totalPaise,
       adviceCount: result.advice.length,
       charges: result.charge.charges,
-      body: result.body,
+      body: answer,
       at,
     });
     if (outcome.kind === 'duplicate-key') {
       // A concurrent request with this key committed first: answer with what it stored.
-      const stored = await store.findByKey(user.sub, key as string);
+      const stored = await store.findByKey(caller.userSub, key as string);
       if (!stored) throw serviceUnavailable('A concurrent request with this Idempotency-Key is in flight', 1);
       return replay(stored, hash, metrics);
     }
@@ -100,7 +113,7 @@ export const handler = authenticatedRoute('analyze', async ({ event, user }, { m
       adviceItems: result.advice.length,
       chargedPaise: Number(result.charge.totalPaise),
     });
-    const body: AnalysisResponse = { ...result.body, usage: outcome.usage };
+    const body: AnalysisResponse = { ...answer, usage: outcome.usage };
     return json(200, body);
   } catch (error) {
     if (error instanceof HttpProblem && error.status < 500) {

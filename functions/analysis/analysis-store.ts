@@ -1,13 +1,16 @@
 /**
  * Persistence of analyses: the one read and the one write of POST /api/analyze.
  *
- * Round trips per analyze: 1 read (the quotes, plus the stored answer of the Idempotency-Key
- * if there is one), then 1 write statement. Only the loser of a concurrent race on the same
+ * Round trips per analyze: 1 read (the quotes, the caller's rule settings, the stored answer
+ * of the Idempotency-Key if there is one, and for an API key the key's owner), then 1 write
+ * statement. Only the loser of a concurrent race on the same
  * key pays a third (reading the winner's answer). The write is a single statement of
  * data-modifying CTEs, so it is atomic without BEGIN/COMMIT round trips: the per-user totals,
  * the analysis row, its ledger rows and their billing-provider outbox rows (migrations/0003)
  * all commit, or none does.
  */
+
+import { keyLookup } from '../accounts/key-store';
 import type { AnalysisBody, UsageTotals } from '../core/analysis';
 import type { Quote } from '../core/portfolio';
 import type { UsageCharge } from '../core/pricing';
@@ -22,6 +25,10 @@ export interface StoredAnalysis {
 export interface NewAnalysis {
   id: string;
   userSub: string;
+  /** The API key that made it; null for an access token. */
+  apiKeyId: string | null;
+  /** The rule settings in force (core/rule-settings.ts), kept with the analysis. */
+  ruleSettings: unknown;
   idempotencyKey: string | null;
   requestHash: string;
   ruleSet: string;
@@ -37,13 +44,25 @@ export interface NewAnalysis {
 
 export type RecordOutcome = { kind: 'recorded'; usage: UsageTotals } | { kind: 'duplicate-key' };
 
+/** Who asks: a user verified by access token, or an API key (its SHA-256, hex) not yet looked up. */
+export type Asker = { userSub: string } | { keyHash: string };
+
+export interface AnalysisInputs {
+  /** The caller; null when an API key was asked for and no active key has that hash. */
+  caller: { userSub: string; apiKeyId: string | null } | null;
+  quotes: Quote[];
+  prior: StoredAnalysis | null;
+  /** The caller's stored rule settings (only what they changed), or null. */
+  settings: unknown;
+}
+
 export interface AnalysisStore {
-  /** One query: the latest quotes of `symbols`, and the analysis stored under (sub, key) if any. */
-  loadInputs(
-    userSub: string,
-    symbols: string[],
-    idempotencyKey: string | null,
-  ): Promise<{ quotes: Quote[]; prior: StoredAnalysis | null }>;
+  /**
+   * One query: the caller (an API key resolved by hash, its last use touched at most once a
+   * minute), the latest quotes of `symbols`, the caller's rule settings, and the analysis
+   * stored under (caller, Idempotency-Key) if any.
+   */
+  loadInputs(asker: Asker, symbols: string[], idempotencyKey: string | null): Promise<AnalysisInputs>;
   /** One statement: the analysis, its usage events, their outbox rows and the caller's totals, atomically. */
   record(analysis: NewAnalysis): Promise<RecordOutcome>;
   /** The analysis stored under (sub, key). */
@@ -71,7 +90,12 @@ const toStored = (p: PriorJson): StoredAnalysis => ({
 });
 
 const LOAD_INPUTS = `
+WITH ${keyLookup('$4')}, caller AS (
+  SELECT coalesce($2::text, (SELECT user_sub FROM api_key)) AS sub, (SELECT id FROM api_key) AS key_id
+)
 SELECT
+  caller.sub AS user_sub,
+  caller.key_id,
   (SELECT coalesce(json_agg(json_build_object(
             'symbol', symbol, 'price', price::text, 'name', name, 'sector', sector,
             'change_1d_pct', change_1d_pct, 'change_7d_pct', change_7d_pct, 'volatility', volatility,
@@ -80,7 +104,9 @@ SELECT
   (SELECT json_build_object('request_hash', request_hash, 'response', response,
             'portfolios_analyzed_total', portfolios_analyzed_total,
             'advice_generated_total', advice_generated_total)
-     FROM analyses WHERE user_sub = $2 AND idempotency_key = $3) AS prior`;
+     FROM analyses WHERE user_sub = caller.sub AND idempotency_key = $3) AS prior,
+  (SELECT rules FROM rule_settings WHERE user_sub = caller.sub) AS settings
+FROM caller`;
 
 // JSON parameters are sent as text (`$n::text::jsonb`): postgres.js would JSON-encode a string
 // parameter a second time if the server described it as json.
@@ -98,9 +124,10 @@ WITH totals AS (
   -- A reused Idempotency-Key violates analyses_idempotency here and aborts the whole statement.
   INSERT INTO analyses (id, user_sub, idempotency_key, request_hash, rule_set, portfolio, advice,
                         portfolio_value_paise, charged_paise, response,
-                        portfolios_analyzed_total, advice_generated_total, created_at)
+                        portfolios_analyzed_total, advice_generated_total, created_at,
+                        api_key_id, rule_settings)
   SELECT $1::uuid, $2, $3, $4, $5, $6::text::jsonb, $7::text::jsonb, $8::bigint, $9::bigint, $10::text::json,
-         totals.portfolios_analyzed, totals.advice_generated, $13
+         totals.portfolios_analyzed, totals.advice_generated, $13, $14::uuid, $15::text::jsonb
   FROM totals
   RETURNING id, user_sub, created_at
 ), events AS (
@@ -125,15 +152,28 @@ FROM totals`;
 
 export function sqlAnalysisStore(sql: Sql): AnalysisStore {
   return {
-    async loadInputs(userSub, symbols, idempotencyKey) {
-      const [row] = await sql.unsafe<[{ quotes: QuoteJson[]; prior: PriorJson | null }]>(LOAD_INPUTS, [
+    async loadInputs(asker, symbols, idempotencyKey) {
+      const [row] = await sql.unsafe<
+        [
+          {
+            user_sub: string | null;
+            key_id: string | null;
+            quotes: QuoteJson[];
+            prior: PriorJson | null;
+            settings: unknown;
+          },
+        ]
+      >(LOAD_INPUTS, [
         symbols,
-        userSub,
+        'userSub' in asker ? asker.userSub : null,
         idempotencyKey,
+        'keyHash' in asker ? asker.keyHash : null,
       ]);
       return {
+        caller: row?.user_sub ? { userSub: row.user_sub, apiKeyId: row.key_id } : null,
         quotes: (row?.quotes ?? []).map(({ ts_ms, ...q }) => ({ ...q, ts: new Date(Number(ts_ms)) })),
         prior: row?.prior ? toStored(row.prior) : null,
+        settings: row?.settings ?? null,
       };
     },
 
@@ -159,6 +199,8 @@ export function sqlAnalysisStore(sql: Sql): AnalysisStore {
             })),
           ),
           a.at,
+          a.apiKeyId,
+          JSON.stringify(a.ruleSettings),
         ]);
         if (!row) throw new Error('analysis insert returned no row');
         return {

@@ -1,7 +1,8 @@
 /** Configuration of analyses: advice thresholds and the price list (see platform/config.ts). */
 import { z } from 'zod';
 import type { AdviceThresholds } from '../core/advice';
-import { parse, positiveInt, section } from '../platform/config';
+import { defaultsProblems } from '../core/rule-settings';
+import { ConfigError, parse, positiveInt, section } from '../platform/config';
 
 /** A decimal written as text ("0.50", "-5"), kept as text so it can be compared exactly. */
 const decimalText = (fallback: string) =>
@@ -12,7 +13,8 @@ const decimalText = (fallback: string) =>
     .default(fallback);
 
 /**
- * Advice rule set v1 thresholds (SPEC §3 defaults). Weights stay decimal text so that
+ * Advice rule set v1 thresholds (SPEC §3 defaults): what users who never changed their rule
+ * settings get, and each rule's `default_threshold` in GET /api/settings/rules. Weights stay decimal text so that
  * "weight > 0.50" is decided on exact paise, never on a rounded float.
  */
 export const adviceConfig = section((env): AdviceThresholds => {
@@ -29,7 +31,7 @@ export const adviceConfig = section((env): AdviceThresholds => {
     env,
     'advice',
   );
-  return {
+  const thresholds: AdviceThresholds = {
     concentrationWeight: v.ADVICE_CONCENTRATION_WEIGHT,
     underweightWeight: v.ADVICE_UNDERWEIGHT_WEIGHT,
     sharpDropPct: Number(v.ADVICE_SHARP_DROP_PCT),
@@ -38,6 +40,11 @@ export const adviceConfig = section((env): AdviceThresholds => {
     momentumPct: Number(v.ADVICE_MOMENTUM_PCT),
     minSectors: v.ADVICE_MIN_SECTORS,
   };
+  // The defaults are also what users tune within bounds (core/rule-settings.ts): a default
+  // outside them could never be set back by a user, so it is a configuration error.
+  const problems = defaultsProblems(thresholds);
+  if (problems.length > 0) throw new ConfigError(`Invalid advice configuration: ${problems.join('; ')}`);
+  return thresholds;
 });
 
 /** Money in configuration: rupees as decimal text with at most two decimals ("5.00"). */

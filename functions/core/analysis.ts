@@ -3,8 +3,16 @@
  * shape the response body of SPEC §3. The handler adds the caller's usage totals, which only
  * the database write can know.
  */
-import type { AdviceThresholds } from './advice';
-import { type AdviceItem, advise, type HoldingFacts, RULE_SET, ratioToNumber, sectorWeights } from './advice';
+import type { AdviceThresholds, Rule } from './advice';
+import {
+  type AdviceItem,
+  advise,
+  type HoldingFacts,
+  RULE_SET,
+  RULES,
+  ratioToNumber,
+  sectorWeights,
+} from './advice';
 import { paiseToRupees } from './money';
 import type { Holding, Quote, Valuation } from './portfolio';
 import { valuePortfolio } from './portfolio';
@@ -47,6 +55,8 @@ export interface AnalysisBody {
   unknown_symbols: string[];
   billing: Charge['block'];
   disclaimer: string;
+  /** Present when an API key made the analysis: the key's id (SPEC §9). */
+  api_key_id?: string;
 }
 
 export type AnalysisResponse = AnalysisBody & { usage: UsageTotals };
@@ -68,6 +78,8 @@ export function analyze(input: {
   holdings: readonly Holding[];
   quotes: readonly Quote[];
   thresholds: AdviceThresholds;
+  /** The rules that run (a user's settings may switch some off); default: all of set v1. */
+  rules?: readonly Rule[];
   prices: PriceList;
 }): Analysis | null {
   const valuation = valuePortfolio(input.holdings, input.quotes);
@@ -81,7 +93,7 @@ export function analyze(input: {
     change_7d_pct: p.quote.change_7d_pct,
     volatility: p.quote.volatility,
   }));
-  const advice = advise(facts, input.thresholds);
+  const advice = advise(facts, input.thresholds, input.rules ?? RULES);
   const charge = chargeFor(advice.length, input.prices);
   const body: AnalysisBody = {
     analysis_id: input.id,

@@ -10,7 +10,7 @@ import type { Metrics } from '@aws-lambda-powertools/metrics';
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { bearerToken, type TokenVerifier, type User } from './auth';
+import type { User } from './auth';
 import { isTransientDbError } from './db';
 import { badRequest, HttpProblem, payloadTooLarge, serviceUnavailable } from './errors';
 
@@ -146,16 +146,16 @@ export function publicHandler(
 }
 
 /**
- * A route that needs a valid access token. `onUser` runs once the token is verified (users are
- * created on first sight of their `sub`).
+ * A route that needs a credential. `authenticate` turns the event into the request the core
+ * sees (platform/api.ts: an access token or an API key, per the route's entry in
+ * functions/routes.ts); it throws a 401/403 HttpProblem for a bad or refused credential.
  */
-export function apiHandler(
-  core: (req: ApiRequest) => Promise<HttpResult>,
-  deps: Tools & { verifier: TokenVerifier; onUser?: (user: User) => Promise<void> },
+export function apiHandler<R>(
+  core: (req: R) => Promise<HttpResult>,
+  deps: Tools & { authenticate: (event: APIGatewayProxyEventV2, context: Context) => Promise<R> },
 ): LambdaHttpHandler {
-  return baseStack<LambdaHttpHandler>(async (event, context) => {
-    const user = await deps.verifier.verify(bearerToken(event.headers.authorization));
-    await deps.onUser?.(user);
-    return core({ event, context, user });
-  }, deps);
+  return baseStack<LambdaHttpHandler>(
+    async (event, context) => core(await deps.authenticate(event, context)),
+    deps,
+  );
 }

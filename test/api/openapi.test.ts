@@ -1,5 +1,7 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { handler as analysisGet } from '../../functions/analysis-get';
+import { handler as analysisList } from '../../functions/analysis-list';
 import { handler as analyze } from '../../functions/analyze';
 import { handler as billing } from '../../functions/billing';
 import { handler as health } from '../../functions/health';
@@ -7,10 +9,15 @@ import { handler as invoiceGet } from '../../functions/invoice-get';
 import { handler as invoiceList } from '../../functions/invoice-list';
 import { handler as invoicePayment } from '../../functions/invoice-payment';
 import { closeMonths } from '../../functions/invoices';
+import { handler as keyCreate } from '../../functions/key-create';
+import { handler as keyList } from '../../functions/key-list';
+import { handler as keyRevoke } from '../../functions/key-revoke';
 import { handler as market } from '../../functions/market';
 import { dbConfig } from '../../functions/platform/config';
 import { closeDb } from '../../functions/platform/db';
 import { ROUTES } from '../../functions/routes';
+import { handler as rulesGet } from '../../functions/rules-get';
+import { handler as rulesPut } from '../../functions/rules-put';
 import { handler as usage } from '../../functions/usage';
 import { useTestDatabase } from '../helpers/db';
 import { type ApiEventInput, apiEvent, lambdaContext } from '../helpers/events';
@@ -29,6 +36,13 @@ const handlers = {
   'invoice-list': invoiceList,
   'invoice-get': invoiceGet,
   'invoice-payment': invoicePayment,
+  'key-create': keyCreate,
+  'key-list': keyList,
+  'key-revoke': keyRevoke,
+  'analysis-list': analysisList,
+  'analysis-get': analysisGet,
+  'rules-get': rulesGet,
+  'rules-put': rulesPut,
 } as const;
 type Entry = keyof typeof handlers;
 
@@ -59,6 +73,20 @@ describe('docs/openapi.json', () => {
       Object.keys(ops).map((method) => `${method.toUpperCase()} ${path}`),
     );
     expect(documented.sort()).toEqual(ROUTES.map((r) => r.routeKey).sort());
+  });
+
+  it('states for each route the credentials functions/routes.ts accepts', () => {
+    for (const route of ROUTES) {
+      const [method = '', path = ''] = route.routeKey.split(' ');
+      const security = openapi.paths[path]?.[method.toLowerCase()]?.security;
+      const expected = {
+        public: undefined,
+        jwt: [{ bearerAuth: [] }],
+        'jwt-or-key': [{ bearerAuth: [] }, { apiKeyAuth: [] }],
+      }[route.auth];
+      if (route.auth === 'public') expect(security, route.routeKey).toEqual([]);
+      else expect(security, route.routeKey).toEqual(expected);
+    }
   });
 
   it('every route answers as documented, errors included', async () => {
@@ -141,6 +169,69 @@ describe('docs/openapi.json', () => {
     await pay(admin, unknown, { reference: 'UTR-1' });
     await pay(admin, id, { reference: '' });
     await pay(undefined, id, { reference: 'UTR-1' });
+
+    // Accounts: keys, history, rule settings.
+    const created = await call('key-create', {
+      method: 'POST',
+      path: '/api/keys',
+      token: user,
+      body: { name: 'doc' },
+    });
+    const apiKey = JSON.parse(created.body ?? '{}') as { id: string; key: string };
+    await call('key-create', { method: 'POST', path: '/api/keys', token: user, body: { name: '' } });
+    await call('key-create', { method: 'POST', path: '/api/keys', token: apiKey.key, body: { name: 'x' } });
+    await call('key-create', { method: 'POST', path: '/api/keys', body: { name: 'x' } });
+    await call('key-create', {
+      method: 'POST',
+      path: '/api/keys',
+      token: user,
+      body: { name: 'x'.repeat(70_000) },
+    });
+    for (let i = 0; i < 11; i++) {
+      await call('key-create', { method: 'POST', path: '/api/keys', token: other, body: { name: `k${i}` } });
+    }
+    await call('key-list', { path: '/api/keys', token: user });
+    await call('key-list', { path: '/api/keys', token: apiKey.key });
+    await call('key-list', { path: '/api/keys' });
+    const revoke = (tok: string | undefined, keyId: string) =>
+      call('key-revoke', {
+        method: 'DELETE',
+        path: `/api/keys/${keyId}`,
+        route: '/api/keys/{id}',
+        pathParameters: { id: keyId },
+        token: tok,
+      });
+    await post(PORTFOLIO, {}, apiKey.key);
+    await call('analysis-list', { path: '/api/analyses', token: user, query: { limit: '1' } });
+    await call('analysis-list', { path: '/api/analyses', token: apiKey.key });
+    await call('analysis-list', { path: '/api/analyses', token: user, query: { limit: '0' } });
+    await call('analysis-list', { path: '/api/analyses' });
+    const [analysis]: [{ id: string }?] = await db.current.sql`
+      SELECT id FROM analyses WHERE user_sub = 'doc-user' AND api_key_id IS NOT NULL LIMIT 1`;
+    const oneAnalysis = (tok: string | undefined, analysisId: string) =>
+      call('analysis-get', {
+        path: `/api/analyses/${analysisId}`,
+        route: '/api/analyses/{id}',
+        pathParameters: { id: analysisId },
+        token: tok,
+      });
+    await oneAnalysis(user, analysis?.id ?? '');
+    await oneAnalysis(other, analysis?.id ?? '');
+    await oneAnalysis(undefined, analysis?.id ?? '');
+    await call('rules-get', { path: '/api/settings/rules', token: user });
+    await call('rules-get', { path: '/api/settings/rules', token: apiKey.key });
+    await call('rules-get', { path: '/api/settings/rules' });
+    const putRules = (tok: string | undefined, body: unknown) =>
+      call('rules-put', { method: 'PUT', path: '/api/settings/rules', token: tok, body });
+    await putRules(user, { rules: [{ id: 'sharp_drop', threshold: -8 }] });
+    await putRules(user, { rules: [{ id: 'sharp_drop', threshold: 8 }] });
+    await putRules(apiKey.key, { rules: [{ id: 'sharp_drop', threshold: -8 }] });
+    await putRules(undefined, { rules: [] });
+    await putRules(user, { rules: [], pad: 'x'.repeat(70_000) });
+    await revoke(apiKey.key, apiKey.id);
+    await revoke(user, apiKey.id);
+    await revoke(other, apiKey.id);
+    await revoke(undefined, apiKey.id);
 
     const problems = seen.flatMap(({ method, path, res }) => validateResponse(method, path, res));
     expect(problems).toEqual([]);

@@ -56,6 +56,8 @@ export function validateResponse(
   const documented = responses[String(res.statusCode)];
   if (!documented) return [`${method} ${path} does not document status ${res.statusCode}`];
   const content = resolveResponse(documented).content as Record<string, { schema: Json }> | undefined;
+  // A response documented without content (204) must come without a body.
+  if (!content) return res.body ? [`${method} ${path} ${res.statusCode} documents no body but has one`] : [];
   const contentType = String(res.headers?.['content-type'] ?? '').split(';')[0] ?? '';
   const media = content?.[contentType];
   if (!media) return [`${method} ${path} ${res.statusCode} does not document content type "${contentType}"`];

@@ -137,7 +137,7 @@ describe('ApiStack', () => {
         database: { secret, host: 'proxy', port: 5432, databaseName: 'stocks' },
         schema: secret,
         routes: [
-          { routeKey: 'GET /api/market', entry: 'market', auth: false, memoryMb: 256, timeoutSeconds: 5 },
+          { routeKey: 'GET /api/market', entry: 'market', auth: 'public', memoryMb: 256, timeoutSeconds: 5 },
         ],
       });
     // Act / Assess

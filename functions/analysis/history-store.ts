@@ -1,0 +1,80 @@
+/**
+ * Reads of a user's analysis history (GET /api/analyses, GET /api/analyses/{id}). Both are
+ * served by indexes: the list by analyses_user_created (migrations/0005), a keyset range scan
+ * newest first; one analysis by its primary key. The SQL is exported so `npm run bench` can
+ * EXPLAIN exactly these statements at 1,000,000 analyses.
+ */
+import type { AnalysisResponse } from '../core/analysis';
+import type { Cursor } from '../core/history';
+import { db, type Sql } from '../platform/db';
+
+export interface HistoryRow {
+  analysis_id: string;
+  created_at: string;
+  /** created_at to the microsecond, for the cursor. */
+  cursor_t: string;
+  portfolio_value_paise: string;
+  holdings: Array<{ symbol: string; quantity: number }>;
+  advice_count: number;
+  charged_paise: string;
+}
+
+const SELECT_PAGE = `
+  SELECT id AS analysis_id,
+         to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at,
+         to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_t,
+         portfolio_value_paise::text AS portfolio_value_paise, portfolio AS holdings,
+         jsonb_array_length(advice) AS advice_count, charged_paise::text AS charged_paise
+  FROM analyses`;
+
+export const HISTORY_SQL = {
+  /** $1 user, $2 limit. */
+  firstPage: `${SELECT_PAGE}
+  WHERE user_sub = $1
+  ORDER BY created_at DESC, id DESC LIMIT $2`,
+  /** $1 user, $2 limit, ($3, $4) the cursor: strictly older rows. */
+  nextPage: `${SELECT_PAGE}
+  WHERE user_sub = $1 AND (created_at, id) < ($3::timestamptz, $4::uuid)
+  ORDER BY created_at DESC, id DESC LIMIT $2`,
+  /** $1 id, $2 user: the stored answer, for its owner only. */
+  one: `
+  SELECT response, portfolios_analyzed_total::text AS portfolios_analyzed_total,
+         advice_generated_total::text AS advice_generated_total
+  FROM analyses WHERE id = $1::uuid AND user_sub = $2`,
+} as const;
+
+export interface HistoryStore {
+  /** Up to `limit` analyses of the user, newest first, older than `after` when given. */
+  page(userSub: string, limit: number, after: Cursor | null): Promise<HistoryRow[]>;
+  /** The response as first returned (body and usage), or null when not the user's. */
+  one(userSub: string, id: string): Promise<AnalysisResponse | null>;
+}
+
+export function sqlHistoryStore(sql: Sql): HistoryStore {
+  return {
+    page(userSub, limit, after) {
+      return after
+        ? sql.unsafe<HistoryRow[]>(HISTORY_SQL.nextPage, [userSub, limit, after.t, after.i])
+        : sql.unsafe<HistoryRow[]>(HISTORY_SQL.firstPage, [userSub, limit]);
+    },
+
+    async one(userSub, id) {
+      const [row] = await sql.unsafe<
+        [{ response: AnalysisResponse; portfolios_analyzed_total: string; advice_generated_total: string }?]
+      >(HISTORY_SQL.one, [id, userSub]);
+      if (!row) return null;
+      // The same shape an Idempotency-Key replay answers (analyze.ts): the stored body, then usage.
+      return {
+        ...row.response,
+        usage: {
+          portfolios_analyzed_total: Number(row.portfolios_analyzed_total),
+          advice_generated_total: Number(row.advice_generated_total),
+        },
+      };
+    },
+  };
+}
+
+export async function defaultHistoryStore(): Promise<HistoryStore> {
+  return sqlHistoryStore(await db());
+}

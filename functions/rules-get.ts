@@ -1,0 +1,11 @@
+/** GET /api/settings/rules — the caller's advice rule settings: each rule of set v1, on or off, its threshold and bounds. */
+import { defaultRuleStore } from './accounts/rule-store';
+import { adviceConfig } from './analysis/config';
+import { settingsView } from './core/rule-settings';
+import { authenticatedRoute } from './platform/api';
+import { json } from './platform/http';
+
+export const handler = authenticatedRoute('rules-get', async ({ user }) => {
+  const store = await defaultRuleStore();
+  return json(200, settingsView(adviceConfig(), await store.get(user.sub)));
+});
