@@ -10,6 +10,17 @@ import { createRequire } from 'node:module';
 import sparticuz from '@sparticuz/chromium';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { expect } from 'vitest';
+import { openapi } from './openapi';
+
+/** The operations docs/openapi.json describes, as matchers of `METHOD /path`. */
+const OPERATIONS = Object.entries(openapi.paths).flatMap(([path, item]) =>
+  Object.keys(item)
+    .filter((method) => ['get', 'put', 'post', 'delete', 'patch'].includes(method))
+    .map((method) => new RegExp(`^${method.toUpperCase()} ${path.replace(/\{\w+\}/g, '[^/]+')}$`)),
+);
+
+/** True if the API request `METHOD /path` is one the OpenAPI document describes. */
+export const describedByOpenApi = (request: string) => OPERATIONS.some((op) => op.test(request));
 
 export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: await sparticuz.executablePath(), args: sparticuz.args });
@@ -33,6 +44,13 @@ export async function newPage(browser: Browser): Promise<{ page: Page; problems:
     if (/Content.Security.Policy|Refused to/i.test(m.text())) problems.push(`CSP: ${m.text()}`);
   });
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  // Every call the app makes to the API must be an operation of docs/openapi.json.
+  page.on('request', (r) => {
+    const url = new URL(r.url());
+    if (!/^\/(api|health)(\/|$)/.test(url.pathname)) return;
+    const request = `${r.method()} ${url.pathname}`;
+    if (!describedByOpenApi(request)) problems.push(`request not in docs/openapi.json: ${request}`);
+  });
   return { page, problems };
 }
 

@@ -10,7 +10,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
-import { ROUTES } from '../../functions/routes';
 import { LOCAL_ISSUER, signAccessToken } from '../../local/issuer';
 import { kinesisClient } from '../../local/kinesis';
 import { freePort } from '../../local/ports';
@@ -59,7 +58,6 @@ const TICKS = [
     volatility: 0.01,
   },
 ];
-const hasRoute = (key: string) => ROUTES.some((r) => r.routeKey === key);
 
 let dir = '';
 let shots = '';
@@ -352,83 +350,71 @@ describe('the web app', () => {
     await expect.poll(() => wipro.textContent(), { timeout: 25_000, interval: 500 }).toContain('₹512.25');
   }, 60_000);
 
-  it.skipIf(!hasRoute('GET /api/analyses/{id}'))(
-    'opens a stored result from past analyses',
-    async () => {
-      const { page, problems } = await session();
-      const form = await typePortfolio(page, [['TCS', 1]]);
-      await form.getByRole('button', { name: 'Analyze', exact: true }).click();
-      await expect.poll(() => analysis(page).textContent()).toContain('₹4,000.00');
-      await form.getByRole('spinbutton', { name: 'Quantity', exact: true }).fill('2');
-      await form.getByRole('button', { name: 'Analyze', exact: true }).click();
-      await expect.poll(() => analysis(page).textContent()).toContain('Portfolio value₹8,000.00');
-      await page.getByRole('link', { name: 'History', exact: true }).click();
-      const past = page.getByRole('region', { name: 'Past analyses', exact: true });
-      const items = past.getByRole('link');
-      await expect.poll(() => items.count()).toBe(2);
-      expect(await items.first().textContent()).toContain('₹8,000.00'); // newest first
-      await checkScreen(page, problems, 'history');
-      await items.nth(1).click();
-      await expect.poll(() => analysis(page).textContent()).toContain('Portfolio value₹4,000.00');
-      await checkScreen(page, problems, 'stored analysis');
-    },
-    60_000,
-  );
+  it('opens a stored result from past analyses', async () => {
+    const { page, problems } = await session();
+    const form = await typePortfolio(page, [['TCS', 1]]);
+    await form.getByRole('button', { name: 'Analyze', exact: true }).click();
+    await expect.poll(() => analysis(page).textContent()).toContain('₹4,000.00');
+    await form.getByRole('spinbutton', { name: 'Quantity', exact: true }).fill('2');
+    await form.getByRole('button', { name: 'Analyze', exact: true }).click();
+    await expect.poll(() => analysis(page).textContent()).toContain('Portfolio value₹8,000.00');
+    await page.getByRole('link', { name: 'History', exact: true }).click();
+    const past = page.getByRole('region', { name: 'Past analyses', exact: true });
+    const items = past.getByRole('link');
+    await expect.poll(() => items.count()).toBe(2);
+    expect(await items.first().textContent()).toContain('₹8,000.00'); // newest first
+    await checkScreen(page, problems, 'history');
+    await items.nth(1).click();
+    await expect.poll(() => analysis(page).textContent()).toContain('Portfolio value₹4,000.00');
+    await checkScreen(page, problems, 'stored analysis');
+  }, 60_000);
 
-  it.skipIf(!hasRoute('POST /api/keys'))(
-    'creates an API key shown once, and revokes it',
-    async () => {
-      const { page, problems, user } = await session();
-      await page.getByRole('link', { name: 'Settings', exact: true }).click();
-      const keys = page.getByRole('region', { name: 'API keys', exact: true });
-      await keys.getByRole('textbox', { name: 'Key name', exact: true }).fill('Trading bot');
-      await keys.getByRole('button', { name: 'Create key', exact: true }).click();
-      await keys.getByRole('button', { name: 'Copy', exact: true }).waitFor();
-      const secret = (await keys.locator('.key-box code').textContent()) ?? '';
-      expect(secret).toMatch(/^sck_[A-Za-z0-9_-]{43,}$/);
-      expect((await api(user, '/api/market', secret)).status).toBe(200);
-      await checkScreen(page, problems, 'API keys');
-      await keys.getByRole('button', { name: 'Revoke', exact: true }).click();
-      await expect.poll(() => keys.textContent()).toContain('Revoked');
-      expect(await keys.textContent()).not.toContain(secret); // shown once only
-      expect((await api(user, '/api/market', secret)).status).toBe(401);
-    },
-    60_000,
-  );
+  it('creates an API key shown once, and revokes it', async () => {
+    const { page, problems, user } = await session();
+    await page.getByRole('link', { name: 'Settings', exact: true }).click();
+    const keys = page.getByRole('region', { name: 'API keys', exact: true });
+    await keys.getByRole('textbox', { name: 'Key name', exact: true }).fill('Trading bot');
+    await keys.getByRole('button', { name: 'Create key', exact: true }).click();
+    await keys.getByRole('button', { name: 'Copy', exact: true }).waitFor();
+    const secret = (await keys.locator('.key-box code').textContent()) ?? '';
+    expect(secret).toMatch(/^sck_[A-Za-z0-9_-]{43,}$/);
+    expect((await api(user, '/api/market', secret)).status).toBe(200);
+    await checkScreen(page, problems, 'API keys');
+    await keys.getByRole('button', { name: 'Revoke', exact: true }).click();
+    await expect.poll(() => keys.textContent()).toContain('Revoked');
+    expect(await keys.textContent()).not.toContain(secret); // shown once only
+    expect((await api(user, '/api/market', secret)).status).toBe(401);
+  }, 60_000);
 
-  it.skipIf(!hasRoute('PUT /api/settings/rules'))(
-    'turns a rule off and its advice no longer appears',
-    async () => {
-      const { page, problems } = await session();
-      await page.getByRole('link', { name: 'Settings', exact: true }).click();
-      const rules = page.getByRole('region', { name: 'Advice rules', exact: true });
-      const sharpDrop = rules.getByRole('checkbox', { name: 'Sharp drop', exact: true });
-      await sharpDrop.waitFor();
-      for (const title of [
-        'Concentration',
-        'Strong growth',
-        'High volatility',
-        'Underweight momentum',
-        'Diversification',
-      ])
-        expect(await rules.getByRole('checkbox', { name: title, exact: true }).isChecked()).toBe(true);
-      expect(await rules.getByRole('spinbutton', { name: 'Sharp drop threshold', exact: true }).count()).toBe(
-        1,
-      );
-      await checkScreen(page, problems, 'advice rules');
-      await sharpDrop.uncheck();
-      await rules.getByRole('button', { name: 'Save rules', exact: true }).click();
-      await expect.poll(() => rules.getByRole('status').textContent()).toContain('Rules saved');
-      await page.getByRole('link', { name: 'Analyze', exact: true }).click();
-      const form = await typePortfolio(page, [
-        ['TCS', 10],
-        ['INFY', 20],
-      ]);
-      await form.getByRole('button', { name: 'Analyze', exact: true }).click();
-      await expect.poll(() => analysis(page).textContent()).toContain('Charged₹9.00');
-      const advice = await analysis(page).getByRole('listitem').allTextContents();
-      expect(advice.map((a) => a.slice(0, 4))).toEqual(['TCSR', 'PORT']);
-    },
-    60_000,
-  );
+  it('turns a rule off and its advice no longer appears', async () => {
+    const { page, problems } = await session();
+    await page.getByRole('link', { name: 'Settings', exact: true }).click();
+    const rules = page.getByRole('region', { name: 'Advice rules', exact: true });
+    const sharpDrop = rules.getByRole('checkbox', { name: 'Sharp drop', exact: true });
+    await sharpDrop.waitFor();
+    for (const title of [
+      'Concentration',
+      'Strong growth',
+      'High volatility',
+      'Underweight momentum',
+      'Diversification',
+    ])
+      expect(await rules.getByRole('checkbox', { name: title, exact: true }).isChecked()).toBe(true);
+    expect(await rules.getByRole('spinbutton', { name: 'Sharp drop threshold', exact: true }).count()).toBe(
+      1,
+    );
+    await checkScreen(page, problems, 'advice rules');
+    await sharpDrop.uncheck();
+    await rules.getByRole('button', { name: 'Save rules', exact: true }).click();
+    await expect.poll(() => rules.getByRole('status').textContent()).toContain('Rules saved');
+    await page.getByRole('link', { name: 'Analyze', exact: true }).click();
+    const form = await typePortfolio(page, [
+      ['TCS', 10],
+      ['INFY', 20],
+    ]);
+    await form.getByRole('button', { name: 'Analyze', exact: true }).click();
+    await expect.poll(() => analysis(page).textContent()).toContain('Charged₹9.00');
+    const advice = await analysis(page).getByRole('listitem').allTextContents();
+    expect(advice.map((a) => a.slice(0, 4))).toEqual(['TCSR', 'PORT']);
+  }, 60_000);
 });
