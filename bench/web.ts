@@ -58,12 +58,12 @@ export async function benchWeb(options: {
     const usable: number[] = [];
     const analyzed: number[] = [];
     for (let i = 0; i < (options.runs ?? 5); i++) {
+      await page.evaluate(() => sessionStorage.removeItem('stock-consultant.draft')); // start empty
       const start = performance.now();
       await page.goto(`${options.baseUrl}/`);
       const symbol = page.getByRole('textbox', { name: 'Symbol', exact: true }).first();
       await symbol.waitFor();
       usable.push(performance.now() - start);
-      await page.evaluate(() => sessionStorage.removeItem('stock-consultant.draft'));
       await symbol.fill('TCS');
       await page.getByRole('spinbutton', { name: 'Quantity', exact: true }).first().fill('10');
       await page.getByRole('button', { name: 'Add holding', exact: true }).click();
@@ -71,7 +71,13 @@ export async function benchWeb(options: {
       await page.getByRole('spinbutton', { name: 'Quantity', exact: true }).nth(1).fill('25');
       const clicked = performance.now();
       await page.getByRole('button', { name: 'Analyze', exact: true }).click();
-      await page.getByRole('region', { name: 'Analysis', exact: true }).waitFor();
+      await page
+        .getByRole('region', { name: 'Analysis', exact: true })
+        .waitFor()
+        .catch(async (error: unknown) => {
+          await page.screenshot({ path: join(tmpdir(), 'bench-web-failure.png'), fullPage: true });
+          throw error;
+        });
       analyzed.push(performance.now() - clicked);
     }
     console.log(
