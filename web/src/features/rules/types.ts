@@ -7,6 +7,8 @@ export interface RuleSetting {
   min: number;
   max: number;
   description: string;
+  /** The API's title; the screen uses RULE_TITLES (the contract) and falls back to it. */
+  title?: string;
 }
 
 export interface RuleSettings {
@@ -24,5 +26,5 @@ export const RULE_TITLES: Record<string, string> = {
   diversification: 'Diversification',
 };
 
-export const ruleTitle = (id: string) =>
-  RULE_TITLES[id] ?? id.replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase());
+export const ruleTitle = (id: string, fallback?: string) =>
+  RULE_TITLES[id] ?? fallback ?? id.replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase());

@@ -119,7 +119,7 @@ export function AdviceRules() {
           <ul className="rules">
             {drafts.map((d) => {
               const rule = limits.get(d.id);
-              const title = ruleTitle(d.id);
+              const title = ruleTitle(d.id, rule?.title);
               const id = thresholdId(d.id);
               const error = errors[d.id];
               return (
