@@ -3,7 +3,8 @@ export interface AnalysisSummary {
   analysis_id: string;
   created_at: string;
   portfolio_value: number;
-  holdings: number;
+  /** The holdings as analyzed (normalized, repeated symbols summed). */
+  holdings: Array<{ symbol: string; quantity: number }>;
   advice_count: number;
   charged: number;
 }

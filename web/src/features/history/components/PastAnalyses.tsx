@@ -9,6 +9,13 @@ import type { AnalysisPage, AnalysisSummary } from '../types';
 
 const PAGE = 20;
 
+/** `TCS × 10, INFY × 25 and 3 more`. */
+function summarize(holdings: AnalysisSummary['holdings']): string {
+  const shown = holdings.slice(0, 3).map((h) => `${h.symbol} × ${formatCount(h.quantity)}`);
+  const rest = holdings.length - shown.length;
+  return rest > 0 ? `${shown.join(', ')} and ${rest} more` : shown.join(', ');
+}
+
 export function PastAnalyses({ linkTo }: { linkTo: (id: string) => string }) {
   const api = useApi();
   const first = useApiQuery<AnalysisPage>(`/api/analyses?limit=${PAGE}`);
@@ -63,8 +70,7 @@ export function PastAnalyses({ linkTo }: { linkTo: (id: string) => string }) {
                 <span className="history-date">{formatIstDateTime(a.created_at)}</span>
                 <span className="history-value">{formatInr(a.portfolio_value)}</span>
                 <span className="history-meta">
-                  {formatCount(a.holdings)} holding{a.holdings === 1 ? '' : 's'} · {a.advice_count} advice ·
-                  charged {formatInr(a.charged)}
+                  {summarize(a.holdings)} · {a.advice_count} advice · charged {formatInr(a.charged)}
                 </span>
               </Link>
             </li>
