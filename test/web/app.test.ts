@@ -363,7 +363,7 @@ describe('the web app', () => {
     const items = past.getByRole('link');
     await expect.poll(() => items.count()).toBe(2);
     expect(await items.first().textContent()).toContain('₹8,000.00'); // newest first
-    expect(await items.first().textContent()).toContain('TCS × 2 · 1 advice · charged ₹7.00');
+    expect(await items.first().textContent()).toContain('TCS × 2 · 2 advice · charged ₹9.00');
     await checkScreen(page, problems, 'history');
     await items.nth(1).click();
     await expect.poll(() => analysis(page).textContent()).toContain('Portfolio value₹4,000.00');
