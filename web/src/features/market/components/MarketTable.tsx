@@ -55,7 +55,6 @@ export function MarketTable() {
             <thead>
               <tr>
                 <th scope="col">Symbol</th>
-                <th scope="col">Name</th>
                 <th scope="col" className="num">
                   Price
                 </th>
@@ -71,8 +70,10 @@ export function MarketTable() {
             <tbody>
               {rows.map((r) => (
                 <tr key={r.symbol}>
-                  <th scope="row">{r.symbol}</th>
-                  <td>{r.name ?? '—'}</td>
+                  <th scope="row">
+                    <span className="symbol-cell">{r.symbol}</span>
+                    {r.name ? <span className="sub">{r.name}</span> : null}
+                  </th>
                   <td className="num">{formatInr(r.price)}</td>
                   <td className={`num ${tone(r.change_1d_pct)}`}>{formatChange(r.change_1d_pct)}</td>
                   <td className={`num ${tone(r.change_7d_pct)}`}>{formatChange(r.change_7d_pct)}</td>
