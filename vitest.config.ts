@@ -6,7 +6,8 @@ export default defineConfig({
     globalSetup: ['test/setup/global.ts'],
     setupFiles: ['test/setup/env.ts'],
     reporters: ['default', './test/setup/summary-reporter.ts'],
-    testTimeout: 30_000,
+    // A full CDK synth with cdk-nag (15 route functions) takes 15-40 s on a busy 2-core machine.
+    testTimeout: 90_000,
     hookTimeout: 60_000,
     // Two cores: two workers keep PostgreSQL responsive while files run side by side.
     maxWorkers: 2,

@@ -4,7 +4,9 @@
  * its own so its database client and token issuer never mix with a running local server.
  * Prints one JSON line: round trips per scenario.
  */
+import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
+import { newKey } from '../functions/core/api-keys';
 import { generateIssuerKey, LOCAL_CLIENT_ID, signAccessToken } from '../local/issuer';
 import { apiEvent, lambdaContext } from '../test/helpers/events';
 import { startRoundTripProxy } from './pg-proxy';
@@ -40,8 +42,8 @@ const body = {
     { symbol: 'RT2', quantity: 7 },
   ],
 };
-async function measure(sub: string, headers: Record<string, string> = {}): Promise<number> {
-  const token = await signAccessToken(key, { issuer: ISSUER, sub });
+async function measure(sub: string, headers: Record<string, string> = {}, apiKey?: string): Promise<number> {
+  const token = apiKey ?? (await signAccessToken(key, { issuer: ISSUER, sub }));
   proxy.reset();
   const res = await handler(
     apiEvent({ method: 'POST', path: '/api/analyze', token, body, headers }),
@@ -52,11 +54,19 @@ async function measure(sub: string, headers: Record<string, string> = {}): Promi
 }
 
 const coldUser = await measure('rt-user'); // first sight of the user (statements prepared too)
+// An API key of that user, made the way POST /api/keys makes one.
+const made = newKey(randomBytes(32));
+const direct = postgres(target, { max: 1, onnotice: () => {} });
+await direct`
+  INSERT INTO api_keys (id, user_sub, name, prefix, key_hash, created_at)
+  VALUES (gen_random_uuid(), 'rt-user', 'bench', ${made.prefix}, decode(${made.hash}, 'hex'), now())`;
+await direct.end();
 const result = {
   first_request_of_a_new_user: await measure('rt-user-2'),
   new_analysis: await measure('rt-user'),
   new_analysis_with_key: await measure('rt-user', { 'Idempotency-Key': 'rt-1' }),
   sequential_replay: await measure('rt-user', { 'Idempotency-Key': 'rt-1' }),
+  new_analysis_with_api_key: await measure('rt-user', {}, made.key),
   cold_container_first_request: coldUser,
 };
 await closeDb();

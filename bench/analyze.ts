@@ -3,16 +3,20 @@
  * 1. autocannon: 50 connections for 10 s against POST /api/analyze of a running server
  *    (no Idempotency-Key: every request is a new, billed analysis); req/s, p50/p99, errors;
  *    then the caller's usage counters and ledger must have grown by exactly the 2xx count.
+ *    The load runs twice, with access tokens and then with API keys of the same users (issue 11).
  * 2. Database round trips per analyze, counted on the wire (bench/analyze-roundtrips.ts).
  * 3. EXPLAIN (ANALYZE, BUFFERS) of the per-user usage and billing queries at 1,000,000 usage
- *    events, in a separate, temporary database on the same server.
- * Targets: p99 ≤ 50 ms, zero errors, counts equal, ≤ 3 round trips.
+ *    events and of the history queries at 1,000,000 analyses, in a separate, temporary database
+ *    on the same server.
+ * Targets: p99 ≤ 50 ms, zero errors, counts equal, ≤ 3 round trips, the key path within 10 % of
+ * the token path's req/s.
  */
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import autocannon from 'autocannon';
 import postgres from 'postgres';
+import { HISTORY_SQL } from '../functions/analysis/history-store';
 import { USAGE_SQL } from '../functions/analysis/usage-store';
 import type { Sql } from '../functions/platform/db';
 import { migrate } from '../functions/platform/migrations';
@@ -50,12 +54,21 @@ async function ledger(sql: Sql, subs: string[]) {
   return row;
 }
 
-async function load(o: Required<AnalyzeBenchOptions>): Promise<void> {
+/**
+ * One autocannon run against POST /api/analyze with `credentials` (access tokens or API keys of
+ * the users `subs`, connection i using credential i mod n); returns the average req/s.
+ */
+async function load(
+  o: Required<AnalyzeBenchOptions>,
+  label: string,
+  credentials: string[],
+  subs: string[],
+): Promise<number | null> {
   const { sql, log } = o;
   const symbols = await sql<{ symbol: string }[]>`SELECT symbol FROM latest_prices ORDER BY symbol LIMIT 5`;
   if (symbols.length === 0) {
     log('analyze: no prices in the database yet; skipping the load test');
-    return;
+    return null;
   }
   const body = JSON.stringify({ portfolio: symbols.map((s, i) => ({ symbol: s.symbol, quantity: 10 + i })) });
   const headersOf = (token: string) => ({
@@ -63,12 +76,11 @@ async function load(o: Required<AnalyzeBenchOptions>): Promise<void> {
     'content-type': 'application/json',
   });
   const url = `${o.baseUrl.replace(/\/$/, '')}/api/analyze`;
-  for (const token of o.tokens) {
+  for (const token of credentials) {
     const warm = await fetch(url, { method: 'POST', headers: headersOf(token), body });
     if (warm.status !== 200) throw new Error(`analyze warm-up answered ${warm.status}: ${await warm.text()}`);
   }
 
-  const subs = o.tokens.map(subOf);
   const before = await ledger(sql, subs);
   let nextClient = 0;
   const r = await autocannon({
@@ -76,10 +88,10 @@ async function load(o: Required<AnalyzeBenchOptions>): Promise<void> {
     method: 'POST',
     connections: o.connections,
     duration: o.durationSeconds,
-    headers: headersOf(o.tokens[0] ?? ''),
+    headers: headersOf(credentials[0] ?? ''),
     body,
     setupClient: (client: { setHeaders(headers: Record<string, string>): void }) => {
-      client.setHeaders(headersOf(o.tokens[nextClient++ % o.tokens.length] ?? ''));
+      client.setHeaders(headersOf(credentials[nextClient++ % credentials.length] ?? ''));
     },
   });
   // Requests still in flight when autocannon stops are answered by the server but not counted
@@ -88,7 +100,7 @@ async function load(o: Required<AnalyzeBenchOptions>): Promise<void> {
   const after = await ledger(sql, subs);
   const ok = r['2xx'];
   log(
-    `analyze: ${o.connections} connections (${o.tokens.length} users), ${o.durationSeconds} s: ${r.requests.average.toFixed(0)} req/s, ` +
+    `analyze with ${label}: ${o.connections} connections (${subs.length} users), ${o.durationSeconds} s: ${r.requests.average.toFixed(0)} req/s, ` +
       `latency p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, max ${r.latency.max} ms; ` +
       `${ok} ok, ${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts ` +
       `(target: p99 ≤ 50 ms, zero errors)`,
@@ -104,6 +116,36 @@ async function load(o: Required<AnalyzeBenchOptions>): Promise<void> {
   log(
     `analyze: recorded +${grew.analyses} analyses, +${grew.ledger} ledger charges, +${grew.counter} on the ` +
       `usage counter = ${ok} answered 2xx + ${inFlight} in flight when the load stopped: ${verdict}`,
+  );
+  return r.requests.average;
+}
+
+/** One API key per bench user, created through POST /api/keys with the user's access token. */
+async function createKeys(baseUrl: string, tokens: string[]): Promise<string[]> {
+  const keys: string[] = [];
+  for (const token of tokens) {
+    const res = await fetch(`${baseUrl.replace(/\/$/, '')}/api/keys`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'bench' }),
+    });
+    if (res.status !== 201) throw new Error(`POST /api/keys answered ${res.status}: ${await res.text()}`);
+    keys.push(((await res.json()) as { key: string }).key);
+  }
+  return keys;
+}
+
+/** The same load with access tokens, then with API keys of the same users, side by side. */
+async function loadBoth(o: Required<AnalyzeBenchOptions>): Promise<void> {
+  const subs = o.tokens.map(subOf);
+  const viaToken = await load(o, 'access tokens', o.tokens, subs);
+  if (viaToken === null) return;
+  const viaKey = await load(o, 'API keys', await createKeys(o.baseUrl, o.tokens), subs);
+  if (viaKey === null) return;
+  const ratio = (viaKey / viaToken) * 100;
+  o.log(
+    `analyze: API keys ${viaKey.toFixed(0)} req/s vs access tokens ${viaToken.toFixed(0)} req/s = ` +
+      `${ratio.toFixed(0)} % (target: within 10 %, i.e. ≥ 90 %)`,
   );
 }
 
@@ -133,6 +175,7 @@ async function roundTrips(url: string, log: (line: string) => void): Promise<voi
   log(
     `analyze: database round trips (warm container): new analysis ${counts.new_analysis}, ` +
       `with Idempotency-Key ${counts.new_analysis_with_key}, sequential replay ${counts.sequential_replay}, ` +
+      `with an API key ${counts.new_analysis_with_api_key}, ` +
       `first request of a new user ${counts.first_request_of_a_new_user}; ` +
       `cold container (connect + prepare) ${counts.cold_container_first_request} (target ≤ 3)`,
   );
@@ -160,6 +203,14 @@ async function explainAtScale(scratch: Sql, log: (line: string) => void): Promis
            coalesce(sum(quantity) FILTER (WHERE feature = 'advice_generation'), 0), 0, now()
     FROM usage_events GROUP BY user_sub
     ON CONFLICT (user_sub) DO NOTHING`);
+  // Another 500,000 analyses without ledger rows (history only): 1,000,000 analyses in all.
+  await scratch.unsafe(`
+    INSERT INTO analyses (id, user_sub, request_hash, rule_set, portfolio, advice, portfolio_value_paise,
+                          charged_paise, response, portfolios_analyzed_total, advice_generated_total, created_at)
+    SELECT gen_random_uuid(), 'user-' || (g % ${USERS} + 1), repeat('0', 64), 'bench-history',
+           '[{"symbol":"TCS","quantity":1}]', '[]', 100000, 500, '{}', 0, 0,
+           timestamptz '2026-11-28 12:00+05:30' - (g % 365) * interval '1 day' - (g % 7200) * interval '1 second'
+    FROM generate_series(1, ${EVENTS / 2}) g`);
   await scratch.unsafe('VACUUM ANALYZE');
   const [{ count } = { count: 0 }] = await scratch<
     [{ count: number }]
@@ -185,6 +236,27 @@ async function explainAtScale(scratch: Sql, log: (line: string) => void): Promis
     '2026-11-30T18:30:00Z',
   ]);
   await explain('GET /api/usage all time (one user)', USAGE_SQL.userAllTime, ['user-42']);
+  const [{ analyses } = { analyses: 0 }] = await scratch<
+    [{ analyses: number }]
+  >`SELECT count(*)::int AS analyses FROM analyses`;
+  log(`\nanalyze: ${analyses} analyses for the history plans below`);
+  await explain('GET /api/analyses, first page (one user, limit 20)', HISTORY_SQL.firstPage, [
+    'user-42',
+    '21',
+  ]);
+  const [middle] = await scratch<[{ t: string; id: string }]>`
+    SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS t, id::text
+    FROM analyses WHERE user_sub = 'user-42' ORDER BY created_at DESC, id DESC OFFSET 500 LIMIT 1`;
+  await explain('GET /api/analyses, a page 500 analyses deep (keyset, not OFFSET)', HISTORY_SQL.nextPage, [
+    'user-42',
+    '21',
+    middle?.t ?? '2026-11-01T00:00:00.000000Z',
+    middle?.id ?? '00000000-0000-4000-8000-000000000000',
+  ]);
+  await explain('GET /api/analyses/{id} (owner only)', HISTORY_SQL.one, [
+    middle?.id ?? '00000000-0000-4000-8000-000000000000',
+    'user-42',
+  ]);
   await explain('GET /api/usage?scope=global current period', USAGE_SQL.globalWindow, [
     '2026-10-31T18:30:00Z',
     '2026-11-30T18:30:00Z',
@@ -199,7 +271,7 @@ export async function benchAnalyze(options: AnalyzeBenchOptions): Promise<void> 
     log: (line) => console.log(line),
     ...options,
   };
-  await load(o);
+  await loadBoth(o);
   await withScratchDatabase(o.sql, async (url, scratch) => {
     await roundTrips(url, o.log);
     await explainAtScale(scratch, o.log);

@@ -6,7 +6,8 @@
  */
 import { defaultRuleStore } from './accounts/rule-store';
 import { adviceConfig } from './analysis/config';
-import { parseRulesUpdate, settingsView } from './core/rule-settings';
+import { parseRulesUpdate } from './core/rule-changes';
+import { settingsView } from './core/rule-settings';
 import { authenticatedRoute } from './platform/api';
 import { badRequest } from './platform/errors';
 import { json, jsonBody } from './platform/http';

@@ -2,11 +2,15 @@
  * The local API Gateway: an HTTP server on 127.0.0.1 that turns each request into an API
  * Gateway HTTP API (payload v2.0) event, calls the same handler the Lambda runs (routes from
  * functions/routes.ts), and turns the result back into an HTTP response.
+ *
+ * There is no gateway authorizer here: every route's function authenticates by itself (it does
+ * in AWS too, the JWT authorizer of `jwt` routes being an extra first gate), so locally a key on
+ * a JWT-only route gets the function's 403 problem+json where AWS answers the gateway's 401.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
-import { ROUTES, type RouteDef } from '../functions/routes';
+import { ROUTES, type RouteDef, routeProblem } from '../functions/routes';
 import { lambdaContext } from './lambda';
 
 type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyResultV2>;
@@ -76,6 +80,11 @@ const defaultLoader = async (entry: string): Promise<Handler> =>
 export async function startLocalApi(
   options: LocalApiOptions,
 ): Promise<{ server: Server; url: string; stop(): Promise<void> }> {
+  // The same safety checks as `cdk synth` (lib/stacks/api-stack.ts): no public /api route, keys never on keys/settings/admin.
+  for (const def of ROUTES) {
+    const unsafe = routeProblem(def);
+    if (unsafe) throw new Error(unsafe);
+  }
   const routes = ROUTES.map(compile);
   const handlers = new Map<string, Promise<Handler>>();
   const load = options.loadHandler ?? defaultLoader;

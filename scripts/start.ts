@@ -49,6 +49,8 @@ export TOKEN=${token}
     curl -s -H "Authorization: Bearer $TOKEN" "${stack.apiUrl}/api/market?symbols=TCS,INFY"
     curl -s -X POST -H "Authorization: Bearer $TOKEN" -H 'content-type: application/json' \\
       -d '{"portfolio":[{"symbol":"TCS","quantity":10},{"symbol":"INFY","quantity":25}]}' ${stack.apiUrl}/api/analyze
+    curl -s -X POST -H "Authorization: Bearer $TOKEN" -H 'content-type: application/json' \
+      -d '{"name":"my script"}' ${stack.apiUrl}/api/keys        # an API key for programs (docs/api.md)
     npm run ticks -- data/stocks.csv
 
 Ready. Ctrl-C stops.

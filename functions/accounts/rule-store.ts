@@ -3,7 +3,8 @@
  * core/rule-settings.ts). POST /api/analyze reads them inside its one query
  * (analysis/analysis-store.ts); these are the settings routes' reads and writes.
  */
-import { applyChanges, type Overrides, type RuleChange, readOverrides } from '../core/rule-settings';
+import { applyChanges, type RuleChange } from '../core/rule-changes';
+import { type Overrides, readOverrides } from '../core/rule-settings';
 import { db, type Sql } from '../platform/db';
 
 export interface RuleStore {

@@ -1,6 +1,8 @@
 /**
- * The HTTP API: Cognito sign-in, one Lambda per row of `functions/routes.ts`, the JWT
- * authorizer on every `/api/*` route, CORS, throttling and access logs.
+ * The HTTP API: Cognito sign-in, one Lambda per row of `functions/routes.ts`, CORS, throttling
+ * and access logs. Each route's `auth` decides its gate (docs/deploy.md "Authentication"): the
+ * JWT authorizer on `jwt` routes (keys, settings, admin); none on `jwt-or-key` routes (the data
+ * routes), whose functions verify the access token offline or look the API key up themselves.
  */
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
@@ -9,7 +11,7 @@ import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { ROUTES, type RouteDef } from '../../functions/routes';
+import { ROUTES, type RouteDef, routeProblem } from '../../functions/routes';
 import type { StageConfig } from '../config';
 import { AppFunction, type DatabaseBinding, type FunctionNetwork } from '../constructs/app-function';
 import { ACCESS_TOKEN_SCOPE, Auth } from '../constructs/auth';
@@ -65,6 +67,8 @@ export class ApiStack extends Stack {
               allowMethods: [
                 apigw.CorsHttpMethod.GET,
                 apigw.CorsHttpMethod.POST,
+                apigw.CorsHttpMethod.PUT,
+                apigw.CorsHttpMethod.DELETE,
                 apigw.CorsHttpMethod.OPTIONS,
               ],
               allowHeaders: ['authorization', 'content-type', 'idempotency-key'],
@@ -114,9 +118,8 @@ export class ApiStack extends Stack {
     const functions = new Map<string, AppFunction>();
     for (const route of routes) {
       const { method, path } = parseRouteKey(route.routeKey);
-      if (path.startsWith('/api/') && !route.auth) {
-        throw new Error(`${route.routeKey}: every /api/* route must require a token (SPEC §3)`);
-      }
+      const unsafe = routeProblem(route);
+      if (unsafe) throw new Error(unsafe);
       const name = pascal(route.entry);
       const fn = new AppFunction(this, `${name}Function`, {
         entry: functionEntry(route.entry),
@@ -138,12 +141,24 @@ export class ApiStack extends Stack {
         path,
         methods: [method],
         integration: new HttpLambdaIntegration(`${name}Integration`, fn),
-        ...(route.auth ? { authorizer, authorizationScopes: [ACCESS_TOKEN_SCOPE] } : {}),
+        ...(route.auth === 'jwt' ? { authorizer, authorizationScopes: [ACCESS_TOKEN_SCOPE] } : {}),
       });
-      if (!route.auth) {
+      if (route.auth === 'public') {
         for (const r of created) {
           acknowledge(r, [
             { id: 'AwsSolutions-APIG4', reason: `${route.routeKey} is public by design (SPEC §3).` },
+          ]);
+        }
+      }
+      if (route.auth === 'jwt-or-key') {
+        const reason =
+          `${route.routeKey} takes a Cognito access token or an API key (SPEC §9); its function ` +
+          'authenticates both (aws-jwt-verify offline, key by hash) so it can answer 503, not 401, ' +
+          'when the key store is down and revoke keys at once (docs/deploy.md "Authentication").';
+        for (const r of created) {
+          acknowledge(r, [
+            { id: 'AwsSolutions-APIG4', reason },
+            { id: 'AwsSolutions-COG4', reason },
           ]);
         }
       }

@@ -14,6 +14,11 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import {
+  AUTH_FAILURES_METRIC,
+  AUTH_METRICS_SERVICE,
+  KEY_REFUSED_METRIC,
+} from '../../functions/platform/names';
 import type { StageConfig } from '../config';
 import { METRICS_NAMESPACE } from '../constructs/app-function';
 
@@ -47,6 +52,12 @@ export const THRESHOLDS = {
    * Flexprice (or the key, or the egress path) has been failing for several runs.
    */
   outboxOldestPendingAgeSeconds: 900,
+  /**
+   * 401s counted by the functions (platform/api.ts). Expired tokens happen (clients refresh on
+   * 401), but 100 in 5 minutes means a client is stuck on a revoked key, or someone is guessing
+   * keys or replaying tokens.
+   */
+  authFailuresPer5Min: 100,
 } as const;
 
 /** An EMF metric of one of our functions (Powertools adds the `service` dimension). */
@@ -59,6 +70,9 @@ function serviceMetric(service: string, name: string, statistic: string): cloudw
     period: Duration.minutes(5),
   });
 }
+
+/** Authentication failures of every API function, under one dimension (functions/platform/api.ts). */
+export const authMetric = (name: string) => serviceMetric(AUTH_METRICS_SERVICE, name, 'Sum');
 
 /** The consumer's metrics (functions/consumer.ts). */
 export const consumerMetric = (name: string, statistic = 'Sum') => serviceMetric('consumer', name, statistic);
@@ -139,6 +153,13 @@ export class ObservabilityStack extends Stack {
       threshold: THRESHOLDS.api5xxPer5Min,
     });
 
+    const authFailures = authMetric(AUTH_FAILURES_METRIC);
+    alarm('AuthenticationFailures', authFailures, {
+      alarmDescription:
+        'Many requests with a missing, expired, unknown or revoked credential (a stuck client, or key guessing)',
+      threshold: THRESHOLDS.authFailuresPer5Min,
+    });
+
     const outboxDead = billingSyncMetric('OutboxDead');
     alarm('OutboxDead', outboxDead, {
       alarmDescription:
@@ -205,6 +226,13 @@ export class ObservabilityStack extends Stack {
           props.httpApi.metricLatency({ statistic: 'p99', period: Duration.minutes(1) }),
         ],
         width: 12,
+      }),
+    );
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Authentication: failures (401) / API keys refused (403)',
+        left: [authFailures, authMetric(KEY_REFUSED_METRIC)],
+        width: 24,
       }),
     );
     this.dashboard.addWidgets(

@@ -1,6 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RoundTripProxy, startRoundTripProxy } from '../../bench/pg-proxy';
 import { handler } from '../../functions/analyze';
+import { newKey } from '../../functions/core/api-keys';
 import { dbConfig } from '../../functions/platform/config';
 import { closeDb } from '../../functions/platform/db';
 import { useTestDatabase } from '../helpers/db';
@@ -18,8 +20,8 @@ const PORTFOLIO = {
   ],
 };
 
-async function roundTrips(sub: string, headers: Record<string, string> = {}) {
-  const tok = await token(sub);
+async function roundTrips(sub: string, headers: Record<string, string> = {}, credential?: string) {
+  const tok = credential ?? (await token(sub));
   proxy.reset();
   const res = await handler(
     apiEvent({ method: 'POST', path: '/api/analyze', token: tok, body: PORTFOLIO, headers }),
@@ -61,6 +63,17 @@ describe.each([
 
   it('1 for a sequential retry (the read finds the stored answer)', async () => {
     expect(await roundTrips(`warmup-${prepare}`, { 'Idempotency-Key': `a-${prepare}` })).toBe(1);
+  });
+
+  it('2 with an API key: the key lookup (and its last-use touch) rides on the read', async () => {
+    const { key, prefix, hash } = newKey(randomBytes(32));
+    await db.current.sql`INSERT INTO users (sub) VALUES (${`keyed-${prepare}`}) ON CONFLICT DO NOTHING`;
+    await db.current.sql`
+      INSERT INTO api_keys (id, user_sub, name, prefix, key_hash, created_at)
+      VALUES (gen_random_uuid(), ${`keyed-${prepare}`}, 'bench', ${prefix}, decode(${hash}, 'hex'), now())`;
+    expect(await roundTrips('unused', {}, key)).toBe(2);
+    expect(await roundTrips('unused', { 'Idempotency-Key': `k-${prepare}` }, key)).toBe(2);
+    expect(await roundTrips('unused', { 'Idempotency-Key': `k-${prepare}` }, key)).toBe(1);
   });
 
   it('3 for a user seen for the first time by this container', async () => {

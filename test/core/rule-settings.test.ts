@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { adviceConfig } from '../../functions/analysis/config';
 import { RULES } from '../../functions/core/advice';
+import { applyChanges, parseRulesUpdate } from '../../functions/core/rule-changes';
 import {
-  applyChanges,
   defaultsProblems,
   effectiveSettings,
-  parseRulesUpdate,
   RULE_BOUNDS,
   readOverrides,
   settingsView,

@@ -29,15 +29,39 @@ describe('ApiStack', () => {
     }
   });
 
-  it('puts the JWT authorizer, requiring the access-token scope, on every /api/* route', () => {
-    const apiRoutes = routes.filter(([, r]) => String(r.Properties?.RouteKey).includes(' /api/'));
-    expect(apiRoutes.length).toBeGreaterThanOrEqual(4);
-    for (const [, r] of apiRoutes) {
-      expect(r.Properties).toMatchObject({
+  it('puts the JWT authorizer, requiring the access-token scope, on exactly the routes that refuse API keys', () => {
+    const byKey = new Map(routes.map(([, r]) => [String(r.Properties?.RouteKey), r.Properties]));
+    const jwtOnly = ROUTES.filter((r) => r.auth === 'jwt').map((r) => r.routeKey);
+    expect(jwtOnly).toEqual(
+      expect.arrayContaining([
+        'POST /api/keys',
+        'GET /api/keys',
+        'DELETE /api/keys/{id}',
+        'PUT /api/settings/rules',
+      ]),
+    );
+    for (const routeKey of jwtOnly) {
+      expect(byKey.get(routeKey), routeKey).toMatchObject({
         AuthorizationType: 'JWT',
         AuthorizerId: { Ref: expect.stringMatching(/CognitoAuthorizer/) },
         AuthorizationScopes: [ACCESS_TOKEN_SCOPE],
       });
+    }
+    // Every admin route is JWT-only, whatever is added later.
+    for (const [routeKey, props] of byKey) {
+      if (routeKey.includes(' /api/admin/')) expect(props?.AuthorizationType, routeKey).toBe('JWT');
+    }
+  });
+
+  it('leaves the data routes to their functions (token or API key), with no gateway authorizer', () => {
+    const byKey = new Map(routes.map(([, r]) => [String(r.Properties?.RouteKey), r.Properties]));
+    const dataRoutes = ROUTES.filter((r) => r.auth === 'jwt-or-key').map((r) => r.routeKey);
+    expect(dataRoutes).toEqual(
+      expect.arrayContaining(['POST /api/analyze', 'GET /api/usage', 'GET /api/market', 'GET /api/analyses']),
+    );
+    for (const routeKey of dataRoutes) {
+      expect(byKey.get(routeKey)?.AuthorizationType, routeKey).toBe('NONE');
+      expect(byKey.get(routeKey)?.AuthorizerId, routeKey).toBeUndefined();
     }
   });
 
@@ -123,7 +147,21 @@ describe('ApiStack', () => {
     expect(() => parseRouteKey('GET api')).toThrow(/Invalid route key/);
   });
 
-  it('refuses an /api/* route without auth', () => {
+  it('allows the methods of every route in CORS', () => {
+    const withCors = synthApp('dev', { corsOrigins: 'https://app.example' }).templates.api;
+    withCors.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+      CorsConfiguration: Match.objectLike({
+        AllowMethods: Match.arrayWith(['GET', 'POST', 'PUT', 'DELETE']),
+      }),
+    });
+  });
+
+  it.each([
+    ['an /api/* route without auth', 'GET /api/market', 'public', /needs a credential/],
+    ['API keys on key management', 'POST /api/keys', 'jwt-or-key', /API keys are refused/],
+    ['API keys on settings', 'PUT /api/settings/rules', 'jwt-or-key', /API keys are refused/],
+    ['API keys on an admin route', 'GET /api/admin/reconciliation', 'jwt-or-key', /API keys are refused/],
+  ] as const)('refuses %s', (_name, routeKey, auth, message) => {
     // Prepare: a minimal app with one unprotected /api route.
     const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
     const deps = new Stack(app, 'Deps');
@@ -136,11 +174,9 @@ describe('ApiStack', () => {
         network: { vpc, securityGroup },
         database: { secret, host: 'proxy', port: 5432, databaseName: 'stocks' },
         schema: secret,
-        routes: [
-          { routeKey: 'GET /api/market', entry: 'market', auth: 'public', memoryMb: 256, timeoutSeconds: 5 },
-        ],
+        routes: [{ routeKey, entry: 'market', auth, memoryMb: 256, timeoutSeconds: 5 }],
       });
     // Act / Assess
-    expect(build).toThrow(/must require a token/);
+    expect(build).toThrow(message);
   });
 });

@@ -1,5 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
+import { AUTH_FAILURES_METRIC, AUTH_METRICS_SERVICE } from '../../functions/platform/names';
 import { ROUTES } from '../../functions/routes';
 import { THRESHOLDS } from '../../lib/stacks/observability-stack';
 import { resourcesOf, synthApp } from './helpers';
@@ -31,6 +32,16 @@ describe('ObservabilityStack', () => {
     expect(named('Api5xx')).toMatchObject({ MetricName: '5xx', Namespace: 'AWS/ApiGateway' });
     expect(named('DatabaseCpu')).toMatchObject({ MetricName: 'CPUUtilization', Namespace: 'AWS/RDS' });
     expect(named('DatabaseConnections')).toMatchObject({ MetricName: 'DatabaseConnections', Threshold: 80 });
+  });
+
+  it('alarms on authentication failures counted by every API function under one dimension', () => {
+    expect(named('AuthenticationFailures')).toMatchObject({
+      MetricName: AUTH_FAILURES_METRIC,
+      Namespace: 'StockConsultant',
+      Dimensions: [{ Name: 'service', Value: AUTH_METRICS_SERVICE }],
+      Statistic: 'Sum',
+      Threshold: THRESHOLDS.authFailuresPer5Min,
+    });
   });
 
   it('alarms on errors and throttles of every function', () => {
