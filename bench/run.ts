@@ -5,7 +5,8 @@
  * 2. Analyze: `npm start`'s own script runs in a child process (as the API would run apart from
  *    its clients); autocannon drives it from this process (bench/analyze.ts), then round trips
  *    per analyze and EXPLAIN of the usage/billing queries at 1,000,000 events.
- * 3. Bundles: size and cold import time of every Lambda bundle (bench/bundles.ts).
+ * 3. Web app: initial JS, time to a usable editor and Analyze → result in Chromium (bench/web.ts).
+ * 4. Bundles: size and cold import time of every Lambda bundle (bench/bundles.ts).
  * Everything lives in a temporary folder, removed afterwards.
  */
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
@@ -21,6 +22,7 @@ import { type StackProcess, startStackProcess } from '../local/stack-process';
 import { benchAnalyze } from './analyze';
 import { runBundleBench, TARGET_BYTES, TARGET_INIT_MS } from './bundles';
 import { benchConsumer } from './consumer';
+import { benchWeb } from './web';
 
 process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
 process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
@@ -62,10 +64,13 @@ try {
   );
   await benchAnalyze({ baseUrl: `http://127.0.0.1:${ports.PORT}`, tokens, sql });
   await sql.end();
+
+  // 3. The web app, served by the same npm start (which built web/dist if it was stale).
+  await benchWeb({ baseUrl: `http://127.0.0.1:${ports.PORT}` });
   await server.stop();
   server = undefined;
 
-  // 3. Bundles (CPU-bound: after the server has stopped).
+  // 4. Bundles (CPU-bound: after the server has stopped).
   const bundles = await runBundleBench();
   console.log(`bundles: target ≤ ${TARGET_BYTES / 1024} KiB and ≤ ${TARGET_INIT_MS} ms cold import each`);
   for (const b of bundles) {

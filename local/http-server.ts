@@ -111,8 +111,10 @@ function isText(contentType: string | undefined): boolean {
 
 export interface LocalApiOptions {
   port: number;
-  /** Extra fixed GET routes served as JSON (the local issuer's JWKS). */
+  /** Extra fixed GET routes served as JSON. */
   staticJson?: Record<string, unknown>;
+  /** Tried in order before the API routes (the local OIDC provider, the web app); true = answered. */
+  handlers?: Array<(req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>>;
   loadHandler?: (entry: string) => Promise<Handler>;
   log?: (line: string) => void;
   /** Every route's timeout in ms instead of its `timeoutSeconds` (tests). */
@@ -152,6 +154,12 @@ export async function startLocalApi(
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(JSON.stringify(fixed));
         return;
+      }
+      for (const handle of options.handlers ?? []) {
+        if (await handle(req, res, url)) {
+          options.log?.(`${method} ${url.pathname} ${res.statusCode} ${Date.now() - started}ms`);
+          return;
+        }
       }
       let match: { route: CompiledRoute; values: string[] } | undefined;
       let pathKnown = false;

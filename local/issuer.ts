@@ -70,3 +70,32 @@ export async function signAccessToken(key: IssuerKey, options: TokenOptions): Pr
     .setProtectedHeader({ alg: 'RS256', kid: key.privateJwk.kid as string, typ: 'JWT' })
     .sign(privateKey);
 }
+
+export interface IdTokenOptions {
+  sub: string;
+  issuer: string;
+  clientId: string;
+  nonce: string | null;
+  groups?: string[];
+  ttlSeconds?: number;
+}
+
+/** An OIDC ID token as Cognito shapes it (aud = client id, cognito:username); the app reads its profile. */
+export async function signIdToken(key: IssuerKey, options: IdTokenOptions): Promise<string> {
+  const privateKey = await importJWK(key.privateJwk, 'RS256');
+  const now = Math.floor(Date.now() / 1000);
+  return new SignJWT({
+    token_use: 'id',
+    'cognito:username': options.sub,
+    auth_time: now,
+    ...(options.nonce ? { nonce: options.nonce } : {}),
+    ...(options.groups?.length ? { 'cognito:groups': options.groups } : {}),
+  })
+    .setProtectedHeader({ alg: 'RS256', kid: key.privateJwk.kid as string, typ: 'JWT' })
+    .setSubject(options.sub)
+    .setIssuer(options.issuer)
+    .setAudience(options.clientId)
+    .setIssuedAt(now)
+    .setExpirationTime(now + (options.ttlSeconds ?? 3600))
+    .sign(privateKey);
+}

@@ -10,10 +10,12 @@ import { migrate } from '../functions/platform/migrations';
 import { startLocalApi } from './http-server';
 import { type IssuerKey, LOCAL_CLIENT_ID, LOCAL_ISSUER, loadOrCreateIssuerKey } from './issuer';
 import { ensureStream, kinesisClient, startKinesalite } from './kinesis';
+import { createOidcProvider, ISSUER_PATH } from './oidc/provider';
 import { startPoller } from './poller';
 import { ensureDatabase, startEmbeddedPostgres } from './postgres';
 import { publishTicks, readTickFile } from './publish';
 import { repeat } from './repeat';
+import { createStaticSite } from './web/static';
 
 export const ROOT = resolve(import.meta.dirname, '..');
 
@@ -26,6 +28,10 @@ export interface StackSettings {
   databaseUrl?: string;
   /** CSV published at start (default data/stocks.csv); null to publish nothing. */
   seedFile: string | null;
+  /** The built web app served at `/` (default web/dist); null to serve none. */
+  webDist: string | null;
+  /** Port of `npm run web:dev`, whose origin the local sign-in also accepts as a redirect URI. */
+  webDevPort: number;
   log: (line: string) => void;
 }
 
@@ -44,8 +50,15 @@ export function settingsFromEnv(env = process.env): StackSettings {
     stream: env.PRICE_STREAM_NAME ?? 'price-ticks',
     databaseUrl: env.DATABASE_URL || undefined,
     seedFile: env.SEED_FILE === '' ? null : (env.SEED_FILE ?? join(ROOT, 'data/stocks.csv')),
+    webDist: env.WEB_DIST === '' ? null : resolve(env.WEB_DIST ?? join(ROOT, 'web/dist')),
+    webDevPort: port('WEB_DEV_PORT', 5173),
     log: (line) => console.log(line),
   };
+}
+
+/** Where the local sign-in may send the browser back to: the app under npm start and under web:dev. */
+export function localRedirectUris(s: Pick<StackSettings, 'port' | 'webDevPort'>): string[] {
+  return [s.port, s.webDevPort].flatMap((port) => [`http://127.0.0.1:${port}/`, `http://localhost:${port}/`]);
 }
 
 export interface LocalStack {
@@ -154,7 +167,28 @@ export async function startLocalStack(s: StackSettings): Promise<LocalStack> {
 
     const api = await startLocalApi({
       port: s.port,
-      staticJson: { '/local-issuer/.well-known/jwks.json': issuerKey.publicJwks },
+      handlers: [
+        createOidcProvider({
+          key: issuerKey,
+          issuer: LOCAL_ISSUER,
+          clientId: LOCAL_CLIENT_ID,
+          redirectUris: localRedirectUris(s),
+          fallbackOrigin: `http://127.0.0.1:${s.port}`,
+        }),
+        ...(s.webDist
+          ? [
+              createStaticSite({
+                dir: s.webDist,
+                config: {
+                  apiBaseUrl: '',
+                  authority: ISSUER_PATH,
+                  clientId: LOCAL_CLIENT_ID,
+                  scope: 'openid aws.cognito.signin.user.admin',
+                },
+              }),
+            ]
+          : []),
+      ],
     });
     stops.push(['http api', api.stop]);
     s.log(`api        ${api.url}`);

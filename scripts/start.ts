@@ -4,8 +4,16 @@
  */
 import { LOCAL_ISSUER, signAccessToken } from '../local/issuer';
 import { settingsFromEnv, startLocalStack } from '../local/stack';
+import { ensureWebBuilt, WEB_DIST } from '../local/web/build';
 
 const settings = settingsFromEnv();
+// The app is rebuilt here only when served from web/dist (WEB_DIST names a build made elsewhere).
+if (settings.webDist === WEB_DIST) {
+  await ensureWebBuilt(settings.log).catch((error: unknown) => {
+    console.error(`Could not build the web app: ${(error as Error).message}`);
+    process.exit(1);
+  });
+}
 const stack = await startLocalStack(settings).catch((error: unknown) => {
   console.error(`Could not start: ${(error as Error).message}`);
   if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
@@ -25,7 +33,13 @@ const token = await signAccessToken(stack.issuerKey, {
 
 console.log(`
 Stock Consultant is running.
-
+${
+  settings.webDist
+    ? `
+  Open ${stack.apiUrl}/ and sign in with any username (no password).
+`
+    : ''
+}
   A token for user "local-user" (12 h; more with: npm run token -- --sub <id> [--groups admin]):
 
 export TOKEN=${token}

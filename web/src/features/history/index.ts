@@ -1,0 +1,2 @@
+/** The history feature's public surface. */
+export { PastAnalyses } from './components/PastAnalyses';

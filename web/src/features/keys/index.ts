@@ -1,0 +1,2 @@
+/** The API keys feature's public surface. */
+export { ApiKeys } from './components/ApiKeys';

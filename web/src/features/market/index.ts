@@ -1,0 +1,2 @@
+/** The market feature's public surface. */
+export { MarketTable } from './components/MarketTable';

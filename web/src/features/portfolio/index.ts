@@ -1,0 +1,3 @@
+/** The portfolio feature's public surface. */
+export { PortfolioForm } from './components/PortfolioForm';
+export { clearDraft } from './hooks/useDraft';

@@ -1,0 +1,2 @@
+/** The advice rules feature's public surface. */
+export { AdviceRules } from './components/AdviceRules';
