@@ -12,7 +12,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
-import { mergeTicks, parseTick, type Tick } from './core/ticks';
+import { mergeTicks, parseTick, storableText, type Tick } from './core/ticks';
 import { ingestConfig } from './market/config';
 import { defaultPriceStore, type PriceStore, type QuarantineRow } from './market/price-store';
 import { isTransientDbError } from './platform/db';
@@ -42,7 +42,7 @@ export async function processBatch(
       quarantine.push({
         eventId: eventID,
         sequenceNumber: kinesis.sequenceNumber,
-        partitionKey: kinesis.partitionKey ?? null,
+        partitionKey: kinesis.partitionKey == null ? null : storableText(kinesis.partitionKey),
         data: kinesis.data,
         reason: result.reason,
         arrivedAt: Number.isFinite(arrivalMs) ? new Date(arrivalMs).toISOString() : null,

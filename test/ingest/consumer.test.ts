@@ -153,6 +153,12 @@ describe('stream consumer', () => {
       [{ data: { symbol: 'TCS', price: 10, volatility: 11 } }, /volatility/],
       [{ data: { symbol: 'TCS', price: 10, name: 'x'.repeat(201) } }, /name/],
       [{ data: { symbol: 'TCS', price: '10' } }, /price/],
+      // Values the schema alone would let through but the database refuses: each would fail
+      // the whole batch on every retry and block the shard if it were not quarantined here.
+      [{ data: { symbol: 'TCS', price: 0.004 } }, /price: must be at least 0.01 after rounding/],
+      [{ data: '{"symbol":"TCS","price":10,"name":"\\ud800x"}' }, /name: must be well-formed Unicode/],
+      [{ data: '{"symbol":"TCS","price":10,"sector":"x\\udc00"}' }, /sector: must be well-formed/],
+      [{ data: 'junk', partitionKey: 'nul\u0000 and lone \ud800' }, /not UTF-8 JSON/],
     ];
     const good = { data: { symbol: 'HDFCBANK', price: 985.5 } };
     const event = kinesisEvent([...poison.map(([r]) => r), good]);
