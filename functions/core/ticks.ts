@@ -57,6 +57,7 @@ const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[
  */
 export function storableText(value: string): string {
   return value.replace(
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: replacing NUL is the point
     /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g,
     '\ufffd',
   );
