@@ -7,6 +7,7 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { createSql } from '../functions/platform/db';
 import { migrate } from '../functions/platform/migrations';
+import { localFailureFile } from './failure-queue';
 import { startLocalApi } from './http-server';
 import { type IssuerKey, LOCAL_CLIENT_ID, LOCAL_ISSUER, loadOrCreateIssuerKey } from './issuer';
 import { ensureStream, kinesisClient, startKinesalite } from './kinesis';
@@ -123,6 +124,7 @@ export async function startLocalStack(s: StackSettings): Promise<LocalStack> {
       stream: s.stream,
       handler: consumer,
       checkpointFile: join(s.dir, `checkpoints-${s.stream}.json`),
+      failureFile: localFailureFile(s.dir, s.stream),
       log: s.log,
     });
     stops.push(['poller', poller.stop]);
