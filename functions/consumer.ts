@@ -82,7 +82,21 @@ export async function processBatch(
   }
 }
 
+/** Keep this much of the function's time when pausing, to return before the timeout. */
+const PAUSE_MARGIN_MS = 2_000;
+
 export const handler = middy<KinesisStreamEvent, KinesisStreamBatchResponse>()
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics))
-  .handler(async (event) => processBatch(event, await defaultPriceStore()));
+  .handler(async (event, context) => {
+    const result = await processBatch(event, await defaultPriceStore());
+    if (result.batchItemFailures.length > 0) {
+      // Space out the mapping's retries (see market/config.ts), within the function's time.
+      const pauseMs = Math.min(
+        ingestConfig().failurePauseMs,
+        context.getRemainingTimeInMillis() - PAUSE_MARGIN_MS,
+      );
+      if (pauseMs > 0) await new Promise((resolve) => setTimeout(resolve, pauseMs));
+    }
+    return result;
+  });

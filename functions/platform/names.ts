@@ -8,3 +8,6 @@ export const METRICS_NAMESPACE = 'StockConsultant';
 
 /** Cognito group whose members may use admin routes (`?scope=global`, payments, reconciliation). */
 export const ADMIN_GROUP = 'admin';
+
+/** Environment variable of the consumer's pause before reporting a failed batch (market/config.ts). */
+export const CONSUMER_FAILURE_PAUSE_ENV = 'CONSUMER_FAILURE_PAUSE_MS';
