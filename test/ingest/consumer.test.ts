@@ -229,6 +229,34 @@ describe('stream consumer', () => {
     }
   });
 
+  it('pauses before reporting a failed batch, but returns before the function times out', async () => {
+    const { closeDb } = await import('../../functions/platform/db');
+    const { dbConfig } = await import('../../functions/platform/config');
+    const { ingestConfig } = await import('../../functions/market/config');
+    const saved = { url: process.env.DATABASE_URL, pause: process.env.CONSUMER_FAILURE_PAUSE_MS };
+    await closeDb();
+    process.env.DATABASE_URL = 'postgres://nobody:nothing@127.0.0.1:1/none';
+    process.env.CONSUMER_FAILURE_PAUSE_MS = '60000';
+    dbConfig.reset();
+    ingestConfig.reset();
+    try {
+      // A 2.5 s function with a 60 s pause configured: the handler must still answer in time
+      // (the test's own timeout would catch a handler that waited the full minute).
+      const context = lambdaContext('consumer', { timeoutMs: 2_500 });
+      const event = kinesisEvent([{ data: { symbol: 'TCS', price: 1 } }]);
+      const result = await handler(event, context);
+      expect(result.batchItemFailures).toHaveLength(1);
+      expect(context.getRemainingTimeInMillis()).toBeGreaterThan(0);
+    } finally {
+      await closeDb();
+      process.env.DATABASE_URL = saved.url;
+      if (saved.pause === undefined) delete process.env.CONSUMER_FAILURE_PAUSE_MS;
+      else process.env.CONSUMER_FAILURE_PAUSE_MS = saved.pause;
+      dbConfig.reset();
+      ingestConfig.reset();
+    }
+  });
+
   it('applies a 10,000-record batch', async () => {
     await reset();
     const symbols = Array.from({ length: 500 }, (_, i) => `SYM${i}`);
