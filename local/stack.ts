@@ -13,8 +13,8 @@ import { type IssuerKey, LOCAL_CLIENT_ID, LOCAL_ISSUER, loadOrCreateIssuerKey } 
 import { ensureStream, kinesisClient, startKinesalite } from './kinesis';
 import { startPoller } from './poller';
 import { ensureDatabase, startEmbeddedPostgres } from './postgres';
-import { publishTicks, readTickFile } from './publish';
 import { repeat } from './repeat';
+import { publishSeed } from './seed';
 
 export const ROOT = resolve(import.meta.dirname, '..');
 
@@ -162,9 +162,8 @@ export async function startLocalStack(s: StackSettings): Promise<LocalStack> {
     s.log(`api        ${api.url}`);
 
     if (s.seedFile) {
-      const ticks = await readTickFile(s.seedFile);
-      await publishTicks(client, s.stream, ticks);
-      s.log(`seeded     ${ticks.length} ticks from ${s.seedFile}`);
+      const sent = await publishSeed(client, s.stream, s.seedFile);
+      s.log(`seeded     ${sent} ticks from ${s.seedFile} (as of its modification time)`);
     }
     return { apiUrl: api.url, kinesisEndpoint: kinesis.endpoint, databaseUrl, issuerKey, stop: stopAll };
   } catch (error) {
