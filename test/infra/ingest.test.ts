@@ -2,6 +2,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { CONSUMER_FAILURE_PAUSE_ENV, METRICS_NAMESPACE } from '../../functions/platform/names';
 import { CONSUMER_FAILURE_PAUSE, CONSUMER_MAPPING } from '../../lib/stacks/ingest-stack';
+import { DEFAULT_MAX_RECORD_AGE_MS } from '../../local/poller';
 import { resourcesOf, synthApp } from './helpers';
 
 describe('IngestStack', () => {
@@ -42,6 +43,7 @@ describe('IngestStack', () => {
       ?.RetentionPeriodHours;
     expect(retentionHours).toBe(24);
     expect(props.MaximumRecordAgeInSeconds).toBeGreaterThanOrEqual(3600);
+    expect(props.MaximumRecordAgeInSeconds * 1000).toBe(DEFAULT_MAX_RECORD_AGE_MS); // as locally
     expect(props.MaximumRecordAgeInSeconds).toBeLessThanOrEqual((24 - 12) * 3600); // 12 h or more left to redrive
     // Lambda retries back to back; the consumer's pause before each failure report makes the
     // bounded attempts last longer than the age limit, so the age, not the count, ends retries.
