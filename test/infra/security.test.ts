@@ -71,10 +71,10 @@ describe('cdk-nag AwsSolutions', () => {
 
 describe('whole app', () => {
   it('synthesizes every stack with the nag plugin registered and no validation failure', () => {
-    const { app, data, ingest, api, billing, observability } = synthApp('dev');
+    const { app, data, ingest, api, billing, observability, web, webContent } = synthApp('dev');
     const assembly = app.synth();
     expect(assembly.stacks.map((s) => s.stackName).sort()).toEqual(
-      [data, ingest, api, billing, observability].map((s) => s.stackName).sort(),
+      [data, ingest, api, billing, observability, web, webContent].map((s) => s.stackName).sort(),
     );
     for (const stack of assembly.stacks)
       expect(Object.keys(stack.template.Resources ?? {}).length).toBeGreaterThan(0);
