@@ -161,15 +161,19 @@ export async function startPoller(options: PollerOptions): Promise<Poller> {
       }
       attempts += 1;
       const failedFrom = await invoke(shardId, records);
-      const index = failedFrom === undefined ? -1 : records.findIndex((r) => r.SequenceNumber === failedFrom);
-      if (index < 0) {
+      if (failedFrom === undefined) {
         attempts = 0;
         checkpoints[shardId] = records.at(-1)?.SequenceNumber ?? checkpoints[shardId] ?? '';
         await saveCheckpoints();
         it = out.NextShardIterator;
         continue;
       }
-      // Checkpoint just before the lowest failed record: what succeeded before it is never redelivered.
+      // Checkpoint just before the lowest failed record: what succeeded before it is never
+      // redelivered. An identifier that is not in the batch fails the whole batch, as in Lambda.
+      const index = Math.max(
+        0,
+        records.findIndex((r) => r.SequenceNumber === failedFrom),
+      );
       const before = index > 0 ? records[index - 1]?.SequenceNumber : undefined;
       if (before) checkpoints[shardId] = before;
       const failed = records.slice(index);
