@@ -40,7 +40,8 @@ describe('the seed of npm start', () => {
       file,
       'symbol,name,sector,price\nSEEDA,Seed A Ltd,Energy,100.00\nSEEDB,Seed B Ltd,IT,200.00\n',
     );
-    const yesterday = new Date(Date.now() - 86_400_000);
+    // Whole seconds: file systems keep modification times in their own precision.
+    const yesterday = new Date(Math.floor(Date.now() / 1000) * 1000 - 86_400_000);
     await utimes(file, yesterday, yesterday);
     const stream = `seed-${crypto.randomUUID().slice(0, 8)}`;
     await ensureStream(client, stream, 1);
