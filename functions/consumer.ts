@@ -12,7 +12,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
-import { mergeTicks, parseTick, type Tick } from './core/ticks';
+import { mergeTicks, parseTick, storableText, type Tick } from './core/ticks';
 import { ingestConfig } from './market/config';
 import { defaultPriceStore, type PriceStore, type QuarantineRow } from './market/price-store';
 import { isTransientDbError } from './platform/db';
@@ -42,7 +42,7 @@ export async function processBatch(
       quarantine.push({
         eventId: eventID,
         sequenceNumber: kinesis.sequenceNumber,
-        partitionKey: kinesis.partitionKey ?? null,
+        partitionKey: kinesis.partitionKey == null ? null : storableText(kinesis.partitionKey),
         data: kinesis.data,
         reason: result.reason,
         arrivedAt: Number.isFinite(arrivalMs) ? new Date(arrivalMs).toISOString() : null,
@@ -82,7 +82,21 @@ export async function processBatch(
   }
 }
 
+/** Keep this much of the function's time when pausing, to return before the timeout. */
+const PAUSE_MARGIN_MS = 2_000;
+
 export const handler = middy<KinesisStreamEvent, KinesisStreamBatchResponse>()
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics))
-  .handler(async (event) => processBatch(event, await defaultPriceStore()));
+  .handler(async (event, context) => {
+    const result = await processBatch(event, await defaultPriceStore());
+    if (result.batchItemFailures.length > 0) {
+      // Space out the mapping's retries (see market/config.ts), within the function's time.
+      const pauseMs = Math.min(
+        ingestConfig().failurePauseMs,
+        context.getRemainingTimeInMillis() - PAUSE_MARGIN_MS,
+      );
+      if (pauseMs > 0) await new Promise((resolve) => setTimeout(resolve, pauseMs));
+    }
+    return result;
+  });

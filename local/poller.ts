@@ -1,12 +1,22 @@
 /**
  * Feeds the consumer from the local stream the way a Lambda Kinesis event source mapping does:
  * one loop per shard, batches of up to `batchSize` records, a checkpoint per shard (kept in a
- * file so a restart resumes), and on `batchItemFailures` a retry from the lowest failed
- * sequence number. After `maxRetries` failed retries the batch is skipped and logged, as the
- * mapping would after MaximumRetryAttempts (sending metadata to its failure destination).
+ * file so a restart resumes), and on `batchItemFailures` (or a thrown error) a retry from the
+ * lowest failed sequence number, never advancing the checkpoint past it.
+ *
+ * Failures are retried with capped exponential backoff for as long as the failed records are
+ * younger than `maxRecordAgeMs` (the mapping's MaximumRecordAgeInSeconds). The consumer
+ * quarantines bad records itself, so the only failures left are transient (database down) and
+ * retrying is always right; only a batch still failing at the age limit is given up on. It is
+ * then described, in the shape Lambda sends its on-failure destination, in `failureFile`, and
+ * `npm run redrive` can apply it later from the stream.
+ *
+ * One difference from AWS: Lambda also skips records that are already older than the limit
+ * when first read; here a record is always tried at least once.
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import {
+  type _Record,
   GetRecordsCommand,
   GetShardIteratorCommand,
   type KinesisClient,
@@ -14,7 +24,11 @@ import {
   type ShardIteratorType,
 } from '@aws-sdk/client-kinesis';
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
+import { appendFailure, failureRecord } from './failure-queue';
 import { kinesisStreamRecord, lambdaContext } from './lambda';
+
+/** Local default of the record-age limit; the CDK mapping uses the same (lib/stacks/ingest-stack.ts). */
+export const DEFAULT_MAX_RECORD_AGE_MS = 6 * 3600_000;
 
 export interface PollerOptions {
   client: KinesisClient;
@@ -22,23 +36,33 @@ export interface PollerOptions {
   handler: (event: KinesisStreamEvent, context: Context) => Promise<KinesisStreamBatchResponse | undefined>;
   /** File that keeps the last processed sequence number per shard. */
   checkpointFile?: string;
+  /** JSONL file that receives the description of each batch given up on (the failure queue). */
+  failureFile?: string;
   batchSize?: number;
   idleMs?: number;
-  maxRetries?: number;
+  /** Give up on failing records once they are this old (default 6 h). */
+  maxRecordAgeMs?: number;
+  /** Backoff between retries: `retryBaseMs · 2^(n-1)`, at most `retryCapMs` (200 ms, 10 s). */
+  retryBaseMs?: number;
+  retryCapMs?: number;
+  /** The clock record ages are measured with (tests move it). */
+  now?: () => number;
   log?: (message: string) => void;
 }
 
 export interface Poller {
-  stop(): Promise<void>;
+  /** Stop polling; waits at most `waitMs` (default 2 s) for a consumer call in progress. */
+  stop(waitMs?: number): Promise<void>;
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function startPoller(options: PollerOptions): Promise<Poller> {
   const { client, stream } = options;
   const batchSize = options.batchSize ?? 1000;
   const idleMs = options.idleMs ?? 250;
-  const maxRetries = options.maxRetries ?? 3;
+  const maxRecordAgeMs = options.maxRecordAgeMs ?? DEFAULT_MAX_RECORD_AGE_MS;
+  const retryBaseMs = options.retryBaseMs ?? 200;
+  const retryCapMs = options.retryCapMs ?? 10_000;
+  const now = options.now ?? Date.now;
   const log = options.log ?? (() => {});
   let checkpoints: Record<string, string> = {};
   if (options.checkpointFile) {
@@ -52,6 +76,18 @@ export async function startPoller(options: PollerOptions): Promise<Poller> {
   };
 
   let stopping = false;
+  // Sleeps end early on stop, so that stopping never waits out a backoff.
+  const wakers = new Set<() => void>();
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        wakers.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      wakers.add(done);
+    });
 
   async function iterator(shardId: string): Promise<string | undefined> {
     const after = checkpoints[shardId];
@@ -67,9 +103,54 @@ export async function startPoller(options: PollerOptions): Promise<Poller> {
     return out.ShardIterator;
   }
 
+  /** Invoke the consumer; the lowest failed sequence number, or undefined when all succeeded. */
+  async function invoke(shardId: string, records: _Record[]): Promise<string | undefined> {
+    const event = {
+      Records: records.map((r) =>
+        kinesisStreamRecord({
+          stream,
+          shardId,
+          sequenceNumber: r.SequenceNumber ?? '0',
+          partitionKey: r.PartitionKey ?? '',
+          data: r.Data ?? new Uint8Array(),
+          arrivalMs: r.ApproximateArrivalTimestamp?.getTime() ?? Date.now(),
+        }),
+      ),
+    };
+    try {
+      const response = await options.handler(event, lambdaContext('consumer'));
+      const failed = (response?.batchItemFailures ?? []).map((f) => BigInt(f.itemIdentifier));
+      if (failed.length === 0) return undefined;
+      // biome-ignore lint/complexity/useMathMinMax: sequence numbers are bigints; Math.min cannot compare them
+      return failed.reduce((a, b) => (a < b ? a : b)).toString();
+    } catch (error) {
+      log(`consumer threw: ${(error as Error).message}`);
+      return event.Records[0]?.kinesis.sequenceNumber;
+    }
+  }
+
+  async function giveUp(shardId: string, failed: _Record[], attempts: number): Promise<void> {
+    const sequenceNumbers = failed.map((r) => r.SequenceNumber ?? '0');
+    log(
+      `shard ${shardId}: records ${sequenceNumbers[0]}…${sequenceNumbers.at(-1)} reached the record-age ` +
+        `limit after ${attempts} attempts; described in ${options.failureFile ?? '(no failure file)'} for npm run redrive`,
+    );
+    if (!options.failureFile) return;
+    const record = failureRecord({
+      stream,
+      shardId,
+      sequenceNumbers,
+      arrivals: failed.map((r) => r.ApproximateArrivalTimestamp ?? new Date(now())),
+      condition: 'RecordAgeExceeded',
+      attempts,
+      now: new Date(now()),
+    });
+    await appendFailure(options.failureFile, record);
+  }
+
   async function pollShard(shardId: string): Promise<void> {
     let it = await iterator(shardId);
-    let failures = 0;
+    let attempts = 0;
     while (!stopping && it) {
       const out = await client.send(new GetRecordsCommand({ ShardIterator: it, Limit: batchSize }));
       const records = out.Records ?? [];
@@ -78,51 +159,34 @@ export async function startPoller(options: PollerOptions): Promise<Poller> {
         await sleep(idleMs);
         continue;
       }
-      const event = {
-        Records: records.map((r) =>
-          kinesisStreamRecord({
-            stream,
-            shardId,
-            sequenceNumber: r.SequenceNumber ?? '0',
-            partitionKey: r.PartitionKey ?? '',
-            data: r.Data ?? new Uint8Array(),
-            arrivalMs: r.ApproximateArrivalTimestamp?.getTime() ?? Date.now(),
-          }),
-        ),
-      };
-      let failedFrom: string | undefined;
-      try {
-        const response = await options.handler(event, lambdaContext('consumer'));
-        const failed = (response?.batchItemFailures ?? []).map((f) => BigInt(f.itemIdentifier));
-        // biome-ignore lint/complexity/useMathMinMax: sequence numbers are bigints; Math.min cannot compare them
-        if (failed.length > 0) failedFrom = failed.reduce((a, b) => (a < b ? a : b)).toString();
-      } catch (error) {
-        log(`consumer threw: ${(error as Error).message}`);
-        failedFrom = event.Records[0]?.kinesis.sequenceNumber;
-      }
+      attempts += 1;
+      const failedFrom = await invoke(shardId, records);
       if (failedFrom === undefined) {
-        failures = 0;
+        attempts = 0;
         checkpoints[shardId] = records.at(-1)?.SequenceNumber ?? checkpoints[shardId] ?? '';
         await saveCheckpoints();
         it = out.NextShardIterator;
         continue;
       }
-      // Checkpoint just before the lowest failed record, then retry from it.
-      const index = records.findIndex((r) => r.SequenceNumber === failedFrom);
+      // Checkpoint just before the lowest failed record: what succeeded before it is never
+      // redelivered. An identifier that is not in the batch fails the whole batch, as in Lambda.
+      const index = Math.max(
+        0,
+        records.findIndex((r) => r.SequenceNumber === failedFrom),
+      );
       const before = index > 0 ? records[index - 1]?.SequenceNumber : undefined;
       if (before) checkpoints[shardId] = before;
-      failures += 1;
-      if (failures > maxRetries) {
-        log(
-          `shard ${shardId}: giving up on records from ${failedFrom} after ${maxRetries} retries; skipping the batch`,
-        );
+      const failed = records.slice(index);
+      const oldest = failed[0]?.ApproximateArrivalTimestamp?.getTime() ?? now();
+      if (now() - oldest >= maxRecordAgeMs) {
+        await giveUp(shardId, failed, attempts);
         checkpoints[shardId] = records.at(-1)?.SequenceNumber ?? checkpoints[shardId] ?? '';
-        failures = 0;
+        attempts = 0;
       } else {
-        await sleep(Math.min(5000, 200 * 2 ** failures));
+        await sleep(Math.min(retryCapMs, retryBaseMs * 2 ** Math.min(attempts - 1, 30)));
       }
       await saveCheckpoints();
-      it = await iterator(shardId);
+      if (!stopping) it = await iterator(shardId);
     }
   }
 
@@ -140,9 +204,22 @@ export async function startPoller(options: PollerOptions): Promise<Poller> {
   });
 
   return {
-    async stop() {
+    /**
+     * Stop polling. Resolves when every shard loop has ended, or after `waitMs` if the consumer is
+     * still busy (a stuck database call must not hold up shutdown; the checkpoint is then simply
+     * not advanced past that batch, which is redelivered on the next start).
+     */
+    async stop(waitMs = 2_000) {
       stopping = true;
-      await Promise.all(loops);
+      for (const wake of [...wakers]) wake();
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.all(loops),
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, waitMs);
+        }),
+      ]);
+      clearTimeout(timer);
       await saveCheckpoints();
     },
   };

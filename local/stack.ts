@@ -7,14 +7,15 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { createSql } from '../functions/platform/db';
 import { migrate } from '../functions/platform/migrations';
+import { localFailureFile } from './failure-queue';
 import { startLocalApi } from './http-server';
 import { type IssuerKey, LOCAL_CLIENT_ID, LOCAL_ISSUER, loadOrCreateIssuerKey } from './issuer';
 import { ensureStream, kinesisClient, startKinesalite } from './kinesis';
 import { createOidcProvider, ISSUER_PATH } from './oidc/provider';
 import { startPoller } from './poller';
 import { ensureDatabase, startEmbeddedPostgres } from './postgres';
-import { publishTicks, readTickFile } from './publish';
 import { repeat } from './repeat';
+import { publishSeed } from './seed';
 import { createStaticSite } from './web/static';
 
 export const ROOT = resolve(import.meta.dirname, '..');
@@ -69,13 +70,48 @@ export interface LocalStack {
   stop(): Promise<void>;
 }
 
+/**
+ * Time budget of a stop (Ctrl-C ends every part within 5 s, even when PostgreSQL is already dead
+ * or frozen): the parts that talk to the database together get APP_STOP_MS, each at most
+ * STEP_STOP_MS; PostgreSQL itself (stopped last) gets what is left of STOP_BUDGET_MS.
+ */
+export const STOP_BUDGET_MS = 4_500;
+const APP_STOP_MS = 2_000;
+const STEP_STOP_MS = 1_500;
+
+/** Resolves when `work` settles or after `ms`, whichever is first; true if it settled. */
+async function within(ms: number, work: Promise<unknown>): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), Math.max(0, ms));
+  });
+  const settled = await Promise.race([work.then(() => true), timeout]);
+  clearTimeout(timer);
+  return settled;
+}
+
 export async function startLocalStack(s: StackSettings): Promise<LocalStack> {
   const stops: Array<[string, () => Promise<void>]> = [];
+  let pgStop: ((waitMs: number) => Promise<void>) | undefined;
   const stopAll = async () => {
+    const started = Date.now();
     for (const [name, stop] of stops.reverse()) {
-      await stop().catch((error: unknown) => s.log(`stopping ${name} failed: ${(error as Error).message}`));
+      const budget = Math.min(STEP_STOP_MS, APP_STOP_MS - (Date.now() - started));
+      const work = stop().catch((error: unknown) =>
+        s.log(`stopping ${name} failed: ${(error as Error).message}`),
+      );
+      if (!(await within(budget, work))) s.log(`stopping ${name} took too long; moving on`);
     }
     stops.length = 0;
+    if (pgStop) {
+      const stop = pgStop;
+      pgStop = undefined;
+      const left = STOP_BUDGET_MS - (Date.now() - started);
+      await within(
+        left,
+        stop(Math.max(0, left - 100)).catch(() => {}),
+      );
+    }
   };
   try {
     await mkdir(s.dir, { recursive: true });
@@ -87,7 +123,7 @@ export async function startLocalStack(s: StackSettings): Promise<LocalStack> {
         port: s.pgPort,
         persistent: true,
       });
-      stops.push(['postgres', pg.stop]);
+      pgStop = pg.stop; // stopped last, after everything that uses it (see stopAll)
       await ensureDatabase(pg.adminUrl, 'stocks');
       databaseUrl = pg.urlFor('stocks');
       s.log(
@@ -136,6 +172,7 @@ export async function startLocalStack(s: StackSettings): Promise<LocalStack> {
       stream: s.stream,
       handler: consumer,
       checkpointFile: join(s.dir, `checkpoints-${s.stream}.json`),
+      failureFile: localFailureFile(s.dir, s.stream),
       log: s.log,
     });
     stops.push(['poller', poller.stop]);
@@ -194,9 +231,8 @@ export async function startLocalStack(s: StackSettings): Promise<LocalStack> {
     s.log(`api        ${api.url}`);
 
     if (s.seedFile) {
-      const ticks = await readTickFile(s.seedFile);
-      await publishTicks(client, s.stream, ticks);
-      s.log(`seeded     ${ticks.length} ticks from ${s.seedFile}`);
+      const sent = await publishSeed(client, s.stream, s.seedFile);
+      s.log(`seeded     ${sent} ticks from ${s.seedFile} (as of its modification time)`);
     }
     return { apiUrl: api.url, kinesisEndpoint: kinesis.endpoint, databaseUrl, issuerKey, stop: stopAll };
   } catch (error) {

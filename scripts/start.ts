@@ -2,8 +2,9 @@
  * `npm start`: the whole system on this machine. Prints a token and a curl example when ready;
  * Ctrl-C (SIGINT) or SIGTERM stops every part cleanly.
  */
+import { isDanglingTypeFetchError } from '../local/dangling-type-fetch';
 import { LOCAL_ISSUER, signAccessToken } from '../local/issuer';
-import { settingsFromEnv, startLocalStack } from '../local/stack';
+import { STOP_BUDGET_MS, settingsFromEnv, startLocalStack } from '../local/stack';
 import { ensureWebBuilt, WEB_DIST } from '../local/web/build';
 
 const settings = settingsFromEnv();
@@ -61,10 +62,11 @@ async function shutdown(signal: string) {
   if (stopping) return;
   stopping = true;
   console.log(`\n${signal}: stopping…`);
+  // stack.stop() bounds every step (STOP_BUDGET_MS in all); this is only the last resort.
   const timer = setTimeout(() => {
-    console.error('Shutdown took over 15 s; exiting');
+    console.error('Shutdown took over 5 s; exiting');
     process.exit(1);
-  }, 15_000);
+  }, STOP_BUDGET_MS + 500);
   await stack.stop();
   clearTimeout(timer);
   console.log('Stopped.');
@@ -77,5 +79,10 @@ async function shutdown(signal: string) {
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   for (const listener of process.listeners(signal)) process.removeListener(signal, listener);
 }
+// See local/dangling-type-fetch.ts: a database dying while a connection starts must not crash us.
+process.on('unhandledRejection', (reason) => {
+  if (!isDanglingTypeFetchError(reason)) throw reason;
+  console.error(`database connection lost while it was starting: ${(reason as Error).message}`);
+});
 process.on('SIGINT', () => void shutdown('SIGINT'));
 process.on('SIGTERM', () => void shutdown('SIGTERM'));

@@ -49,6 +49,26 @@ const text = z
   .nullish();
 const number = (min: number, max: number) => z.number().finite().gte(min).lte(max).nullish();
 
+/**
+ * A UTF-16 surrogate without its partner. JSON.parse accepts `"\ud800"`, but PostgreSQL's jsonb
+ * and text refuse it, and so would fail the whole batch on every retry: such a record is poison
+ * and must be caught here, like every other value the database would refuse.
+ */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/**
+ * Text the database can store as is: NUL (which PostgreSQL text cannot hold) and lone
+ * surrogates become U+FFFD. For metadata kept with a quarantined record (its partition key),
+ * which must never make the quarantine write itself fail.
+ */
+export function storableText(value: string): string {
+  return value.replace(
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: replacing NUL is the point
+    /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g,
+    '\ufffd',
+  );
+}
+
 const tickSchema = z.object({
   symbol: symbolSchema,
   price: z.number().finite().gt(0, 'must be greater than 0').lte(MAX_PRICE, `must be at most ${MAX_PRICE}`),
@@ -104,8 +124,16 @@ export function parseTick(record: RawTickRecord, nowMs: number, maxFutureMs: num
     return { ok: false, reason: reasons.join('; ') };
   }
   const { ts, price, ...rest } = parsed.data;
+  // The price is stored as numeric(10, 2) with CHECK (price > 0): a positive price that rounds to
+  // 0 paise (0.004) would pass the schema and then fail the batch in the database, forever.
   const paise = toPaise(price);
   if (paise <= 0n) return { ok: false, reason: 'price: must be at least 0.01 after rounding to paise' };
+  for (const field of ['name', 'sector'] as const) {
+    const value = rest[field];
+    if (value != null && LONE_SURROGATE.test(value)) {
+      return { ok: false, reason: `${field}: must be well-formed Unicode (no lone surrogate)` };
+    }
+  }
   const tsMs = ts == null ? record.arrivalMs : Date.parse(ts);
   if (tsMs > nowMs + maxFutureMs) {
     return { ok: false, reason: `ts: ${ts} is more than ${maxFutureMs / 1000} s in the future` };

@@ -18,3 +18,6 @@ export const ADMIN_GROUP = 'admin';
 export const AUTH_METRICS_SERVICE = 'api-auth';
 export const AUTH_FAILURES_METRIC = 'AuthenticationFailures';
 export const KEY_REFUSED_METRIC = 'ApiKeyRefused';
+
+/** Environment variable of the consumer's pause before reporting a failed batch (market/config.ts). */
+export const CONSUMER_FAILURE_PAUSE_ENV = 'CONSUMER_FAILURE_PAUSE_MS';

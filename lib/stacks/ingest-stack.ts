@@ -9,6 +9,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { KinesisEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { CONSUMER_FAILURE_PAUSE_ENV } from '../../functions/platform/names';
 import type { StageConfig } from '../config';
 import { AppFunction, type DatabaseBinding, type FunctionNetwork } from '../constructs/app-function';
 import { acknowledge } from '../nag';
@@ -29,11 +30,16 @@ export interface IngestStackProps extends StackProps {
  *   in one set-based statement, so bigger batches cost little more than small ones while each
  *   invocation pays a proxy round trip. One second of batching bounds the added price latency;
  *   under load batches fill before the window ends.
- * - retryAttempts 10 and maxRecordAge 1 h: transient failures (database briefly down) are
- *   retried from the failed sequence number, but a broken shard is never blocked for the
- *   stream's 24 h retention. A skipped range is described (shard, sequence numbers) on the
- *   failure queue and is still in the stream for 23 more hours to replay. Bad records never
- *   reach this path: the consumer quarantines them and reports success.
+ * - maxRecordAge 6 h: bad records never fail a batch (the consumer quarantines them), so a
+ *   failing batch means the database is unreachable, and retrying is always right. Six hours
+ *   outlasts a failover, a restore or a long incident; the shard waits meanwhile (prices would
+ *   not move anyway). A range still failing then goes to the failure queue (metadata only) and
+ *   stays in the stream for the 18 h of retention left, which `npm run redrive` uses to apply
+ *   it (docs/operations.md).
+ * - retryAttempts 10,000 (the maximum), so that the age, not the count, ends the retries:
+ *   Lambda retries back to back, so the consumer pauses CONSUMER_FAILURE_PAUSE before reporting
+ *   a failure, and 10,000 × 5 s ≈ 13.9 h > 6 h. Bisect on error splits batches on function
+ *   errors (a timeout, a crash), which do not count against the attempts.
  * - parallelizationFactor 2: the latest-price rule is order-independent ((ts, sequence)
  *   comparison) and Lambda still keeps each partition key (symbol) in order, so two concurrent
  *   batches per shard halve catch-up time after an outage at the cost of 2 proxy connections.
@@ -41,10 +47,13 @@ export interface IngestStackProps extends StackProps {
 export const CONSUMER_MAPPING = {
   batchSize: 200,
   maxBatchingWindow: Duration.seconds(1),
-  retryAttempts: 10,
-  maxRecordAge: Duration.hours(1),
+  retryAttempts: 10_000,
+  maxRecordAge: Duration.hours(6),
   parallelizationFactor: 2,
 } as const;
+
+/** How long the consumer waits before reporting a batch it could not apply (see above). */
+export const CONSUMER_FAILURE_PAUSE = Duration.seconds(5);
 
 export class IngestStack extends Stack {
   public readonly stream: kinesis.Stream;
@@ -53,6 +62,8 @@ export class IngestStack extends Stack {
   public readonly failureQueue: sqs.Queue;
   /** Role publishers (`npm run ticks`, market-data feeds) assume to put records. */
   public readonly producerRole: iam.Role;
+  /** Role an operator assumes for `npm run redrive -- --aws`. */
+  public readonly redriveRole: iam.Role;
 
   constructor(scope: Construct, id: string, props: IngestStackProps) {
     super(scope, id, props);
@@ -92,6 +103,7 @@ export class IngestStack extends Stack {
       memorySize: 512,
       timeout: Duration.seconds(30),
       network: props.network,
+      environment: { [CONSUMER_FAILURE_PAUSE_ENV]: String(CONSUMER_FAILURE_PAUSE.toMilliseconds()) },
     }).bindDatabase(props.database);
     this.consumer.node.addDependency(props.schema);
 
@@ -112,6 +124,19 @@ export class IngestStack extends Stack {
     });
     this.stream.grantWrite(this.producerRole);
 
+    // The redrive reads the failure queue and the stream from outside the VPC and hands the
+    // records to the consumer function, the one piece that reaches the database.
+    this.redriveRole = new iam.Role(this, 'RedriveRole', {
+      assumedBy: new iam.AccountRootPrincipal(),
+      description: 'Assume to run npm run redrive -- --aws (failure queue, stream reads, consumer invoke)',
+      maxSessionDuration: Duration.hours(1),
+    });
+    this.failureQueue.grantConsumeMessages(this.redriveRole);
+    this.stream.grantRead(this.redriveRole);
+    this.redriveRole.addToPolicy(
+      new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.consumer.functionArn] }),
+    );
+
     new CfnOutput(this, 'PriceStreamName', {
       value: this.stream.streamName,
       description: 'PRICE_STREAM_NAME for npm run ticks',
@@ -119,6 +144,18 @@ export class IngestStack extends Stack {
     new CfnOutput(this, 'ProducerRoleArn', {
       value: this.producerRole.roleArn,
       description: 'Role to assume for publishing ticks',
+    });
+    new CfnOutput(this, 'FailureQueueUrl', {
+      value: this.failureQueue.queueUrl,
+      description: 'FAILURE_QUEUE_URL for npm run redrive -- --aws',
+    });
+    new CfnOutput(this, 'ConsumerFunctionName', {
+      value: this.consumer.functionName,
+      description: 'CONSUMER_FUNCTION_NAME for npm run redrive -- --aws',
+    });
+    new CfnOutput(this, 'RedriveRoleArn', {
+      value: this.redriveRole.roleArn,
+      description: 'Role to assume for npm run redrive -- --aws',
     });
   }
 }

@@ -1,7 +1,8 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { METRICS_NAMESPACE } from '../../functions/platform/names';
-import { CONSUMER_MAPPING } from '../../lib/stacks/ingest-stack';
+import { CONSUMER_FAILURE_PAUSE_ENV, METRICS_NAMESPACE } from '../../functions/platform/names';
+import { CONSUMER_FAILURE_PAUSE, CONSUMER_MAPPING } from '../../lib/stacks/ingest-stack';
+import { DEFAULT_MAX_RECORD_AGE_MS } from '../../local/poller';
 import { resourcesOf, synthApp } from './helpers';
 
 describe('IngestStack', () => {
@@ -31,7 +32,51 @@ describe('IngestStack', () => {
       },
     });
     expect(CONSUMER_MAPPING.retryAttempts).toBeGreaterThan(0);
-    expect(CONSUMER_MAPPING.maxRecordAge.toHours()).toBeLessThan(24); // replayable within retention
+    expect(CONSUMER_MAPPING.retryAttempts).toBeLessThanOrEqual(10_000); // the API's maximum
+  });
+
+  it('retries until the record-age limit (at least 1 h), and leaves time within retention to redrive', () => {
+    const [mapping] = Object.values(ingest.findResources('AWS::Lambda::EventSourceMapping'));
+    const props = mapping?.Properties as { MaximumRecordAgeInSeconds: number; MaximumRetryAttempts: number };
+    const [stream] = Object.values(ingest.findResources('AWS::Kinesis::Stream'));
+    const retentionHours = (stream?.Properties as { RetentionPeriodHours?: number } | undefined)
+      ?.RetentionPeriodHours;
+    expect(retentionHours).toBe(24);
+    expect(props.MaximumRecordAgeInSeconds).toBeGreaterThanOrEqual(3600);
+    expect(props.MaximumRecordAgeInSeconds * 1000).toBe(DEFAULT_MAX_RECORD_AGE_MS); // as locally
+    expect(props.MaximumRecordAgeInSeconds).toBeLessThanOrEqual((24 - 12) * 3600); // 12 h or more left to redrive
+    // Lambda retries back to back; the consumer's pause before each failure report makes the
+    // bounded attempts last longer than the age limit, so the age, not the count, ends retries.
+    const [consumer] = Object.values(ingest.findResources('AWS::Lambda::Function')).filter(
+      (f) => f.Properties?.Environment?.Variables?.POWERTOOLS_SERVICE_NAME === 'consumer',
+    );
+    const pauseMs = Number(consumer?.Properties?.Environment?.Variables?.[CONSUMER_FAILURE_PAUSE_ENV]);
+    expect(pauseMs).toBe(CONSUMER_FAILURE_PAUSE.toMilliseconds());
+    expect((props.MaximumRetryAttempts * pauseMs) / 1000).toBeGreaterThan(props.MaximumRecordAgeInSeconds);
+    expect(pauseMs).toBeLessThan((consumer?.Properties?.Timeout as number) * 1000 - 2000);
+  });
+
+  it('gives the redrive a role that reads the failure queue and the stream and invokes the consumer, nothing more', () => {
+    const policy = resourcesOf(ingest, 'AWS::IAM::Policy').find(([id]) => id.startsWith('RedriveRole'))?.[1];
+    const doc = policy?.Properties?.PolicyDocument as {
+      Statement: { Action: string | string[]; Resource: unknown }[];
+    };
+    const actions = doc.Statement.flatMap((s) => [s.Action].flat());
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        'sqs:ReceiveMessage',
+        'sqs:DeleteMessage',
+        'kinesis:GetShardIterator',
+        'kinesis:GetRecords',
+        'lambda:InvokeFunction',
+      ]),
+    );
+    expect(actions.some((a) => /Put|Send|Create|Update|Purge|\*/.test(a))).toBe(false);
+    const invoke = doc.Statement.find((s) => s.Action === 'lambda:InvokeFunction');
+    expect(invoke?.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^Consumer/), 'Arn'] });
+    for (const output of ['FailureQueueUrl', 'ConsumerFunctionName', 'RedriveRoleArn']) {
+      ingest.hasOutput(output, {});
+    }
   });
 
   it('encrypts the failure queue with KMS and refuses plain HTTP', () => {

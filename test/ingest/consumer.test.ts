@@ -153,6 +153,12 @@ describe('stream consumer', () => {
       [{ data: { symbol: 'TCS', price: 10, volatility: 11 } }, /volatility/],
       [{ data: { symbol: 'TCS', price: 10, name: 'x'.repeat(201) } }, /name/],
       [{ data: { symbol: 'TCS', price: '10' } }, /price/],
+      // Values the schema alone would let through but the database refuses: each would fail
+      // the whole batch on every retry and block the shard if it were not quarantined here.
+      [{ data: { symbol: 'TCS', price: 0.004 } }, /price: must be at least 0.01 after rounding/],
+      [{ data: '{"symbol":"TCS","price":10,"name":"\\ud800x"}' }, /name: must be well-formed Unicode/],
+      [{ data: '{"symbol":"TCS","price":10,"sector":"x\\udc00"}' }, /sector: must be well-formed/],
+      [{ data: 'junk', partitionKey: 'nul\u0000 and lone \ud800' }, /not UTF-8 JSON/],
     ];
     const good = { data: { symbol: 'HDFCBANK', price: 985.5 } };
     const event = kinesisEvent([...poison.map(([r]) => r), good]);
@@ -220,6 +226,34 @@ describe('stream consumer', () => {
       await closeDb();
       process.env.DATABASE_URL = saved;
       dbConfig.reset();
+    }
+  });
+
+  it('pauses before reporting a failed batch, but returns before the function times out', async () => {
+    const { closeDb } = await import('../../functions/platform/db');
+    const { dbConfig } = await import('../../functions/platform/config');
+    const { ingestConfig } = await import('../../functions/market/config');
+    const saved = { url: process.env.DATABASE_URL, pause: process.env.CONSUMER_FAILURE_PAUSE_MS };
+    await closeDb();
+    process.env.DATABASE_URL = 'postgres://nobody:nothing@127.0.0.1:1/none';
+    process.env.CONSUMER_FAILURE_PAUSE_MS = '60000';
+    dbConfig.reset();
+    ingestConfig.reset();
+    try {
+      // A 2.5 s function with a 60 s pause configured: the handler must still answer in time
+      // (the test's own timeout would catch a handler that waited the full minute).
+      const context = lambdaContext('consumer', { timeoutMs: 2_500 });
+      const event = kinesisEvent([{ data: { symbol: 'TCS', price: 1 } }]);
+      const result = await handler(event, context);
+      expect(result.batchItemFailures).toHaveLength(1);
+      expect(context.getRemainingTimeInMillis()).toBeGreaterThan(0);
+    } finally {
+      await closeDb();
+      process.env.DATABASE_URL = saved.url;
+      if (saved.pause === undefined) delete process.env.CONSUMER_FAILURE_PAUSE_MS;
+      else process.env.CONSUMER_FAILURE_PAUSE_MS = saved.pause;
+      dbConfig.reset();
+      ingestConfig.reset();
     }
   });
 
