@@ -138,20 +138,21 @@ UPDATE invoice_counters SET last_number = $5 WHERE period = $1
 RETURNING (SELECT count(*) FROM inv)::int AS issued, (SELECT count(*) FROM lines)::int AS lines`;
 
 /**
- * Mark up to `limit` issued invoices due before `today` (IST date) overdue, each with its one
+ * Mark up to `limit` issued invoices due before `dueBefore` (an IST date, from the core's
+ * `overdueIfDueBefore`) overdue, each with its one
  * late-fee line, in ONE transaction. Rows another run holds are skipped, not waited for; the
  * `status = 'issued'` re-check and the one-late-fee index make a second fee impossible anyway.
  */
 export async function markInvoicesOverdue(
   sql: Sql,
-  today: string,
+  dueBefore: string,
   now: Date,
   limit: number,
 ): Promise<Array<{ feePaise: Paise }>> {
   return sql.begin(async (tx) => {
     const due = await tx<Array<{ id: string; subtotal_paise: string }>>`
       SELECT id, subtotal_paise::text FROM invoices
-      WHERE status = 'issued' AND due_date < ${today}::date
+      WHERE status = 'issued' AND due_date < ${dueBefore}::date
       ORDER BY due_date, id
       LIMIT ${limit}
       FOR UPDATE SKIP LOCKED`;

@@ -3,7 +3,7 @@
  * Pure, exact paise; the clock is an argument. See docs/billing.md "Invoices".
  */
 import { type Paise, paiseToRupees, sum } from './money';
-import { type Period, parsePeriod, startOfDay } from './periods';
+import { dateOf, type Period, parsePeriod } from './periods';
 import { CURRENCY, FEATURES, type Feature, type LedgerGroup } from './pricing';
 
 export type InvoiceStatus = 'issued' | 'overdue' | 'paid';
@@ -85,16 +85,13 @@ export function lateFeeLine(subtotalPaise: Paise): InvoiceLine {
 }
 
 /**
- * The first instant an invoice due on `dueDate` (IST calendar date) is overdue: 00:00 IST the day
- * after. The due date itself is payable in full, to its last second.
+ * The overdue rule, in one place: at `now`, every issued invoice due before the returned IST
+ * calendar date is overdue. An invoice is thus payable through its whole due date and overdue
+ * from 00:00 IST the day after. The mark-overdue job hands it to SQL as `due_date < $1::date`.
  */
-export function overdueFrom(dueDate: string): Date {
-  const [y, m, d] = dueDate.split('-').map(Number) as [number, number, number];
-  return startOfDay(y, m, d + 1);
+export function overdueIfDueBefore(now: Date): string {
+  return dateOf(now);
 }
-
-/** Whether an issued invoice due on `dueDate` is overdue at `now`. */
-export const isOverdue = (dueDate: string, now: Date): boolean => now >= overdueFrom(dueDate);
 
 /** `YYYY-MM` of a period's first day `YYYY-MM-01`. */
 export const periodOfFirstDay = (firstDay: string): Period => {

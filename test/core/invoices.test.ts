@@ -4,9 +4,8 @@ import {
   buildInvoice,
   invoiceJson,
   invoiceNumber,
-  isOverdue,
   lateFee,
-  overdueFrom,
+  overdueIfDueBefore,
 } from '../../functions/core/invoices';
 import { parsePeriod } from '../../functions/core/periods';
 
@@ -108,12 +107,20 @@ describe('buildInvoice', () => {
   });
 });
 
-describe('the overdue rule (IST calendar)', () => {
+describe('the overdue rule (IST calendar), as the mark-overdue job applies it', () => {
+  const isOverdue = (dueDate: string, now: string) => dueDate < overdueIfDueBefore(new Date(now));
+
   it('payable through the whole due date; overdue from 00:00 IST the day after', () => {
-    expect(overdueFrom('2026-11-03').toISOString()).toBe('2026-11-03T18:30:00.000Z');
-    expect(isOverdue('2026-11-03', new Date('2026-11-03T23:59:59+05:30'))).toBe(false);
-    expect(isOverdue('2026-11-03', new Date('2026-11-04T00:00:00+05:30'))).toBe(true);
-    // Month and year ends roll over.
-    expect(overdueFrom('2026-12-31').toISOString()).toBe('2026-12-31T18:30:00.000Z');
+    expect(isOverdue('2026-11-03', '2026-11-03T23:59:59.999+05:30')).toBe(false);
+    expect(isOverdue('2026-11-03', '2026-11-04T00:00:00+05:30')).toBe(true);
+    // 18:30 UTC is already the next day in India.
+    expect(overdueIfDueBefore(new Date('2026-11-03T18:29:59Z'))).toBe('2026-11-03');
+    expect(overdueIfDueBefore(new Date('2026-11-03T18:30:00Z'))).toBe('2026-11-04');
+  });
+
+  it('rolls over month and year ends', () => {
+    expect(isOverdue('2026-12-31', '2026-12-31T23:59:59+05:30')).toBe(false);
+    expect(isOverdue('2026-12-31', '2027-01-01T00:00:00+05:30')).toBe(true);
+    expect(isOverdue('2027-02-28', '2027-03-01T00:00:00+05:30')).toBe(true);
   });
 });
