@@ -1,8 +1,8 @@
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { priceListConfig } from '../../functions/analysis/config';
-import { handler as analyze } from '../../functions/analyze';
 import { handler as billing } from '../../functions/billing';
 import { handler as usage } from '../../functions/usage';
+import { analyzeOk as analyzeAs } from '../helpers/analyze';
 import { at } from '../helpers/clock';
 import { useTestDatabase } from '../helpers/db';
 import { apiEvent, lambdaContext } from '../helpers/events';
@@ -20,14 +20,6 @@ async function call(
   const tok = opts.admin ? await adminToken(sub) : await token(sub);
   const res = await fn(apiEvent({ path: opts.path ?? '/api/usage', token: tok, query }), lambdaContext());
   return { status: res.statusCode, json: JSON.parse(res.body ?? 'null') };
-}
-
-async function analyzeAs(sub: string, body: unknown) {
-  const res = await analyze(
-    apiEvent({ method: 'POST', path: '/api/analyze', token: await token(sub), body }),
-    lambdaContext(),
-  );
-  expect(res.statusCode).toBe(200);
 }
 
 const bill = (sub: string, query: Record<string, string> = {}) =>

@@ -4,12 +4,12 @@
  */
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { handler as analyze } from '../../functions/analyze';
 import { handler as billing } from '../../functions/billing';
 import { handler as getInvoice } from '../../functions/invoice-get';
 import { handler as listInvoices } from '../../functions/invoice-list';
 import { handler as payInvoice } from '../../functions/invoice-payment';
 import { closeMonths, markOverdue } from '../../functions/invoices';
+import { analyzeOkAt } from '../helpers/analyze';
 import { at } from '../helpers/clock';
 import { useTestDatabase } from '../helpers/db';
 import { type ApiEventInput, apiEvent, lambdaContext } from '../helpers/events';
@@ -61,12 +61,7 @@ beforeAll(async () => {
     ['2026-10-10T10:00:00+05:30', 'alice'],
     ['2026-10-11T10:00:00+05:30', 'bob'],
   ] as const) {
-    at(iso);
-    const res = await analyze(
-      apiEvent({ method: 'POST', path: '/api/analyze', token: await token(sub), body: TWO_ADVICE }),
-      lambdaContext(),
-    );
-    expect(res.statusCode).toBe(200);
+    await analyzeOkAt(iso, sub, TWO_ADVICE);
   }
   vi.useRealTimers();
   const sql = db.current.sql;
