@@ -7,11 +7,11 @@
  * - mark-overdue: an `issued` invoice becomes `overdue` from 00:00 IST the day after its due date,
  *   with exactly one late-fee line (2.5 % of the usage subtotal, half-up to whole paise).
  *
- * Both are idempotent and safe to run concurrently (see functions/billing/invoice-store.ts):
+ * Both are idempotent and safe to run concurrently (see functions/billing/invoice-jobs-store.ts):
  * re-running either any number of times, at once or later, changes nothing.
  */
 import { z } from 'zod';
-import { issueInvoices, markInvoicesOverdue, pendingInvoices } from './billing/invoice-store';
+import { issueInvoices, markInvoicesOverdue, pendingInvoices } from './billing/invoice-jobs-store';
 import { buildInvoice, overdueIfDueBefore, periodOfFirstDay } from './core/invoices';
 import type { Paise } from './core/money';
 import { periodAt } from './core/periods';
