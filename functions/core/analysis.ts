@@ -4,11 +4,12 @@
  * the database write can know.
  */
 import type { AdviceThresholds } from './advice';
-import { type AdviceItem, advise, type HoldingFacts, RULE_SET, ratioToNumber, sectorWeights } from './advice';
+import { type AdviceItem, advise, type HoldingFacts, RULE_SET, sectorWeights } from './advice';
 import { paiseToRupees } from './money';
 import type { Holding, Quote, Valuation } from './portfolio';
 import { valuePortfolio } from './portfolio';
 import { type Charge, chargeFor, type PriceList } from './pricing';
+import { ratioToNumber } from './ratio';
 
 export const DISCLAIMER =
   'This analysis is rule-based and educational only. It is not personalised investment advice, ' +

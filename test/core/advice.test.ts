@@ -1,13 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { adviceConfig } from '../../functions/analysis/config';
-import {
-  advise,
-  compareRatio,
-  type HoldingFacts,
-  RULES,
-  ratioOf,
-  ratioToNumber,
-} from '../../functions/core/advice';
+import { advise, type HoldingFacts, RULES } from '../../functions/core/advice';
+import { compareRatio, ratioOf, ratioToNumber } from '../../functions/core/ratio';
 
 const thresholds = adviceConfig({});
 
