@@ -5,6 +5,9 @@
  *
  * @type {import('@stryker-mutator/api/core').PartialStrykerOptions}
  */
+// Read by test/setup/unit.ts in the test runners Stryker starts (they inherit the environment).
+process.env.STOCK_CONSULTANT_MUTATION = '1';
+
 export default {
   testRunner: 'vitest',
   vitest: { configFile: 'vitest.unit.config.ts' },
@@ -16,7 +19,7 @@ export default {
   coverageAnalysis: 'perTest',
   // The machine is shared: one test runner at a time (about 3.5 minutes over the core).
   concurrency: 1,
-  reporters: ['clear-text', 'progress', 'json', 'html'],
+  reporters: ['clear-text', 'progress-append-only', 'json', 'html'],
   jsonReporter: { fileName: 'reports/mutation/mutation.json' },
   htmlReporter: { fileName: 'reports/mutation/mutation.html' },
   clearTextReporter: { allowColor: false, logTests: false },

@@ -49,7 +49,9 @@ function configFor(overrides: Partial<Enabled> = {}): Enabled {
     key: { kind: 'value', value: KEY },
     batchSize: 50,
     maxAttempts: 3,
-    timeoutMs: 400,
+    // Generous: a busy test machine must not turn a slow answer into a timeout. The timeout
+    // test sets a short one against a stand-in that never answers.
+    timeoutMs: 10_000,
     backoffBaseMs: 1_000,
     backoffMaxMs: 60_000,
     leaseMs: 60_000,
@@ -209,7 +211,7 @@ describe('billing sync', () => {
   it('retries a timeout and a 429 later', async () => {
     await analyze('erin');
     standin.failNext({ hang: true });
-    expect(await run()).toMatchObject({ failed: 2, pending: 2 });
+    expect(await run({ timeoutMs: 400 })).toMatchObject({ failed: 2, pending: 2 });
     // The client gave up after its 400 ms timeout (the stand-in would have hung for 5 s).
     expect((await outbox()).map((r) => r.last_error)).toEqual([
       expect.stringMatching(/^RequestTimeoutError: /),
@@ -271,7 +273,7 @@ describe('billing sync', () => {
     await analyze('lena');
     standin.failNext({ status: 500 });
     const held = standin.holdNext();
-    const slow = run({ timeoutMs: 10_000 }); // claims both rows, then waits for the provider
+    const slow = run(); // claims both rows, then waits for the provider
     await held.arrived;
     advance(61_000); // its lease ran out: the rows are due again
     expect(await run()).toMatchObject({ claimed: 2, sent: 2 });
@@ -288,7 +290,7 @@ describe('billing sync', () => {
   it('a run whose lease ran out cannot undo a later run: a late success leaves dead rows for the operator', async () => {
     await analyze('mona');
     const held = standin.holdNext();
-    const slow = run({ timeoutMs: 10_000 }); // its request will be accepted, but late
+    const slow = run(); // its request will be accepted, but late
     await held.arrived;
     advance(61_000);
     standin.failNext({ status: 400 }, 3); // the batch, then each half alone
