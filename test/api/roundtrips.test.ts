@@ -56,11 +56,12 @@ describe.each([
 
   it('2 for a new analysis (read, write), also with an Idempotency-Key', async () => {
     expect(await roundTrips(`warmup-${prepare}`)).toBe(2);
-    expect(await roundTrips(`warmup-${prepare}`, { 'Idempotency-Key': `a-${prepare}` })).toBe(2);
+    expect(await roundTrips(`warmup-${prepare}`, { 'Idempotency-Key': `new-${prepare}` })).toBe(2);
   });
 
   it('1 for a sequential retry (the read finds the stored answer)', async () => {
-    expect(await roundTrips(`warmup-${prepare}`, { 'Idempotency-Key': `a-${prepare}` })).toBe(1);
+    await roundTrips(`warmup-${prepare}`, { 'Idempotency-Key': `retry-${prepare}` });
+    expect(await roundTrips(`warmup-${prepare}`, { 'Idempotency-Key': `retry-${prepare}` })).toBe(1);
   });
 
   it('3 for a user seen for the first time by this container', async () => {
