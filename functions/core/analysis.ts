@@ -72,7 +72,8 @@ export function analyze(input: {
   prices: PriceList;
 }): Analysis | null {
   const valuation = valuePortfolio(input.holdings, input.quotes);
-  if (valuation.positions.length === 0 || valuation.pricesAsOf === null) return null;
+  // pricesAsOf is null exactly when no holding has a price.
+  if (valuation.pricesAsOf === null) return null;
   const total = valuation.totalPaise;
   const facts: HoldingFacts[] = valuation.positions.map((p) => ({
     symbol: p.symbol,

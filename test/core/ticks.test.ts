@@ -111,6 +111,20 @@ describe('parseTick', () => {
     expect(reasonOf({ symbol: 'X', price: '100' })).toMatch(/^price: /);
   });
 
+  it('rejects bytes that are not UTF-8 even inside a JSON string (no replacement characters stored)', () => {
+    const bytes = Buffer.concat([
+      Buffer.from('{"symbol": "TCS", "price": 1, "name": "Tata '),
+      Buffer.from([0xff]),
+      Buffer.from('"}'),
+    ]);
+    const result = parseTick(
+      { data: bytes.toString('base64'), sequenceNumber: '1', arrivalMs: NOW },
+      NOW,
+      FUTURE_MS,
+    );
+    expect(result).toEqual({ ok: false, reason: 'data is not UTF-8 JSON' });
+  });
+
   it('says why data that is not a JSON object is rejected', () => {
     const notUtf8 = {
       data: Buffer.from([0xff, 0xfe, 0x7b]).toString('base64'),
@@ -252,6 +266,12 @@ describe('mergeTicks', () => {
       tsMs: NOW + 1,
       sequenceNumber: '1',
     });
+  });
+
+  it('returns the rows in symbol order whatever the order of the ticks', () => {
+    const symbols = ['TCS', 'INFY', 'ZEEL', 'ABB', 'HDFCBANK', 'M&M'];
+    const merged = mergeTicks(symbols.map((s, i) => tick(s, '1.00', NOW, String(i + 1))));
+    expect(merged.map((m) => m.symbol)).toEqual(['ABB', 'HDFCBANK', 'INFY', 'M&M', 'TCS', 'ZEEL']);
   });
 
   it('at the same time, the higher sequence number wins even when it is longer', () => {
