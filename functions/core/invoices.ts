@@ -4,7 +4,7 @@
  */
 import { type Paise, paiseToRupees, sum } from './money';
 import { dateOf, type Period, parsePeriod } from './periods';
-import { CURRENCY, FEATURES, type Feature, type LedgerGroup } from './pricing';
+import { billOrder, CURRENCY, type Feature, type LedgerGroup } from './pricing';
 
 export type InvoiceStatus = 'issued' | 'overdue' | 'paid';
 export const INVOICE_STATUSES: readonly InvoiceStatus[] = ['issued', 'overdue', 'paid'];
@@ -38,14 +38,6 @@ export interface NewInvoice {
 export function invoiceNumber(period: Period, n: number): string {
   if (!Number.isSafeInteger(n) || n < 1) throw new RangeError(`Invoice counter must be ≥ 1: ${n}`);
   return `SC-${period.name}-${String(n).padStart(6, '0')}`;
-}
-
-/** Ledger groups in bill order: features in FEATURES order, then by unit price (as GET /api/billing). */
-function billOrder(a: LedgerGroup, b: LedgerGroup): number {
-  return (
-    FEATURES.indexOf(a.feature) - FEATURES.indexOf(b.feature) ||
-    (a.unitPricePaise < b.unitPricePaise ? -1 : a.unitPricePaise > b.unitPricePaise ? 1 : 0)
-  );
 }
 
 /**
