@@ -7,14 +7,14 @@
  * - mark-overdue: an `issued` invoice becomes `overdue` from 00:00 IST the day after its due date,
  *   with exactly one late-fee line (2.5 % of the usage subtotal, half-up to whole paise).
  *
- * Both are idempotent and safe to run concurrently (see functions/shared/invoice-store.ts):
+ * Both are idempotent and safe to run concurrently (see functions/billing/invoice-jobs-store.ts):
  * re-running either any number of times, at once or later, changes nothing.
  */
 import { z } from 'zod';
-import { issueInvoices, markInvoicesOverdue, pendingInvoices } from './billing/invoice-store';
-import { buildInvoice, periodOfFirstDay } from './core/invoices';
+import { issueInvoices, markInvoicesOverdue, pendingInvoices } from './billing/invoice-jobs-store';
+import { buildInvoice, overdueIfDueBefore, periodOfFirstDay } from './core/invoices';
 import type { Paise } from './core/money';
-import { dateOf, periodAt } from './core/periods';
+import { periodAt } from './core/periods';
 import { db, type Sql } from './platform/db';
 import { MetricUnit, powertools } from './platform/powertools';
 
@@ -51,12 +51,11 @@ export async function markOverdue({
   now,
   batchSize = BATCH,
 }: JobInput): Promise<{ overdue: number; lateFeesPaise: Paise }> {
-  // Overdue when the due date is before today's IST date, i.e. from 00:00 IST after the due date.
-  const today = dateOf(now);
+  const dueBefore = overdueIfDueBefore(now);
   let overdue = 0;
   let lateFeesPaise = 0n;
   for (;;) {
-    const marked = await markInvoicesOverdue(sql, today, now, batchSize);
+    const marked = await markInvoicesOverdue(sql, dueBefore, now, batchSize);
     if (marked.length === 0) return { overdue, lateFeesPaise };
     overdue += marked.length;
     for (const m of marked) lateFeesPaise += m.feePaise;

@@ -1,6 +1,6 @@
 /**
  * `npm run import-legacy -- <usage.json>`: load the prototype's usage totals into the legacy
- * account (functions/shared/legacy-import.ts), once. DATABASE_URL names the database; without
+ * account (scripts/lib/legacy-import.ts), once. DATABASE_URL names the database; without
  * it, the one `npm start` runs locally (PG_PORT, default 5433). Exit 1 on a bad file (nothing
  * written), 2 on bad arguments.
  */

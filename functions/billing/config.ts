@@ -20,7 +20,7 @@ export type FlexpriceConfig =
       maxAttempts: number;
       /** Per-request timeout; a timeout counts as a failed attempt and is retried later. */
       timeoutMs: number;
-      /** Backoff between attempts: base × 2^(attempt-1), capped, with full jitter. */
+      /** Backoff between attempts: base × 2^(attempt-1), capped, with equal jitter (core backoffMs). */
       backoffBaseMs: number;
       backoffMaxMs: number;
       /** How long a claim holds a row; a crashed run's rows become due again after it. */

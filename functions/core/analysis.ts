@@ -4,19 +4,12 @@
  * the database write can know.
  */
 import type { AdviceThresholds, Rule } from './advice';
-import {
-  type AdviceItem,
-  advise,
-  type HoldingFacts,
-  RULE_SET,
-  RULES,
-  ratioToNumber,
-  sectorWeights,
-} from './advice';
+import { type AdviceItem, advise, type HoldingFacts, RULE_SET, RULES, sectorWeights } from './advice';
 import { formatPaise, MAX_JSON_PAISE, type Paise, paiseToRupees } from './money';
 import type { Holding, Quote, Valuation } from './portfolio';
 import { valuePortfolio } from './portfolio';
 import { type Charge, chargeFor, type PriceList } from './pricing';
+import { ratioToNumber } from './ratio';
 
 export const DISCLAIMER =
   'This analysis is rule-based and educational only. It is not personalised investment advice, ' +
@@ -98,7 +91,8 @@ export function analyze(input: {
   prices: PriceList;
 }): Analysis | null {
   const valuation = valuePortfolio(input.holdings, input.quotes);
-  if (valuation.positions.length === 0 || valuation.pricesAsOf === null) return null;
+  // pricesAsOf is null exactly when no holding has a price.
+  if (valuation.pricesAsOf === null) return null;
   const total = valuation.totalPaise;
   if (total > MAX_JSON_PAISE) throw new PortfolioValueOutOfRange(total);
   const facts: HoldingFacts[] = valuation.positions.map((p) => ({

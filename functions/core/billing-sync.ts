@@ -67,18 +67,12 @@ export function scrub(message: string, secrets: readonly string[]): string {
   return out.replace(/\s+/g, ' ').trim().slice(0, MAX_REASON);
 }
 
-const TRANSIENT_NAMES = new Set([
-  'ConnectionError',
-  'RequestTimeoutError',
-  'RequestAbortedError',
-  'UnexpectedClientError',
-]);
-
 /**
  * Classify what the Flexprice SDK threw (SPEC §6). The SDK's typed errors carry `statusCode`
- * (`ErrorsErrorsErrorResponse`, `SDKError`); transport failures are named `ConnectionError`,
- * `RequestTimeoutError`. Anything unrecognised is treated as transient: a bounded number of
- * retries is cheaper than losing a charge to a misclassified error.
+ * (`ErrorsErrorsErrorResponse`, `SDKError`): 429 and 5xx are retried, other statuses are not.
+ * Everything else is retried: transport failures (`ConnectionError`, `RequestTimeoutError`,
+ * `RequestAbortedError`, `UnexpectedClientError`) and anything unrecognised, because a bounded
+ * number of retries is cheaper than losing a charge to a misclassified error.
  */
 export function classifyFailure(error: unknown, secrets: readonly string[] = []): Failure {
   const e = (typeof error === 'object' && error !== null ? error : {}) as {
@@ -92,9 +86,6 @@ export function classifyFailure(error: unknown, secrets: readonly string[] = [])
     const status = e.statusCode;
     const retryable = status === 429 || status >= 500;
     return { retryable, reason: scrub(`HTTP ${status} (${name}): ${message}`, secrets) };
-  }
-  if (TRANSIENT_NAMES.has(name)) {
-    return { retryable: true, reason: scrub(`${name}: ${message}`, secrets) };
   }
   return { retryable: true, reason: scrub(`${name}: ${message}`, secrets) };
 }

@@ -3,8 +3,8 @@
  * Pure, exact paise; the clock is an argument. See docs/billing.md "Invoices".
  */
 import { type Paise, paiseToRupees, sum } from './money';
-import { type Period, parsePeriod, startOfDay } from './periods';
-import { CURRENCY, FEATURES, type Feature, type LedgerGroup } from './pricing';
+import { dateOf, type Period, parsePeriod } from './periods';
+import { billOrder, CURRENCY, type Feature, type LedgerGroup } from './pricing';
 
 export type InvoiceStatus = 'issued' | 'overdue' | 'paid';
 export const INVOICE_STATUSES: readonly InvoiceStatus[] = ['issued', 'overdue', 'paid'];
@@ -38,14 +38,6 @@ export interface NewInvoice {
 export function invoiceNumber(period: Period, n: number): string {
   if (!Number.isSafeInteger(n) || n < 1) throw new RangeError(`Invoice counter must be ≥ 1: ${n}`);
   return `SC-${period.name}-${String(n).padStart(6, '0')}`;
-}
-
-/** Ledger groups in bill order: features in FEATURES order, then by unit price (as GET /api/billing). */
-function billOrder(a: LedgerGroup, b: LedgerGroup): number {
-  return (
-    FEATURES.indexOf(a.feature) - FEATURES.indexOf(b.feature) ||
-    (a.unitPricePaise < b.unitPricePaise ? -1 : a.unitPricePaise > b.unitPricePaise ? 1 : 0)
-  );
 }
 
 /**
@@ -85,16 +77,13 @@ export function lateFeeLine(subtotalPaise: Paise): InvoiceLine {
 }
 
 /**
- * The first instant an invoice due on `dueDate` (IST calendar date) is overdue: 00:00 IST the day
- * after. The due date itself is payable in full, to its last second.
+ * The overdue rule, in one place: at `now`, every issued invoice due before the returned IST
+ * calendar date is overdue. An invoice is thus payable through its whole due date and overdue
+ * from 00:00 IST the day after. The mark-overdue job hands it to SQL as `due_date < $1::date`.
  */
-export function overdueFrom(dueDate: string): Date {
-  const [y, m, d] = dueDate.split('-').map(Number) as [number, number, number];
-  return startOfDay(y, m, d + 1);
+export function overdueIfDueBefore(now: Date): string {
+  return dateOf(now);
 }
-
-/** Whether an issued invoice due on `dueDate` is overdue at `now`. */
-export const isOverdue = (dueDate: string, now: Date): boolean => now >= overdueFrom(dueDate);
 
 /** `YYYY-MM` of a period's first day `YYYY-MM-01`. */
 export const periodOfFirstDay = (firstDay: string): Period => {

@@ -78,6 +78,14 @@ export interface LedgerGroup {
   quantity: bigint;
 }
 
+/** Ledger groups in bill order: features in FEATURES order, then by unit price (bills and invoices). */
+export function billOrder(a: LedgerGroup, b: LedgerGroup): number {
+  return (
+    FEATURES.indexOf(a.feature) - FEATURES.indexOf(b.feature) ||
+    (a.unitPricePaise < b.unitPricePaise ? -1 : a.unitPricePaise > b.unitPricePaise ? 1 : 0)
+  );
+}
+
 export type BillStatus = 'open' | 'closed';
 
 export interface Bill {
@@ -108,11 +116,7 @@ const DESCRIPTIONS: Record<Feature, string> = {
  * has ended (final; payable by the due date).
  */
 export function buildBill(period: Period, groups: readonly LedgerGroup[], now: Date): Bill {
-  const ordered = [...groups].sort(
-    (a, b) =>
-      FEATURES.indexOf(a.feature) - FEATURES.indexOf(b.feature) ||
-      (a.unitPricePaise < b.unitPricePaise ? -1 : a.unitPricePaise > b.unitPricePaise ? 1 : 0),
-  );
+  const ordered = [...groups].sort(billOrder);
   const lines = ordered.map((g) => ({ ...g, amountPaise: g.unitPricePaise * g.quantity }));
   return {
     period: period.name,

@@ -194,6 +194,7 @@ export function mergeTicks(ticks: Iterable<Tick>): MergedTick[] {
         fields: {},
       };
       bySymbol.set(tick.symbol, merged);
+      // Stryker disable next-line EqualityOperator: equal versions are the same record (same ts and sequence number), so > and >= keep the same value.
     } else if (version > merged.price.version) {
       merged.price = { value: tick.price, version, tsMs: tick.tsMs, sequenceNumber: tick.sequenceNumber };
     }
@@ -202,8 +203,10 @@ export function mergeTicks(ticks: Iterable<Tick>): MergedTick[] {
       const value = tick[field];
       if (value === undefined) continue;
       const current = fields[field];
+      // Stryker disable next-line EqualityOperator: as above, an equal version is the same record.
       if (!current || version > current.version) fields[field] = { value, version };
     }
   }
-  return [...bySymbol.values()].sort((a, b) => (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0));
+  // Symbols are unique here (map keys), so two rows never compare equal.
+  return [...bySymbol.values()].sort((a, b) => (a.symbol < b.symbol ? -1 : 1));
 }

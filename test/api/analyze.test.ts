@@ -2,22 +2,12 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { handler } from '../../functions/analyze';
 import { DISCLAIMER } from '../../functions/core/analysis';
+import { analyzeAs } from '../helpers/analyze';
 import { useTestDatabase } from '../helpers/db';
 import { apiEvent, lambdaContext } from '../helpers/events';
 import { FIXTURE, seedPrices } from '../helpers/prices';
-import { token } from '../helpers/tokens';
 
 const db = useTestDatabase();
-
-type Body = Record<string, unknown> & { portfolio?: unknown };
-
-async function analyzeAs(sub: string, body: Body | string, headers: Record<string, string> = {}) {
-  const res = await handler(
-    apiEvent({ method: 'POST', path: '/api/analyze', token: await token(sub), body, headers }),
-    lambdaContext(),
-  );
-  return { ...res, json: JSON.parse(res.body ?? 'null') };
-}
 
 async function counts(sub: string) {
   const [row] = await db.current.sql<[{ analyses: number; events: number; charged: string | null }]>`

@@ -58,11 +58,12 @@ describe.each([
 
   it('2 for a new analysis (read, write), also with an Idempotency-Key', async () => {
     expect(await roundTrips(`warmup-${prepare}`)).toBe(2);
-    expect(await roundTrips(`warmup-${prepare}`, { 'Idempotency-Key': `a-${prepare}` })).toBe(2);
+    expect(await roundTrips(`warmup-${prepare}`, { 'Idempotency-Key': `new-${prepare}` })).toBe(2);
   });
 
   it('1 for a sequential retry (the read finds the stored answer)', async () => {
-    expect(await roundTrips(`warmup-${prepare}`, { 'Idempotency-Key': `a-${prepare}` })).toBe(1);
+    await roundTrips(`warmup-${prepare}`, { 'Idempotency-Key': `retry-${prepare}` });
+    expect(await roundTrips(`warmup-${prepare}`, { 'Idempotency-Key': `retry-${prepare}` })).toBe(1);
   });
 
   it('2 with an API key: the key lookup (and its last-use touch) rides on the read', async () => {

@@ -1,10 +1,11 @@
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { priceListConfig } from '../../functions/analysis/config';
-import { handler as analyze } from '../../functions/analyze';
 import { handler as billing } from '../../functions/billing';
 import { handler as usage } from '../../functions/usage';
+import { analyzeOk as analyzeAs } from '../helpers/analyze';
 import { at } from '../helpers/clock';
 import { useTestDatabase } from '../helpers/db';
+import { withEnv } from '../helpers/env';
 import { apiEvent, lambdaContext } from '../helpers/events';
 import { CALM, FIXTURE, seedPrices, TWO_ADVICE } from '../helpers/prices';
 import { adminToken, token } from '../helpers/tokens';
@@ -20,14 +21,6 @@ async function call(
   const tok = opts.admin ? await adminToken(sub) : await token(sub);
   const res = await fn(apiEvent({ path: opts.path ?? '/api/usage', token: tok, query }), lambdaContext());
   return { status: res.statusCode, json: JSON.parse(res.body ?? 'null') };
-}
-
-async function analyzeAs(sub: string, body: unknown) {
-  const res = await analyze(
-    apiEvent({ method: 'POST', path: '/api/analyze', token: await token(sub), body }),
-    lambdaContext(),
-  );
-  expect(res.statusCode).toBe(200);
 }
 
 const bill = (sub: string, query: Record<string, string> = {}) =>
@@ -179,17 +172,21 @@ describe('GET /api/billing', () => {
   });
 
   it('a price change shows as a second line and never alters a past bill', async () => {
-    at('2026-11-28T12:00:00+05:30');
-    const octoberBefore = await bill('carol', { period: '2026-10' });
-    process.env.PRICE_PORTFOLIO_ANALYSIS_INR = '7.50';
-    process.env.PRICE_ADVICE_ITEM_INR = '2.25';
-    priceListConfig.reset();
+    // Its own user, removed afterwards: the other tests here read totals over all users.
     try {
-      at('2026-10-15T12:00:00+05:30');
-      await analyzeAs('dave', CALM);
+      at('2026-10-31T23:59:00+05:30');
+      await analyzeAs('pia', TWO_ADVICE);
+      at('2026-11-20T10:00:00+05:30');
+      await analyzeAs('pia', CALM);
+      await analyzeAs('pia', CALM);
       at('2026-11-28T12:00:00+05:30');
-      await analyzeAs('alice', TWO_ADVICE);
-      const november = await bill('alice');
+      const octoberBefore = await bill('pia', { period: '2026-10' });
+      await withEnv(
+        { PRICE_PORTFOLIO_ANALYSIS_INR: '7.50', PRICE_ADVICE_ITEM_INR: '2.25' },
+        [priceListConfig],
+        () => analyzeAs('pia', TWO_ADVICE),
+      );
+      const november = await bill('pia');
       expect(
         november.json.line_items.map((l: Record<string, unknown>) => [
           l.feature,
@@ -203,12 +200,14 @@ describe('GET /api/billing', () => {
         ['advice_generation', 2, 2.25, 4.5],
       ]);
       expect(november.json.subtotal).toBe(22);
-      expect((await bill('alice', { period: '2026-10' })).json.subtotal).toBe(9);
-      expect((await bill('carol', { period: '2026-10' })).json).toEqual(octoberBefore.json);
+      expect(octoberBefore.json.subtotal).toBe(9);
+      expect((await bill('pia', { period: '2026-10' })).json).toEqual(octoberBefore.json);
     } finally {
-      delete process.env.PRICE_PORTFOLIO_ANALYSIS_INR;
-      delete process.env.PRICE_ADVICE_ITEM_INR;
-      priceListConfig.reset();
+      const sql = db.current.sql;
+      await sql`DELETE FROM billing_outbox WHERE user_sub = 'pia'`;
+      await sql`DELETE FROM usage_events WHERE user_sub = 'pia'`;
+      await sql`DELETE FROM analyses WHERE user_sub = 'pia'`;
+      await sql`DELETE FROM usage_totals WHERE user_sub = 'pia'`;
     }
   });
 

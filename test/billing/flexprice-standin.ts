@@ -9,6 +9,9 @@
  * Reading back (the reconciliation): POST /v1/events/query and POST /v1/events/usage answer
  * from the events it stored, in Flexprice's shapes (see standin-reads.ts). `loseNext(n)` makes it
  * acknowledge the next n events with 202 and never store them, as Flexprice can.
+ *
+ * Every error body echoes the request's URL and API key, as a careless real server might: a
+ * test asserting that neither reaches the outbox, the logs or /health can then really fail.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -53,8 +56,12 @@ export interface FlexpriceStandin {
   loseNext(count?: number): void;
   /** Fail the next `times` requests to `path` (default: the bulk endpoint). */
   failNext(mode: FailureMode, times?: number, path?: string): void;
-  /** Delay every answer by this many milliseconds (makes races between syncs real). */
-  latencyMs: number;
+  /**
+   * Hold the answer to the next request to `path` (default: the bulk endpoint) until `release()`:
+   * a slow provider on demand. Whether it fails is decided when it arrives. `arrived` resolves
+   * when it is held. Released at the latest by `close()`.
+   */
+  holdNext(path?: string): { arrived: Promise<void>; release(): void };
   reset(): void;
   close(): Promise<void>;
 }
@@ -65,6 +72,13 @@ export const CUSTOMERS_PATH = '/v1/customers';
 function send(res: ServerResponse, status: number, body: unknown) {
   res.writeHead(status, { 'content-type': 'application/json' });
   res.end(JSON.stringify(body));
+}
+
+/** A Flexprice-shaped error body whose message repeats the request's full URL and API key. */
+function sendError(req: IncomingMessage, res: ServerResponse, status: number, message: string) {
+  const url = `http://${req.headers.host}${req.url}`;
+  const echo = `${message} (${req.method} ${url}, x-api-key ${String(req.headers['x-api-key'])})`;
+  send(res, status, { success: false, error: { message: echo } });
 }
 
 async function readBody(req: IncomingMessage): Promise<unknown> {
@@ -89,16 +103,23 @@ export async function startFlexpriceStandin(options: { hangMs?: number } = {}): 
   const storedKeys = new Set<string>();
   let toLose = 0;
   const hanging = new Set<NodeJS.Timeout>();
+  const holds: Array<{ path: string; arrive(): void; released: Promise<void>; release(): void }> = [];
+  const releases = new Set<() => void>();
 
   const server: Server = createServer(async (req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     const body = await readBody(req);
-    if (standin.latencyMs > 0) await new Promise((r) => setTimeout(r, standin.latencyMs));
     requests.push({ method: req.method ?? 'GET', path, headers: req.headers, body });
 
     const planned = failures.find((f) => f.remaining > 0 && path.startsWith(f.path));
+    if (planned) planned.remaining -= 1;
+    const hold = holds.findIndex((h) => path === h.path);
+    if (hold >= 0) {
+      const [held] = holds.splice(hold, 1);
+      held?.arrive();
+      await held?.released;
+    }
     if (planned) {
-      planned.remaining -= 1;
       if ('hang' in planned.mode) {
         const timer = setTimeout(() => {
           hanging.delete(timer);
@@ -108,13 +129,13 @@ export async function startFlexpriceStandin(options: { hangMs?: number } = {}): 
         return;
       }
       const status = planned.mode.status;
-      return send(res, status, { success: false, error: { message: `injected ${status}` } });
+      return sendError(req, res, status, `injected ${status}`);
     }
 
     if (req.method === 'POST' && path === BULK_PATH) {
       const events = (body as { events?: StandinEvent[] } | null)?.events;
       if (!Array.isArray(events) || events.length === 0 || events.length > 1000) {
-        return send(res, 400, { success: false, error: { message: 'events must be 1..1000' } });
+        return sendError(req, res, 400, 'events must be 1..1000');
       }
       accepted.push(...events);
       for (const e of events) {
@@ -137,13 +158,9 @@ export async function startFlexpriceStandin(options: { hangMs?: number } = {}): 
     }
     if (req.method === 'POST' && path === CUSTOMERS_PATH) {
       const externalId = (body as { external_id?: string } | null)?.external_id;
-      if (!externalId)
-        return send(res, 400, { success: false, error: { message: 'external_id is required' } });
+      if (!externalId) return sendError(req, res, 400, 'external_id is required');
       if (customers.has(externalId)) {
-        return send(res, 409, {
-          success: false,
-          error: { message: 'customer with this external id already exists' },
-        });
+        return sendError(req, res, 409, 'customer with this external id already exists');
       }
       const customer = { id: `cust_${customers.size + 1}`, external_id: externalId };
       customers.set(externalId, customer);
@@ -152,18 +169,15 @@ export async function startFlexpriceStandin(options: { hangMs?: number } = {}): 
     const external = /^\/v1\/customers\/external\/(.+)$/.exec(path);
     if (req.method === 'GET' && external?.[1]) {
       const customer = customers.get(decodeURIComponent(external[1]));
-      return customer
-        ? send(res, 200, customer)
-        : send(res, 404, { success: false, error: { message: 'customer not found' } });
+      return customer ? send(res, 200, customer) : sendError(req, res, 404, 'customer not found');
     }
-    return send(res, 404, { success: false, error: { message: `no route ${req.method} ${path}` } });
+    return sendError(req, res, 404, 'no such route');
   });
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
 
   const standin: FlexpriceStandin = {
-    latencyMs: 0,
     url: `http://127.0.0.1:${port}/v1`,
     requests,
     accepted,
@@ -180,8 +194,23 @@ export async function startFlexpriceStandin(options: { hangMs?: number } = {}): 
     failNext(mode, times = 1, path = BULK_PATH) {
       failures.push({ path, mode, remaining: times });
     },
+    holdNext(path = BULK_PATH) {
+      let arrive = () => {};
+      let release = () => {};
+      const arrived = new Promise<void>((r) => {
+        arrive = r;
+      });
+      const released = new Promise<void>((r) => {
+        release = r;
+      });
+      releases.add(release);
+      holds.push({ path, arrive, released, release });
+      return { arrived, release };
+    },
     reset() {
-      standin.latencyMs = 0;
+      for (const release of releases) release();
+      releases.clear();
+      holds.length = 0;
       requests.length = 0;
       accepted.length = 0;
       failures.length = 0;
@@ -191,6 +220,7 @@ export async function startFlexpriceStandin(options: { hangMs?: number } = {}): 
       toLose = 0;
     },
     async close() {
+      for (const release of releases) release();
       for (const t of hanging) clearTimeout(t);
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

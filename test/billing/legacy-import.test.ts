@@ -4,7 +4,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { handler as usageHandler } from '../../functions/usage';
 import {
   importLegacyUsage,
@@ -49,6 +49,14 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'legacy-import-'));
 });
 
+// Each test starts with no account and no usage.
+beforeEach(async () => {
+  await db.current.sql`TRUNCATE billing_outbox, usage_events, usage_totals, analyses, users CASCADE`;
+});
+
+/** Starting `npx tsx` takes long on a busy machine: the CLI tests get more than the default 30 s. */
+const CLI_TIMEOUT = 120_000;
+
 describe('legacy import', () => {
   it.each([
     ['not JSON', '{"portfolios_analyzed_total": 1,', /not valid JSON/],
@@ -81,40 +89,49 @@ describe('legacy import', () => {
     expect(() => parseLegacyUsage(text)).toThrow(message);
   });
 
-  it('a malformed file run through the CLI exits 1, says why, and writes nothing', async () => {
-    const out = await cli('{"portfolios_analyzed_total": -3, "advice_generated_total": 2}');
-    expect(out.code).toBe(1);
-    expect(out.stderr).toContain('portfolios_analyzed_total: must not be negative');
-    expect(await ledger()).toEqual([]);
-    expect(await db.current.sql`SELECT 1 FROM users WHERE sub = ${LEGACY_SUB}`).toHaveLength(0);
-  });
+  it(
+    'a malformed file run through the CLI exits 1, says why, and writes nothing',
+    async () => {
+      const out = await cli('{"portfolios_analyzed_total": -3, "advice_generated_total": 2}');
+      expect(out.code).toBe(1);
+      expect(out.stderr).toContain('portfolios_analyzed_total: must not be negative');
+      expect(await ledger()).toEqual([]);
+      expect(await db.current.sql`SELECT 1 FROM users WHERE sub = ${LEGACY_SUB}`).toHaveLength(0);
+    },
+    CLI_TIMEOUT,
+  );
 
-  it('loads the counts into the legacy account, at price 0, not queued for Flexprice; a second run is a no-op', async () => {
-    // Act
-    const first = await cli('{"portfolios_analyzed_total": 120, "advice_generated_total": 455}');
-    const second = await cli('{ "advice_generated_total": 455, "portfolios_analyzed_total": 120 }');
-    // Assess
-    expect(first.code).toBe(0);
-    expect(first.stdout).toMatch(
-      /Imported 120 portfolio analyses and 455 advice items into account "legacy-prototype"/,
-    );
-    expect(second.code).toBe(0);
-    expect(second.stdout).toMatch(/Already imported .* Nothing written/);
-    expect(await ledger()).toEqual([
-      { feature: 'advice_generation', quantity: 455, unit_price_paise: '0', user_sub: LEGACY_SUB },
-      { feature: 'portfolio_analysis', quantity: 120, unit_price_paise: '0', user_sub: LEGACY_SUB },
-    ]);
-    expect(await db.current.sql`SELECT 1 FROM billing_outbox`).toHaveLength(0);
-    const usage = await usageOf(LEGACY_SUB);
-    expect(usage).toMatchObject({ portfolios_analyzed_total: 120, advice_generated_total: 455 });
-    // Totals and ledger agree.
-    const [totals] = await db.current.sql<[{ p: string; a: string; c: string }]>`
+  it(
+    'loads the counts into the legacy account, at price 0, not queued for Flexprice; a second run is a no-op',
+    async () => {
+      // Act
+      const first = await cli('{"portfolios_analyzed_total": 120, "advice_generated_total": 455}');
+      const second = await cli('{ "advice_generated_total": 455, "portfolios_analyzed_total": 120 }');
+      // Assess
+      expect(first.code).toBe(0);
+      expect(first.stdout).toMatch(
+        /Imported 120 portfolio analyses and 455 advice items into account "legacy-prototype"/,
+      );
+      expect(second.code).toBe(0);
+      expect(second.stdout).toMatch(/Already imported .* Nothing written/);
+      expect(await ledger()).toEqual([
+        { feature: 'advice_generation', quantity: 455, unit_price_paise: '0', user_sub: LEGACY_SUB },
+        { feature: 'portfolio_analysis', quantity: 120, unit_price_paise: '0', user_sub: LEGACY_SUB },
+      ]);
+      expect(await db.current.sql`SELECT 1 FROM billing_outbox`).toHaveLength(0);
+      const usage = await usageOf(LEGACY_SUB);
+      expect(usage).toMatchObject({ portfolios_analyzed_total: 120, advice_generated_total: 455 });
+      // Totals and ledger agree.
+      const [totals] = await db.current.sql<[{ p: string; a: string; c: string }]>`
       SELECT portfolios_analyzed::text AS p, advice_generated::text AS a, charged_paise::text AS c
       FROM usage_totals WHERE user_sub = ${LEGACY_SUB}`;
-    expect(totals).toEqual({ p: '120', a: '455', c: '0' });
-  });
+      expect(totals).toEqual({ p: '120', a: '455', c: '0' });
+    },
+    CLI_TIMEOUT,
+  );
 
   it('refuses a second import with other counts and writes nothing', async () => {
+    await importLegacyUsage(db.current.sql, { portfolios_analyzed_total: 120, advice_generated_total: 455 });
     await expect(
       importLegacyUsage(db.current.sql, { portfolios_analyzed_total: 1, advice_generated_total: 0 }),
     ).rejects.toThrow(/already imported .* with other counts; nothing was written/);

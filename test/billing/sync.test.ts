@@ -3,7 +3,6 @@
  * (by event id and timestamp) across failures, crashes and concurrent runs.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { handler as analyzeHandler } from '../../functions/analyze';
 import { type FlexpriceConfig, flexpriceConfig } from '../../functions/billing/config';
 import { flexpriceProvider, resetApiKeyCache } from '../../functions/billing/flexprice';
 import { OUTBOX_SQL } from '../../functions/billing/outbox-store';
@@ -12,10 +11,11 @@ import { handler as syncHandler } from '../../functions/billing-sync';
 import { handler as healthHandler } from '../../functions/health';
 import type { Sql } from '../../functions/platform/db';
 import { startSyncLoop } from '../../local/billing-sync-loop';
+import { analyzeOk } from '../helpers/analyze';
 import { useTestDatabase } from '../helpers/db';
+import { withEnv } from '../helpers/env';
 import { apiEvent, lambdaContext } from '../helpers/events';
 import { FIXTURE, seedPrices } from '../helpers/prices';
-import { token } from '../helpers/tokens';
 import { BULK_PATH, CUSTOMERS_PATH, type FlexpriceStandin, startFlexpriceStandin } from './flexprice-standin';
 
 const db = useTestDatabase();
@@ -23,7 +23,24 @@ const KEY = 'fp_test_key_0123456789abcdef';
 let standin: FlexpriceStandin;
 
 type Enabled = Extract<FlexpriceConfig, { enabled: true }>;
-const quiet = { debug() {}, info() {}, warn() {} };
+/** Everything the sync logged in the current test (reset before each). */
+let logged: unknown[] = [];
+const logger = {
+  debug() {},
+  info(...args: unknown[]) {
+    logged.push(args);
+  },
+  warn(...args: unknown[]) {
+    logged.push(args);
+  },
+};
+
+/** The environment with which the handlers (health, billing-sync) see sync turned on. */
+const withSyncOn = <T>(fn: () => Promise<T>) =>
+  withEnv({ FLEXPRICE_API_KEY: KEY, FLEXPRICE_API_URL: standin.url }, [flexpriceConfig], async () => {
+    resetApiKeyCache();
+    return fn();
+  });
 
 function configFor(overrides: Partial<Enabled> = {}): Enabled {
   return {
@@ -32,7 +49,9 @@ function configFor(overrides: Partial<Enabled> = {}): Enabled {
     key: { kind: 'value', value: KEY },
     batchSize: 50,
     maxAttempts: 3,
-    timeoutMs: 400,
+    // Generous: a busy test machine must not turn a slow answer into a timeout. The timeout
+    // test sets a short one against a stand-in that never answers.
+    timeoutMs: 10_000,
     backoffBaseMs: 1_000,
     backoffMaxMs: 60_000,
     leaseMs: 60_000,
@@ -54,7 +73,7 @@ async function run(overrides: Partial<Enabled> = {}, sql: Sql = db.current.sql) 
     client: flexpriceProvider(config, KEY),
     config,
     now: () => clock,
-    logger: quiet,
+    logger,
     metrics: {
       addMetric: (name: string, _unit: unknown, value: number) => {
         metrics[name] = value;
@@ -72,14 +91,10 @@ const PORTFOLIO = {
 };
 
 async function analyze(sub: string) {
-  const res = await analyzeHandler(
-    apiEvent({ method: 'POST', path: '/api/analyze', token: await token(sub), body: PORTFOLIO }),
-    lambdaContext(),
-  );
-  expect(res.statusCode).toBe(200);
+  const body = await analyzeOk(sub, PORTFOLIO);
   // The sync's clock is always after every analysis made so far, so their rows are due.
   clock = new Date(Math.max(clock.getTime(), Date.now() + 1_000));
-  return JSON.parse(res.body ?? '{}') as { analysis_id: string; advice: unknown[] };
+  return body;
 }
 
 async function outbox() {
@@ -99,16 +114,23 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await standin.close();
-  for (const k of ['FLEXPRICE_API_KEY', 'FLEXPRICE_API_URL']) delete process.env[k];
-  flexpriceConfig.reset();
 });
 
+// Each test starts from an empty outbox, no known customers and a fresh stand-in.
 beforeEach(async () => {
-  await db.current.sql`UPDATE billing_outbox SET status = 'sent', sent_at = now() WHERE status <> 'sent'`;
+  await db.current.sql`DELETE FROM billing_outbox`;
   await db.current.sql`DELETE FROM billing_customers`;
   standin.reset();
+  logged = [];
   clock = new Date(Date.now() + 1_000);
 });
+
+/** Neither the key nor the URL (nor its host) in `text`. */
+function expectNoSecrets(text: string) {
+  expect(text).not.toContain(KEY);
+  expect(text).not.toContain(standin.url);
+  expect(text).not.toContain('127.0.0.1');
+}
 
 describe('billing sync', () => {
   it('sends every charge once, with event names, customer, string quantities, ids and timestamps', async () => {
@@ -189,9 +211,12 @@ describe('billing sync', () => {
   it('retries a timeout and a 429 later', async () => {
     await analyze('erin');
     standin.failNext({ hang: true });
-    const started = Date.now();
-    expect(await run()).toMatchObject({ failed: 2, pending: 2 });
-    expect(Date.now() - started).toBeLessThan(3_000); // the 400 ms timeout, not the 5 s hang
+    expect(await run({ timeoutMs: 400 })).toMatchObject({ failed: 2, pending: 2 });
+    // The client gave up after its 400 ms timeout (the stand-in would have hung for 5 s).
+    expect((await outbox()).map((r) => r.last_error)).toEqual([
+      expect.stringMatching(/^RequestTimeoutError: /),
+      expect.stringMatching(/^RequestTimeoutError: /),
+    ]);
     advance(60_000);
     standin.failNext({ status: 429 });
     expect(await run()).toMatchObject({ failed: 2, pending: 2 });
@@ -227,61 +252,91 @@ describe('billing sync', () => {
     expect(standin.counted()).toHaveLength(2); // Flexprice deduplicates: counted once
   });
 
-  it('two concurrent syncs never send a row twice', async () => {
-    const ids = [];
-    for (let i = 0; i < 15; i++) ids.push((await analyze(`racer-${i % 3}`)).analysis_id);
-    standin.latencyMs = 30;
-    const [x, y] = await Promise.all([run({ batchSize: 4 }), run({ batchSize: 4 })]);
-    expect((x?.sent ?? 0) + (y?.sent ?? 0)).toBe(30);
+  it('two concurrent syncs never send a row twice, and both take part', async () => {
+    for (let i = 0; i < 15; i++) await analyze(`racer-${i % 3}`);
+    // Run x claims its first batch and is held at the provider while run y claims and sends.
+    const held = standin.holdNext();
+    const x = run({ batchSize: 4 });
+    await held.arrived;
+    const y = run({ batchSize: 4 });
+    await expect.poll(() => standin.accepted.length, { timeout: 10_000 }).toBeGreaterThan(0);
+    held.release();
+    const results = await Promise.all([x, y]);
+    expect(results[0].sent + results[1].sent).toBe(30);
+    expect(results.map((r) => r.sent > 0)).toEqual([true, true]);
     const eventIds = standin.accepted.map((e) => e.event_id);
-    expect(new Set(eventIds).size).toBe(eventIds.length);
+    expect(new Set(eventIds).size).toBe(30);
     expect(eventIds).toHaveLength(30);
-    expect(x?.sent).toBeGreaterThan(0);
-    expect(y?.sent).toBeGreaterThan(0);
+  });
+
+  it('a run whose lease ran out cannot undo a later run: a late failure leaves sent rows sent', async () => {
+    await analyze('lena');
+    standin.failNext({ status: 500 });
+    const held = standin.holdNext();
+    const slow = run(); // claims both rows, then waits for the provider
+    await held.arrived;
+    advance(61_000); // its lease ran out: the rows are due again
+    expect(await run()).toMatchObject({ claimed: 2, sent: 2 });
+    held.release();
+    expect(await slow).toMatchObject({ failed: 2 }); // its 500 arrives now, after the rows were sent
+    expect((await outbox()).map((r) => [r.status, r.last_error])).toEqual([
+      ['sent', null],
+      ['sent', null],
+    ]);
+    advance(86_400_000);
+    expect((await run()).claimed).toBe(0); // nothing is sent again
+  });
+
+  it('a run whose lease ran out cannot undo a later run: a late success leaves dead rows for the operator', async () => {
+    await analyze('mona');
+    const held = standin.holdNext();
+    const slow = run(); // its request will be accepted, but late
+    await held.arrived;
+    advance(61_000);
+    standin.failNext({ status: 400 }, 3); // the batch, then each half alone
+    expect(await run()).toMatchObject({ claimed: 2, deadLettered: 2 });
+    held.release();
+    expect(await slow).toMatchObject({ sent: 2 }); // accepted, but the rows were no longer its own
+    const rows = await outbox();
+    expect(rows.map((r) => r.status)).toEqual(['dead', 'dead']);
+    expect(rows.every((r) => r.last_error?.startsWith('HTTP 400'))).toBe(true);
   });
 
   it('dead-letters a row after N failed attempts, counts it in metrics and /health', async () => {
-    process.env.FLEXPRICE_API_KEY = KEY;
-    process.env.FLEXPRICE_API_URL = standin.url;
-    flexpriceConfig.reset();
-    try {
-      await analyze('gina');
-      standin.failNext({ status: 503 }, 3);
-      await run();
-      advance(3_600_000);
-      await run();
-      advance(3_600_000);
-      const last = await run();
-      expect(last).toMatchObject({ deadLettered: 2, dead: 2, pending: 0 });
-      expect(last.metrics.OutboxDead).toBe(2);
-      const rows = await outbox();
-      const dead = rows.filter((r) => r.status === 'dead');
-      expect(dead.map((r) => r.attempts)).toEqual([3, 3]);
-      for (const r of dead) {
-        expect(r.last_error).toContain('HTTP 503');
-        expect(r.last_error).not.toContain(KEY);
-        expect(r.last_error).not.toContain(standin.url);
-      }
-
-      const h = await health();
-      expect(h.json.status).toBe('degraded');
-      expect(h.json.billing_sync).toEqual({
-        enabled: true,
-        pending: 0,
-        dead: 2,
-        oldest_pending_age_seconds: null,
-      });
-      expect(h.text).not.toContain(KEY);
-      expect(h.text).not.toContain('127.0.0.1');
-
-      advance(3_600_000);
-      expect((await run()).claimed).toBe(0); // dead rows are never sent again by themselves
-    } finally {
-      await db.current.sql`UPDATE billing_outbox SET status = 'sent', sent_at = now() WHERE status = 'dead'`;
-      delete process.env.FLEXPRICE_API_KEY;
-      delete process.env.FLEXPRICE_API_URL;
-      flexpriceConfig.reset();
+    await analyze('gina');
+    standin.failNext({ status: 503 }, 3);
+    await run();
+    advance(3_600_000);
+    await run();
+    advance(3_600_000);
+    const last = await run();
+    expect(last).toMatchObject({ deadLettered: 2, dead: 2, pending: 0 });
+    expect(last.metrics.OutboxDead).toBe(2);
+    const rows = await outbox();
+    expect(rows.map((r) => [r.status, r.attempts])).toEqual([
+      ['dead', 3],
+      ['dead', 3],
+    ]);
+    for (const r of rows) {
+      // The stand-in's error body repeats the URL and the key: both are redacted before storing.
+      expect(r.last_error).toMatch(/^HTTP 503 .*\[redacted\]/);
+      expectNoSecrets(r.last_error ?? '');
     }
+    expectNoSecrets(JSON.stringify(logged));
+    expect(logged.length).toBeGreaterThan(0);
+
+    const h = await withSyncOn(health);
+    expect(h.json.status).toBe('degraded');
+    expect(h.json.billing_sync).toEqual({
+      enabled: true,
+      pending: 0,
+      dead: 2,
+      oldest_pending_age_seconds: null,
+    });
+    expectNoSecrets(h.text);
+
+    advance(3_600_000);
+    expect((await run()).claimed).toBe(0); // dead rows are never sent again by themselves
   });
 
   it('does not retry a 4xx other than 429: a bad event is dead-lettered alone, its batch is sent', async () => {
@@ -293,81 +348,75 @@ describe('billing sync', () => {
     const dead = (await outbox()).filter((r) => r.status === 'dead');
     expect(dead).toHaveLength(1);
     expect(dead[0]?.attempts).toBe(1);
-    await db.current.sql`UPDATE billing_outbox SET status = 'sent', sent_at = now() WHERE status = 'dead'`;
+    expectNoSecrets(dead[0]?.last_error ?? '');
+  });
+
+  it('a customer that cannot be created keeps its rows pending, without secrets in the error', async () => {
+    await analyze('olga');
+    standin.failNext({ status: 503 }, 1, CUSTOMERS_PATH);
+    expect(await run()).toMatchObject({ sent: 0, failed: 2, pending: 2 });
+    expect(standin.requests.filter((r) => r.path === BULK_PATH)).toHaveLength(0);
+    const rows = await outbox();
+    expect(rows.every((r) => r.status === 'pending' && r.last_error?.startsWith('HTTP 503'))).toBe(true);
+    for (const r of rows) expectNoSecrets(r.last_error ?? '');
+    expectNoSecrets(JSON.stringify(logged));
   });
 
   it('/health shows the backlog while Flexprice is down, and never the key or URL', async () => {
-    process.env.FLEXPRICE_API_KEY = KEY;
-    process.env.FLEXPRICE_API_URL = standin.url;
-    flexpriceConfig.reset();
-    try {
-      await analyze('ivan');
-      const h = await health();
-      expect(h.json.status).toBe('ok');
-      expect(h.json.billing_sync).toMatchObject({ enabled: true, pending: 2, dead: 0 });
-      expect(h.json.billing_sync.oldest_pending_age_seconds).toBeGreaterThanOrEqual(0);
-      expect(h.text).not.toContain(KEY);
-      expect(h.text).not.toContain(standin.url);
-      expect(h.text).not.toContain('flexprice');
-    } finally {
-      delete process.env.FLEXPRICE_API_KEY;
-      delete process.env.FLEXPRICE_API_URL;
-      flexpriceConfig.reset();
-    }
+    await analyze('ivan');
+    const h = await withSyncOn(health);
+    expect(h.json.status).toBe('ok');
+    expect(h.json.billing_sync).toMatchObject({ enabled: true, pending: 2, dead: 0 });
+    expect(h.json.billing_sync.oldest_pending_age_seconds).toBeGreaterThanOrEqual(0);
+    expectNoSecrets(h.text);
+    expect(h.text).not.toContain('flexprice');
   });
 
   it('the scheduled handler reads the key from the environment and drains the outbox', async () => {
-    process.env.FLEXPRICE_API_KEY = KEY;
-    process.env.FLEXPRICE_API_URL = standin.url;
-    flexpriceConfig.reset();
-    resetApiKeyCache();
-    try {
-      await analyze('judy');
-      const out = await syncHandler({ 'detail-type': 'Scheduled Event' }, lambdaContext());
-      expect(out).toMatchObject({ enabled: true, sent: 2 });
-      expect(standin.requests.every((r) => r.headers['x-api-key'] === KEY)).toBe(true);
-    } finally {
-      delete process.env.FLEXPRICE_API_KEY;
-      delete process.env.FLEXPRICE_API_URL;
-      flexpriceConfig.reset();
-    }
+    await analyze('judy');
+    const out = await withSyncOn(() => syncHandler({ 'detail-type': 'Scheduled Event' }, lambdaContext()));
+    expect(out).toMatchObject({ enabled: true, sent: 2 });
+    expect(standin.requests.length).toBeGreaterThan(0);
+    expect(standin.requests.every((r) => r.headers['x-api-key'] === KEY)).toBe(true);
   });
 });
 
 describe('billing sync without a key', () => {
-  it('is off: the handler and the local loop do nothing, /health says so', async () => {
-    flexpriceConfig.reset();
+  it('is off: the handler and the local loop claim nothing, /health says so', async () => {
     await analyze('kim');
-    expect(await syncHandler({}, lambdaContext())).toEqual({ enabled: false });
-    const loop = startSyncLoop({ intervalMs: 10 });
-    await new Promise((r) => setTimeout(r, 50));
-    await loop.stop();
+    await withEnv(
+      { FLEXPRICE_API_KEY: undefined, FLEXPRICE_API_KEY_SECRET_ARN: undefined },
+      [flexpriceConfig],
+      async () => {
+        expect(await syncHandler({}, lambdaContext())).toEqual({ enabled: false });
+        // The loop runs at once when started; stop() waits for that run, so no sleep is needed.
+        const loopLog: unknown[] = [];
+        const loop = startSyncLoop({
+          intervalMs: 60_000,
+          logger: { ...logger, warn: (...a) => loopLog.push(a) },
+        });
+        await loop.stop();
+        expect(loopLog).toEqual([]);
+        const h = await health();
+        expect(h.json.billing_sync).toEqual({ enabled: false });
+      },
+    );
     expect(standin.requests).toHaveLength(0);
-    const h = await health();
-    expect(h.json.billing_sync).toEqual({ enabled: false });
-    // The charges wait in the outbox: turning sync on later sends them.
-    expect((await outbox()).filter((r) => r.status === 'pending')).toHaveLength(2);
+    // Nothing was claimed (a claim counts an attempt): turning sync on later sends them.
+    expect((await outbox()).map((r) => [r.status, r.attempts])).toEqual([
+      ['pending', 0],
+      ['pending', 0],
+    ]);
   });
 });
 
 describe('analyze while Flexprice is down', () => {
-  it('answers 200 at normal speed and never calls Flexprice', async () => {
-    process.env.FLEXPRICE_API_KEY = KEY;
-    process.env.FLEXPRICE_API_URL = standin.url;
-    flexpriceConfig.reset();
-    try {
+  it('answers 200 and never calls Flexprice: the charges wait in the outbox', async () => {
+    await withSyncOn(async () => {
       standin.failNext({ hang: true }, 100, '/');
-      await analyze('warmup');
-      const started = performance.now();
-      for (let i = 0; i < 5; i++) await analyze('leo');
-      const perAnalysis = (performance.now() - started) / 5;
-      expect(perAnalysis).toBeLessThan(250);
-      expect(standin.requests).toHaveLength(0);
-      expect((await outbox()).filter((r) => r.status === 'pending')).toHaveLength(12);
-    } finally {
-      delete process.env.FLEXPRICE_API_KEY;
-      delete process.env.FLEXPRICE_API_URL;
-      flexpriceConfig.reset();
-    }
+      for (let i = 0; i < 3; i++) await analyze('leo');
+    });
+    expect(standin.requests).toHaveLength(0);
+    expect((await outbox()).filter((r) => r.status === 'pending')).toHaveLength(6);
   });
 });

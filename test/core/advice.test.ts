@@ -1,13 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { adviceConfig } from '../../functions/analysis/config';
-import {
-  advise,
-  compareRatio,
-  type HoldingFacts,
-  RULES,
-  ratioOf,
-  ratioToNumber,
-} from '../../functions/core/advice';
+import { advise, type HoldingFacts, RULES } from '../../functions/core/advice';
+import { compareRatio, ratioOf, ratioToNumber } from '../../functions/core/ratio';
 
 const thresholds = adviceConfig({});
 
@@ -164,5 +158,65 @@ describe('exact ratios', () => {
     expect(compareRatio({ num: 1n, den: 3n }, ratioOf('0.3333'))).toBe(1);
     expect(ratioToNumber({ num: 2n, den: 3n }, 4)).toBe(0.6667);
     expect(ratioToNumber({ num: 1n, den: 8n }, 2)).toBe(0.13);
+  });
+});
+
+describe('advice messages and missing inputs', () => {
+  it('each holding rule names its numbers in one sentence', () => {
+    const [growth] = advise([holding('INFY', { change_7d_pct: 6.5, sector: 'IT' })], thresholds);
+    expect(growth?.message).toBe(
+      'INFY gained 6.5% over the last 7 days, at or above the 5% strong-growth threshold; consider holding or adding to it.',
+    );
+    const [volatile] = advise([holding('HDFC', { volatility: 0.05, sector: 'IT' })], thresholds);
+    expect(volatile?.message).toBe(
+      'HDFC has a daily volatility of 5%, above the 4% limit; size this position with caution.',
+    );
+    const [momentum] = advise(
+      [holding('SMALL', { weight: ratioOf('0.02'), change_7d_pct: 3, sector: 'IT' })],
+      thresholds,
+    );
+    expect(momentum?.message).toBe(
+      'SMALL is only 2% of your portfolio but gained 3% over the last 7 days (above 2%); consider buying more.',
+    );
+    const diversify = advise([holding('A', { sector: 'IT' })], thresholds).at(-1);
+    expect(diversify?.message).toBe(
+      'All your analyzed holdings are in 1 sector (IT), fewer than 2; consider diversifying across sectors.',
+    );
+  });
+
+  it('a missing 7-day change or volatility never fires, whatever the thresholds', () => {
+    const anything = {
+      ...thresholds,
+      sharpDropPct: 0,
+      strongGrowthPct: 0,
+      highVolatility: -1,
+      momentumPct: -1,
+    };
+    const bare = holding('X', { weight: ratioOf('0.01'), sector: 'IT' });
+    expect(advise([bare, holding('Y', { sector: 'Banks' })], anything)).toEqual([]);
+  });
+
+  it('one holding without a sector keeps diversification quiet, even with sectors missing', () => {
+    const mixed = [holding('A', { sector: 'IT' }), holding('B', { sector: null })];
+    expect(advise(mixed, { ...thresholds, minSectors: 3 })).toEqual([]);
+  });
+
+  it('no holdings, no advice (not even about diversification)', () => {
+    expect(advise([], thresholds)).toEqual([]);
+  });
+});
+
+describe('ratioOf', () => {
+  it('reads exact decimal text', () => {
+    expect(ratioOf('0.50')).toEqual({ num: 50n, den: 100n });
+    expect(ratioOf(' 1.5 ')).toEqual({ num: 15n, den: 10n });
+    expect(ratioOf('2')).toEqual({ num: 2n, den: 1n });
+    expect(ratioOf('-0.25')).toEqual({ num: -25n, den: 100n });
+  });
+
+  it('refuses anything else, naming it', () => {
+    for (const bad of ['abc', '1e3', '0.5.1', '.5', '5.', 'x0.5', '0.5x']) {
+      expect(() => ratioOf(bad), bad).toThrow(new RangeError(`Not a decimal: ${bad}`));
+    }
   });
 });

@@ -32,6 +32,10 @@ describe('IST billing periods', () => {
     for (const bad of ['2026-02-30', '2026-11-31', '2026-11', '28/11/2026', '2026-11-28T00:00:00Z']) {
       expect(parseDay(bad), bad).toBeUndefined();
     }
+    // Periods and days start in 2000.
+    expect(parsePeriod('2000-01')?.firstDay).toBe('2000-01-01');
+    expect(parseDay('2000-01-01')?.start).toEqual(new Date('1999-12-31T18:30:00Z'));
+    expect(parseDay('1999-12-31')).toBeUndefined();
     expect(parseDay('2026-11-28')).toEqual({
       start: new Date('2026-11-27T18:30:00Z'),
       end: new Date('2026-11-28T18:30:00Z'),

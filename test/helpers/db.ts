@@ -6,8 +6,10 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import postgres from 'postgres';
 import { afterAll, beforeAll, inject } from 'vitest';
+import { dbConfig } from '../../functions/platform/config';
 import { closeDb, type Sql } from '../../functions/platform/db';
 import { migrate } from '../../functions/platform/migrations';
+import { withEnv } from './env';
 
 export const MIGRATIONS_DIR = join(import.meta.dirname, '../../migrations');
 
@@ -65,4 +67,24 @@ export function useTestDatabase(): { readonly current: TestDatabase } {
       return holder.current;
     },
   };
+}
+
+/**
+ * A database URL nothing answers (port 1), with credentials that must never show in a response.
+ * `DATABASE_INTERNALS` matches what would leak: the credentials, the host, the driver's error.
+ */
+export const DOWN_DATABASE_URL = 'postgres://secret-user:secret-pass@127.0.0.1:1/none';
+export const DATABASE_INTERNALS = /secret-user|secret-pass|127\.0\.0\.1|ECONNREFUSED/;
+
+/**
+ * Run `fn` with the database down: handlers' pooled client is closed and DATABASE_URL points at
+ * DOWN_DATABASE_URL; afterwards the file's own database is back (a new client connects lazily).
+ */
+export async function withDatabaseDown<T>(fn: () => Promise<T>): Promise<T> {
+  await closeDb();
+  try {
+    return await withEnv({ DATABASE_URL: DOWN_DATABASE_URL }, [dbConfig], fn);
+  } finally {
+    await closeDb();
+  }
 }

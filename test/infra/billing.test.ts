@@ -2,7 +2,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { INVOICE_JOBS, RECONCILE_SCHEDULE } from '../../lib/stacks/billing-stack';
 import { THRESHOLDS } from '../../lib/stacks/observability-stack';
-import { resourcesOf, synthApp } from './helpers';
+import { alarmNamed, resourcesOf, synthApp } from './helpers';
 
 describe('BillingStack', () => {
   const { templates, billing: stack } = synthApp('dev');
@@ -144,8 +144,7 @@ describe('BillingStack', () => {
 
 describe('billing alarms', () => {
   const { observability } = synthApp('dev').templates;
-  const alarms = resourcesOf(observability, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties ?? {});
-  const named = (suffix: string) => alarms.find((a) => String(a.AlarmName).endsWith(`-${suffix}`));
+  const named = (suffix: string) => alarmNamed(observability, suffix);
 
   it('alarms on any dead outbox row and on an old pending backlog', () => {
     expect(named('OutboxDead')).toMatchObject({

@@ -97,3 +97,13 @@ export function render(value: unknown): string {
   }
   throw new Error(`Cannot render ${JSON.stringify(value)}`);
 }
+
+/** The properties of every CloudWatch alarm of a template. */
+export function alarmsOf(template: Template): Record<string, unknown>[] {
+  return resourcesOf(template, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties ?? {});
+}
+
+/** The properties of the alarm whose name ends in `-<suffix>` (names are `<prefix>-<suffix>`). */
+export function alarmNamed(template: Template, suffix: string): Record<string, unknown> | undefined {
+  return alarmsOf(template).find((a) => String(a.AlarmName).endsWith(`-${suffix}`));
+}

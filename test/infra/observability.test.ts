@@ -3,12 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { AUTH_FAILURES_METRIC, AUTH_METRICS_SERVICE } from '../../functions/platform/names';
 import { ROUTES } from '../../functions/routes';
 import { THRESHOLDS } from '../../lib/stacks/observability-stack';
-import { resourcesOf, synthApp } from './helpers';
+import { alarmNamed, alarmsOf, synthApp } from './helpers';
 
 describe('ObservabilityStack', () => {
   const { observability } = synthApp('dev').templates;
-  const alarms = resourcesOf(observability, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties ?? {});
-  const named = (suffix: string) => alarms.find((a) => String(a.AlarmName).endsWith(`-${suffix}`));
+  const alarms = alarmsOf(observability);
+  const named = (suffix: string) => alarmNamed(observability, suffix);
 
   it('alarms on consumer iterator age, failure-queue depth and quarantine growth', () => {
     expect(named('ConsumerIteratorAge')).toMatchObject({

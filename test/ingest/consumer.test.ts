@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { handler, processBatch } from '../../functions/consumer';
 import { sqlPriceStore } from '../../functions/market/price-store';
-import { useTestDatabase } from '../helpers/db';
+import { useTestDatabase, withDatabaseDown } from '../helpers/db';
 import { kinesisEvent, kinesisRecord, lambdaContext, type RecordInput } from '../helpers/events';
 
 const db = useTestDatabase();
@@ -209,24 +209,14 @@ describe('stream consumer', () => {
   });
 
   it('reports failures through the real handler when the database is unreachable', async () => {
-    const { closeDb } = await import('../../functions/platform/db');
-    const saved = process.env.DATABASE_URL;
-    await closeDb();
-    const { dbConfig } = await import('../../functions/platform/config');
-    process.env.DATABASE_URL = 'postgres://nobody:nothing@127.0.0.1:1/none';
-    dbConfig.reset();
-    try {
+    await withDatabaseDown(async () => {
       const event = kinesisEvent([
         { data: { symbol: 'TCS', price: 1 } },
         { data: { symbol: 'INFY', price: 2 } },
       ]);
       const result = await handler(event, lambdaContext());
       expect(result.batchItemFailures).toHaveLength(2);
-    } finally {
-      await closeDb();
-      process.env.DATABASE_URL = saved;
-      dbConfig.reset();
-    }
+    });
   });
 
   it('pauses before reporting a failed batch, but returns before the function times out', async () => {

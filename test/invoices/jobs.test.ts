@@ -1,41 +1,28 @@
 /**
  * The invoice jobs against a real PostgreSQL: month close over IST boundaries, due dates, the
  * overdue rule and its one late fee, idempotent and concurrent re-runs, snapshotted prices.
- * Ledger fixtures go through POST /api/analyze, so they are what a real write produces.
+ * Ledger fixtures go through POST /api/analyze, so they are what a real write produces. Each
+ * test starts from an empty ledger and writes the usage it needs.
  */
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { priceListConfig } from '../../functions/analysis/config';
-import { handler as analyze } from '../../functions/analyze';
 import { closeMonths, handler as invoiceJob, markOverdue } from '../../functions/invoices';
+import { analyzeOkAt } from '../helpers/analyze';
 import { at } from '../helpers/clock';
 import { useTestDatabase } from '../helpers/db';
-import { apiEvent, lambdaContext } from '../helpers/events';
+import { withEnv } from '../helpers/env';
 import { CALM, FIXTURE, seedPrices, TWO_ADVICE } from '../helpers/prices';
-import { token } from '../helpers/tokens';
 
 const db = useTestDatabase();
 
+/** Analyze at `iso` as `sub` (5.00 INR per analysis, 2.00 per advice item unless `withPrices`). */
 async function analyzeAt(iso: string, sub: string, body: unknown) {
-  at(iso);
-  const res = await analyze(
-    apiEvent({ method: 'POST', path: '/api/analyze', token: await token(sub), body }),
-    lambdaContext(),
-  );
-  expect(res.statusCode).toBe(200);
+  await analyzeOkAt(iso, sub, body);
+  vi.useRealTimers();
 }
 
-async function withPrices<T>(analysis: string, advice: string, fn: () => Promise<T>): Promise<T> {
-  process.env.PRICE_PORTFOLIO_ANALYSIS_INR = analysis;
-  process.env.PRICE_ADVICE_ITEM_INR = advice;
-  priceListConfig.reset();
-  try {
-    return await fn();
-  } finally {
-    delete process.env.PRICE_PORTFOLIO_ANALYSIS_INR;
-    delete process.env.PRICE_ADVICE_ITEM_INR;
-    priceListConfig.reset();
-  }
-}
+const withPrices = <T>(analysis: string, advice: string, fn: () => Promise<T>) =>
+  withEnv({ PRICE_PORTFOLIO_ANALYSIS_INR: analysis, PRICE_ADVICE_ITEM_INR: advice }, [priceListConfig], fn);
 
 const sql = () => db.current.sql;
 const run = (iso: string) => ({ sql: sql(), now: new Date(iso) });
@@ -83,30 +70,43 @@ async function snapshot() {
 
 beforeAll(async () => {
   await seedPrices(sql(), FIXTURE);
-  // alice: October at 23:59 IST on the 31st (9.00), November at 00:00 IST on the 1st (5.00).
-  await analyzeAt('2026-10-31T23:59:00+05:30', 'alice', TWO_ADVICE);
-  await analyzeAt('2026-11-01T00:00:00+05:30', 'alice', CALM);
-  // bob: two Octobers analyses, one at a later, higher price (two lines for one feature).
-  await analyzeAt('2026-10-05T10:00:00+05:30', 'bob', CALM);
-  await withPrices('7.50', '2.25', () => analyzeAt('2026-10-20T10:00:00+05:30', 'bob', TWO_ADVICE));
-  // carol: 0.20 INR in October → a late fee of exactly half a paisa, rounded up to 0.01.
-  await withPrices('0.20', '0.00', () => analyzeAt('2026-10-10T10:00:00+05:30', 'carol', CALM));
-  // dave: September only, paid before it falls due.
-  await analyzeAt('2026-09-15T10:00:00+05:30', 'dave', CALM);
-  vi.useRealTimers();
+});
+
+beforeEach(async () => {
+  await sql()`TRUNCATE invoice_lines, invoices, invoice_counters, billing_outbox, usage_events, usage_totals,
+              analyses`;
 });
 
 afterEach(() => {
   vi.useRealTimers();
 });
 
+/** dave: September only (5.00). */
+const septemberOfDave = () => analyzeAt('2026-09-15T10:00:00+05:30', 'dave', CALM);
+
+/**
+ * alice: October at 23:59 IST on the 31st (9.00), November at 00:00 IST on the 1st (5.00).
+ * bob: two October analyses, the second at a later, higher price (two lines for one feature).
+ * carol: 0.20 INR in October, a late fee of exactly half a paisa, rounded up to 0.01.
+ */
+async function octoberOfAliceBobCarol() {
+  await analyzeAt('2026-10-31T23:59:00+05:30', 'alice', TWO_ADVICE);
+  await analyzeAt('2026-11-01T00:00:00+05:30', 'alice', CALM);
+  await analyzeAt('2026-10-05T10:00:00+05:30', 'bob', CALM);
+  await withPrices('7.50', '2.25', () => analyzeAt('2026-10-20T10:00:00+05:30', 'bob', TWO_ADVICE));
+  await withPrices('0.20', '0.00', () => analyzeAt('2026-10-10T10:00:00+05:30', 'carol', CALM));
+}
+
 describe('close-month', () => {
   it('never invoices a running month', async () => {
+    await septemberOfDave();
     expect(await closeMonths(run('2026-09-30T23:59:59+05:30'))).toEqual({ issued: 0 });
     expect(await sql()`SELECT 1 FROM invoices`).toHaveLength(0);
   });
 
   it('closes September at 00:00 IST on 1 October, and only September', async () => {
+    await septemberOfDave();
+    await analyzeAt('2026-10-01T00:00:00+05:30', 'erin', CALM);
     expect(await closeMonths(run('2026-10-01T00:00:00+05:30'))).toEqual({ issued: 1 });
     const [dave] = await invoicesOf('dave');
     expect(dave).toMatchObject({
@@ -117,9 +117,11 @@ describe('close-month', () => {
       total_paise: '500',
       due_date: '2026-10-03',
     });
+    expect(await invoicesOf('erin')).toEqual([]);
   });
 
   it('closes October per IST month: 23:59 IST on the 31st is in it, 00:00 IST on the 1st is not', async () => {
+    await octoberOfAliceBobCarol();
     // 00:30 IST on 28 November: October has ended, November is running.
     expect(await closeMonths(run('2026-11-28T00:30:00+05:30'))).toEqual({ issued: 3 });
     const alice = await invoicesOf('alice');
@@ -160,6 +162,8 @@ describe('close-month', () => {
   });
 
   it('takes each line from the snapshotted prices; a later price-list change alters nothing', async () => {
+    await octoberOfAliceBobCarol();
+    await closeMonths(run('2026-11-28T00:30:00+05:30'));
     const [bob] = await invoicesOf('bob');
     const before = await linesOf(bob?.id ?? '');
     expect(before.map((l) => [l.feature, l.quantity, l.unit_price_paise, l.amount_paise])).toEqual([
@@ -177,69 +181,48 @@ describe('close-month', () => {
 });
 
 describe('mark-overdue', () => {
-  it('pays dave in time: a paid invoice never gets a fee', async () => {
+  it('a paid invoice never gets a fee; an unpaid one does', async () => {
+    await septemberOfDave();
+    await analyzeAt('2026-10-10T10:00:00+05:30', 'alice', TWO_ADVICE);
+    expect(await closeMonths(run('2026-11-01T00:30:00+05:30'))).toEqual({ issued: 2 });
     await sql()`UPDATE invoices SET status = 'paid', paid_at = '2026-10-02T10:00:00+05:30', payment_reference = 'UTR1'
                 WHERE user_sub = 'dave'`;
-    expect(await markOverdue(run('2026-11-28T00:30:00+05:30'))).toMatchObject({ overdue: 3 });
+    expect(await markOverdue(run('2026-11-28T00:30:00+05:30'))).toEqual({ overdue: 1, lateFeesPaise: 23n });
     const [dave] = await invoicesOf('dave');
     expect(dave).toMatchObject({ status: 'paid', late_fee_paise: '0', total_paise: '500' });
     expect((await linesOf(dave?.id ?? '')).map((l) => l.kind)).toEqual(['usage']);
+    const [alice] = await invoicesOf('alice');
+    expect(alice).toMatchObject({ status: 'overdue', late_fee_paise: '23', total_paise: '923' });
   });
 
   it('is not overdue on the due date itself, up to 23:59:59 IST', async () => {
-    // Fresh December usage for erin, closed in January, due 3 January 2027.
+    // December usage, closed in January, due 3 January 2027.
     await analyzeAt('2026-12-10T10:00:00+05:30', 'erin', TWO_ADVICE);
-    vi.useRealTimers();
-    expect(await closeMonths(run('2027-01-01T00:30:00+05:30'))).toMatchObject({ issued: 2 });
-    const dueDay = await markOverdue(run('2027-01-03T23:59:59+05:30'));
-    expect(dueDay).toEqual({ overdue: 1, lateFeesPaise: 13n }); // only alice's November (5.00 → 0.125 → 0.13)
+    expect(await closeMonths(run('2027-01-01T00:30:00+05:30'))).toEqual({ issued: 1 });
+    expect(await markOverdue(run('2027-01-03T23:59:59.999+05:30'))).toEqual({
+      overdue: 0,
+      lateFeesPaise: 0n,
+    });
     const [erin] = await invoicesOf('erin');
     expect(erin).toMatchObject({ status: 'issued', due_date: '2027-01-03' });
     expect(await markOverdue(run('2027-01-04T00:00:00+05:30'))).toEqual({ overdue: 1, lateFeesPaise: 23n });
   });
 
   it('adds exactly one late fee of 2.5 %, half up: 9.00 → 0.23, 17.00 → 0.43, 0.20 → 0.01', async () => {
+    await octoberOfAliceBobCarol();
+    await closeMonths(run('2026-11-28T00:30:00+05:30'));
+    expect(await markOverdue(run('2026-11-28T00:30:00+05:30'))).toEqual({ overdue: 3, lateFeesPaise: 67n });
+    expect(await markOverdue(run('2026-11-29T00:30:00+05:30'))).toEqual({ overdue: 0, lateFeesPaise: 0n });
     const fees = await sql()<
-      Array<{
-        user_sub: string;
-        period: string;
-        status: string;
-        subtotal: string;
-        fee: string;
-        total: string;
-      }>
+      Array<{ user_sub: string; status: string; subtotal: string; fee: string; total: string }>
     >`
-      SELECT user_sub, period::text, status, subtotal_paise::text AS subtotal, late_fee_paise::text AS fee,
+      SELECT user_sub, status, subtotal_paise::text AS subtotal, late_fee_paise::text AS fee,
              total_paise::text AS total
-      FROM invoices ORDER BY period, user_sub`;
+      FROM invoices ORDER BY user_sub`;
     expect(fees).toEqual([
-      { user_sub: 'dave', period: '2026-09-01', status: 'paid', subtotal: '500', fee: '0', total: '500' },
-      {
-        user_sub: 'alice',
-        period: '2026-10-01',
-        status: 'overdue',
-        subtotal: '900',
-        fee: '23',
-        total: '923',
-      },
-      {
-        user_sub: 'bob',
-        period: '2026-10-01',
-        status: 'overdue',
-        subtotal: '1700',
-        fee: '43',
-        total: '1743',
-      },
-      { user_sub: 'carol', period: '2026-10-01', status: 'overdue', subtotal: '20', fee: '1', total: '21' },
-      {
-        user_sub: 'alice',
-        period: '2026-11-01',
-        status: 'overdue',
-        subtotal: '500',
-        fee: '13',
-        total: '513',
-      },
-      { user_sub: 'erin', period: '2026-12-01', status: 'overdue', subtotal: '900', fee: '23', total: '923' },
+      { user_sub: 'alice', status: 'overdue', subtotal: '900', fee: '23', total: '923' },
+      { user_sub: 'bob', status: 'overdue', subtotal: '1700', fee: '43', total: '1743' },
+      { user_sub: 'carol', status: 'overdue', subtotal: '20', fee: '1', total: '21' },
     ]);
     const [alice] = await invoicesOf('alice');
     expect((await linesOf(alice?.id ?? '')).at(-1)).toEqual({
@@ -253,11 +236,15 @@ describe('mark-overdue', () => {
     const [{ n }] = await sql()<
       [{ n: number }]
     >`SELECT count(*)::int AS n FROM invoice_lines WHERE kind = 'late_fee'`;
-    expect(n).toBe(5);
+    expect(n).toBe(3);
   });
 
   it('re-running both jobs, any number of times and concurrently, changes nothing', async () => {
+    await octoberOfAliceBobCarol();
+    await closeMonths(run('2026-12-05T00:30:00+05:30'));
+    await markOverdue(run('2026-12-05T00:30:00+05:30'));
     const state = await snapshot();
+    expect(state.invoices).toHaveLength(4); // October: alice, bob, carol; November: alice
     const later = ['2027-01-04T00:30:00+05:30', '2027-02-15T00:30:00+05:30', '2027-06-01T00:30:00+05:30'];
     for (const iso of later) {
       const results = await Promise.all([
@@ -282,7 +269,6 @@ describe('concurrent first runs', () => {
     // 30 users in March 2027; both jobs run four times at once in April, in small batches.
     const subs = Array.from({ length: 30 }, (_, i) => `m${String(i).padStart(2, '0')}`);
     for (const sub of subs) await analyzeAt('2027-03-10T10:00:00+05:30', sub, CALM);
-    vi.useRealTimers();
     const closes = await Promise.all(
       Array.from({ length: 4 }, () => closeMonths({ ...run('2027-04-01T00:30:00+05:30'), batchSize: 7 })),
     );
@@ -304,6 +290,9 @@ describe('concurrent first runs', () => {
   });
 
   it('the schema refuses a second invoice for a month and a second late fee', async () => {
+    await analyzeAt('2026-10-10T10:00:00+05:30', 'alice', TWO_ADVICE);
+    await closeMonths(run('2026-11-28T00:30:00+05:30'));
+    await markOverdue(run('2026-11-28T00:30:00+05:30'));
     const [inv] = await invoicesOf('alice');
     await expect(
       sql()`INSERT INTO invoice_lines (invoice_id, line_no, kind, feature, quantity, unit_price_paise, amount_paise)
@@ -317,23 +306,32 @@ describe('concurrent first runs', () => {
 });
 
 describe('handler (EventBridge)', () => {
-  it('runs the job named in the event and refuses any other', async () => {
+  it('runs the job named in the event at the current time', async () => {
+    await analyzeAt('2027-05-10T10:00:00+05:30', 'hugo', CALM);
     at('2027-06-01T00:30:00+05:30');
-    expect(await invoiceJob({ job: 'close-month' })).toEqual({ job: 'close-month', issued: 0 });
+    expect(await invoiceJob({ job: 'close-month' })).toEqual({ job: 'close-month', issued: 1 });
     expect(await invoiceJob({ job: 'mark-overdue' })).toEqual({
       job: 'mark-overdue',
       overdue: 0,
       late_fees_paise: '0',
     });
+    at('2027-06-04T00:30:00+05:30');
+    expect(await invoiceJob({ job: 'mark-overdue' })).toEqual({
+      job: 'mark-overdue',
+      overdue: 1,
+      late_fees_paise: '13',
+    });
+  });
+
+  it('refuses an event that names no known job', async () => {
     await expect(invoiceJob({ job: 'sweep' })).rejects.toThrow();
     await expect(invoiceJob({})).rejects.toThrow();
   });
 
   it('an invoice with nothing to pay (all prices 0) is settled at issue and never overdue', async () => {
     await withPrices('0.00', '0.00', () => analyzeAt('2027-05-10T10:00:00+05:30', 'freeloader', CALM));
-    vi.useRealTimers();
     await closeMonths(run('2027-06-01T00:30:00+05:30'));
-    await markOverdue(run('2027-07-01T00:30:00+05:30'));
+    expect(await markOverdue(run('2027-07-01T00:30:00+05:30'))).toEqual({ overdue: 0, lateFeesPaise: 0n });
     const [free] = await invoicesOf('freeloader');
     expect(free).toMatchObject({
       status: 'paid',

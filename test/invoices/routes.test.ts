@@ -3,13 +3,13 @@
  * validated, and every answer matches docs/openapi.json.
  */
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { handler as analyze } from '../../functions/analyze';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { handler as billing } from '../../functions/billing';
 import { handler as getInvoice } from '../../functions/invoice-get';
 import { handler as listInvoices } from '../../functions/invoice-list';
 import { handler as payInvoice } from '../../functions/invoice-payment';
 import { closeMonths, markOverdue } from '../../functions/invoices';
+import { analyzeOkAt } from '../helpers/analyze';
 import { at } from '../helpers/clock';
 import { useTestDatabase } from '../helpers/db';
 import { type ApiEventInput, apiEvent, lambdaContext } from '../helpers/events';
@@ -61,15 +61,18 @@ beforeAll(async () => {
     ['2026-10-10T10:00:00+05:30', 'alice'],
     ['2026-10-11T10:00:00+05:30', 'bob'],
   ] as const) {
-    at(iso);
-    const res = await analyze(
-      apiEvent({ method: 'POST', path: '/api/analyze', token: await token(sub), body: TWO_ADVICE }),
-      lambdaContext(),
-    );
-    expect(res.statusCode).toBe(200);
+    await analyzeOkAt(iso, sub, TWO_ADVICE);
   }
   vi.useRealTimers();
+  alice = await token('alice');
+  bob = await token('bob');
+  admin = await adminToken('ops');
+});
+
+// Every test starts from the same invoices, issued afresh from the ledger written above.
+beforeEach(async () => {
   const sql = db.current.sql;
+  await sql`TRUNCATE invoice_lines, invoices, invoice_counters`;
   await closeMonths({ sql, now: new Date('2026-11-01T00:30:00+05:30') });
   // September's invoice (due 3 October) is overdue by now; October's (due 3 November) is not.
   await markOverdue({ sql, now: new Date('2026-11-01T00:30:00+05:30') });
@@ -77,10 +80,15 @@ beforeAll(async () => {
     SELECT id, user_sub, period::text FROM invoices`) {
     ids[`${r.user_sub}:${r.period.slice(0, 7)}`] = r.id;
   }
-  alice = await token('alice');
-  bob = await token('bob');
-  admin = await adminToken('ops');
 });
+
+/** Record the payment of alice's October invoice, as an admin would. */
+const payAliceOctober = () =>
+  call('pay', {
+    tok: admin,
+    id: ids['alice:2026-10'],
+    body: { reference: 'UTR-2026110212345', paid_at: '2026-11-02T14:05:00+05:30' },
+  });
 
 afterEach(() => {
   vi.useRealTimers();
@@ -192,11 +200,7 @@ describe('POST /api/admin/invoices/{id}/payment', () => {
   });
 
   it('an admin records the payment: paid, with time and reference', async () => {
-    const res = await call('pay', {
-      tok: admin,
-      id: ids['alice:2026-10'],
-      body: { reference: 'UTR-2026110212345', paid_at: '2026-11-02T14:05:00+05:30' },
-    });
+    const res = await payAliceOctober();
     expect(res.status).toBe(200);
     expect(res.json).toMatchObject({
       status: 'paid',
@@ -208,6 +212,7 @@ describe('POST /api/admin/invoices/{id}/payment', () => {
   });
 
   it('the same reference again is an idempotent 200; another reference is a 409', async () => {
+    await payAliceOctober();
     const again = await call('pay', {
       tok: admin,
       id: ids['alice:2026-10'],
@@ -225,6 +230,7 @@ describe('POST /api/admin/invoices/{id}/payment', () => {
   });
 
   it('a paid invoice never gets a late fee, however late the job runs', async () => {
+    await payAliceOctober();
     await markOverdue({ sql: db.current.sql, now: new Date('2027-03-01T00:30:00+05:30') });
     const paid = await call('get', { tok: alice, id: ids['alice:2026-10'] });
     expect(paid.json).toMatchObject({ status: 'paid', late_fee: 0, total: 9 });

@@ -10,7 +10,7 @@ import { LOCAL_CLIENT_ID, LOCAL_ISSUER } from '../../local/issuer';
 import { CODE_TTL_MS, createCodeStore, type Grant, OAuthError, s256 } from '../../local/oidc/codes';
 import { createOidcProvider } from '../../local/oidc/provider';
 
-const VERIFIER = 'a'.repeat(20) + 'B'.repeat(20) + '-._~0123';
+const VERIFIER = `${'a'.repeat(20) + 'B'.repeat(20)}-._~0123`;
 const REDIRECT = 'http://127.0.0.1:3000/';
 const grant = (over: Partial<Grant> = {}): Grant => ({
   clientId: LOCAL_CLIENT_ID,

@@ -4,9 +4,11 @@ import {
   buildInvoice,
   invoiceJson,
   invoiceNumber,
-  isOverdue,
+  invoiceSummaryJson,
   lateFee,
-  overdueFrom,
+  lateFeeLine,
+  overdueIfDueBefore,
+  periodOfFirstDay,
 } from '../../functions/core/invoices';
 import { parsePeriod } from '../../functions/core/periods';
 
@@ -108,12 +110,81 @@ describe('buildInvoice', () => {
   });
 });
 
-describe('the overdue rule (IST calendar)', () => {
+describe('the overdue rule (IST calendar), as the mark-overdue job applies it', () => {
+  const isOverdue = (dueDate: string, now: string) => dueDate < overdueIfDueBefore(new Date(now));
+
   it('payable through the whole due date; overdue from 00:00 IST the day after', () => {
-    expect(overdueFrom('2026-11-03').toISOString()).toBe('2026-11-03T18:30:00.000Z');
-    expect(isOverdue('2026-11-03', new Date('2026-11-03T23:59:59+05:30'))).toBe(false);
-    expect(isOverdue('2026-11-03', new Date('2026-11-04T00:00:00+05:30'))).toBe(true);
-    // Month and year ends roll over.
-    expect(overdueFrom('2026-12-31').toISOString()).toBe('2026-12-31T18:30:00.000Z');
+    expect(isOverdue('2026-11-03', '2026-11-03T23:59:59.999+05:30')).toBe(false);
+    expect(isOverdue('2026-11-03', '2026-11-04T00:00:00+05:30')).toBe(true);
+    // 18:30 UTC is already the next day in India.
+    expect(overdueIfDueBefore(new Date('2026-11-03T18:29:59Z'))).toBe('2026-11-03');
+    expect(overdueIfDueBefore(new Date('2026-11-03T18:30:00Z'))).toBe('2026-11-04');
+  });
+
+  it('rolls over month and year ends', () => {
+    expect(isOverdue('2026-12-31', '2026-12-31T23:59:59+05:30')).toBe(false);
+    expect(isOverdue('2026-12-31', '2027-01-01T00:00:00+05:30')).toBe(true);
+    expect(isOverdue('2027-02-28', '2027-03-01T00:00:00+05:30')).toBe(true);
+  });
+});
+
+describe('invoice details a reader sees', () => {
+  it('the late-fee line is one unit of the fee', () => {
+    expect(lateFeeLine(900n)).toEqual({
+      kind: 'late_fee',
+      feature: 'late_fee',
+      quantity: 1n,
+      unitPricePaise: 23n,
+      amountPaise: 23n,
+    });
+  });
+
+  it('a period is read back from its first day, and garbage is refused', () => {
+    expect(periodOfFirstDay('2026-10-01')).toEqual(october);
+    expect(() => periodOfFirstDay('1999-12-01')).toThrow(new RangeError('Not a period start: 1999-12-01'));
+    expect(() => periodOfFirstDay('garbage')).toThrow(RangeError);
+  });
+
+  it('orders lines of one feature by unit price, drops empty groups, leaves the groups as given', () => {
+    const groups = [
+      { feature: 'portfolio_analysis' as const, unitPricePaise: 750n, quantity: 1n },
+      { feature: 'portfolio_analysis' as const, unitPricePaise: 200n, quantity: 2n },
+      { feature: 'advice_generation' as const, unitPricePaise: 100n, quantity: 0n },
+      { feature: 'portfolio_analysis' as const, unitPricePaise: 500n, quantity: 3n },
+    ];
+    const given = [...groups];
+    const invoice = buildInvoice(october, groups);
+    expect(invoice.lines.map((l) => l.unitPricePaise)).toEqual([200n, 500n, 750n]);
+    expect(invoice.subtotalPaise).toBe(400n + 1_500n + 750n);
+    expect(groups).toEqual(given);
+  });
+
+  it('names the counter and the subtotal it refuses', () => {
+    expect(() => invoiceNumber(october, 0)).toThrow(new RangeError('Invoice counter must be ≥ 1: 0'));
+    expect(() => lateFee(-1n)).toThrow(new RangeError('A subtotal cannot be negative'));
+  });
+
+  it('shows when an invoice became overdue and when it was paid', () => {
+    const summary = invoiceSummaryJson({
+      id: '00000000-0000-4000-8000-000000000000',
+      number: 'SC-2026-10-000001',
+      period: october,
+      status: 'paid',
+      subtotalPaise: 900n,
+      lateFeePaise: 23n,
+      totalPaise: 923n,
+      issuedAt: new Date('2026-11-01T00:30:00+05:30'),
+      dueDate: '2026-11-03',
+      overdueAt: new Date('2026-11-04T00:30:00+05:30'),
+      paidAt: new Date('2026-11-05T10:00:00+05:30'),
+      paymentReference: 'UTR1',
+    });
+    expect(summary).toMatchObject({
+      overdue_at: '2026-11-03T19:00:00.000Z',
+      paid_at: '2026-11-05T04:30:00.000Z',
+      late_fee: 0.23,
+      total: 9.23,
+      payment_reference: 'UTR1',
+    });
   });
 });
