@@ -73,8 +73,8 @@ beforeAll(async () => {
 });
 
 beforeEach(async () => {
-  await sql()`TRUNCATE invoice_lines, invoices, invoice_counters, billing_outbox, usage_events, usage_totals,
-              analyses`;
+  await sql()`TRUNCATE invoice_lines, invoices, invoice_counters, reconciliation_resends, billing_outbox,
+              usage_events, usage_totals, analyses`;
 });
 
 afterEach(() => {
