@@ -32,6 +32,8 @@ export interface DatabaseProps {
 export const POSTGRES_VERSION = rds.PostgresEngineVersion.VER_17_9;
 
 const PORT = 5432;
+/** How often Secrets Manager rotates the database password. */
+export const ROTATION_INTERVAL = Duration.days(30);
 /** Construct id of aws-cdk-lib's LogRetention singleton function. */
 const LOG_RETENTION_ID = 'LogRetentionaae0aa3c5b4d4f87b02d85b201efdd8a';
 
@@ -39,6 +41,9 @@ export class Database extends Construct {
   public readonly instance: rds.DatabaseInstance;
   public readonly proxy: rds.DatabaseProxy;
   public readonly secret: secretsmanager.ISecret;
+  /** The rotation function's group (admitted by the database and the Secrets Manager endpoint). */
+  public readonly rotationSecurityGroup: ec2.SecurityGroup;
+  public readonly rotation: secretsmanager.SecretRotation;
   /** What AppFunction.bindDatabase needs. */
   public readonly binding: DatabaseBinding;
 
@@ -103,12 +108,29 @@ export class Database extends Construct {
     this.secret = secret;
 
     // Single-user rotation (the Secrets Manager-published SAR function) in the isolated
-    // subnets; it reaches Secrets Manager through the interface endpoint. RDS Proxy reads the
-    // secret on each new server connection, so rotation needs no proxy change.
-    this.instance.addRotationSingleUser({
-      automaticallyAfter: Duration.days(30),
+    // subnets, with its own security group: the database admits it on 5432 (CDK adds that rule
+    // when given the group) and the Secrets Manager endpoint on 443 (added here; without it
+    // every rotation times out). RDS Proxy reads the secret on each new server connection, so
+    // rotation needs no proxy change; warm functions re-read it on SQLSTATE 28P01
+    // (functions/…/db.ts).
+    this.rotationSecurityGroup = new ec2.SecurityGroup(this, 'RotationSecurityGroup', {
+      vpc,
+      description: 'Secret rotation function: PostgreSQL and the Secrets Manager endpoint only',
+      allowAllOutbound: false,
+    });
+    props.secretsManagerEndpoint.connections.allowDefaultPortFrom(
+      this.rotationSecurityGroup,
+      'Secret rotation to Secrets Manager',
+    );
+    this.rotation = this.instance.addRotationSingleUser({
+      automaticallyAfter: ROTATION_INTERVAL,
       vpcSubnets: isolated,
       endpoint: props.secretsManagerEndpoint,
+      securityGroup: this.rotationSecurityGroup,
+      // No rotation when the schedule is created: on the first deploy it would change the
+      // password while the migration trigger connects (both start right after the instance
+      // exists). The first rotation comes ROTATION_INTERVAL later, long after the migrations.
+      rotateImmediatelyOnUpdate: false,
     });
 
     this.proxy = new rds.DatabaseProxy(this, 'Proxy', {

@@ -48,12 +48,48 @@ describe('DataStack', () => {
     data.hasResourceProperties('AWS::RDS::DBProxy', { RequireTLS: true, EngineFamily: 'POSTGRESQL' });
   });
 
-  it('keeps credentials in a rotated Secrets Manager secret', () => {
-    data.resourceCountIs('AWS::SecretsManager::Secret', 1);
-    data.hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
-      RotationRules: { ScheduleExpression: 'rate(30 days)' },
+  for (const stage of ['dev', 'prod'] as const) {
+    it(`${stage}: rotates the secret every 30 days, with a group the endpoint and the database admit`, () => {
+      const t = synthApp(stage).templates.data;
+      t.resourceCountIs('AWS::SecretsManager::Secret', 1);
+      // Not at creation: that would change the password while the migrations connect.
+      t.hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
+        RotationRules: { ScheduleExpression: 'rate(30 days)' },
+        RotateImmediatelyOnUpdate: false,
+      });
+      const [[rotationSg] = ['missing']] = resourcesOf(t, 'AWS::EC2::SecurityGroup').filter(([id]) =>
+        id.startsWith('DatabaseRotationSecurityGroup'),
+      );
+      const [[endpointSg] = ['missing']] = resourcesOf(t, 'AWS::EC2::SecurityGroup').filter(([id]) =>
+        id.includes('SecretsManagerSecurityGroup'),
+      );
+      const [[instanceSg] = ['missing']] = resourcesOf(t, 'AWS::EC2::SecurityGroup').filter(([id]) =>
+        id.startsWith('DatabaseInstanceSecurityGroup'),
+      );
+      const groupId = (id: string) => ({ 'Fn::GetAtt': [id, 'GroupId'] });
+      // The rotation function runs in that group (SAR parameter)…
+      t.hasResourceProperties('AWS::Serverless::Application', {
+        Parameters: Match.objectLike({ vpcSecurityGroupIds: groupId(rotationSg) }),
+      });
+      // …which Secrets Manager's endpoint admits on 443 and PostgreSQL on 5432.
+      t.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+        GroupId: groupId(endpointSg),
+        SourceSecurityGroupId: groupId(rotationSg),
+        FromPort: 443,
+      });
+      t.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+        GroupId: groupId(instanceSg),
+        SourceSecurityGroupId: groupId(rotationSg),
+        FromPort: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DatabaseInstance'), 'Endpoint.Port'] },
+      });
+      const egress = resourcesOf(t, 'AWS::EC2::SecurityGroupEgress')
+        .map(([, r]) => r.Properties ?? {})
+        .filter((p) => JSON.stringify(p.GroupId).includes(rotationSg));
+      // and it may reach nothing else.
+      const destinations = egress.map((p) => JSON.stringify(p.DestinationSecurityGroupId)).sort();
+      expect(destinations).toEqual([instanceSg, endpointSg].map((g) => JSON.stringify(groupId(g))).sort());
     });
-  });
+  }
 
   it('lets the functions reach only the proxy (5432) and the endpoint (443)', () => {
     const [[, sg] = ['', undefined]] = resourcesOf(data, 'AWS::EC2::SecurityGroup').filter(([id]) =>
