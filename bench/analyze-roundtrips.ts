@@ -32,7 +32,7 @@ Object.assign(process.env, {
   POWERTOOLS_METRICS_DISABLED: 'true',
 });
 const { handler } = await import('../functions/analyze');
-const { closeDb } = await import('../functions/shared/db');
+const { closeDb } = await import('../functions/platform/db');
 
 const body = {
   portfolio: [

@@ -13,9 +13,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import autocannon from 'autocannon';
 import postgres from 'postgres';
-import type { Sql } from '../functions/shared/db';
-import { migrate } from '../functions/shared/migrations';
-import { USAGE_SQL } from '../functions/shared/usage-store';
+import { USAGE_SQL } from '../functions/analysis/usage-store';
+import type { Sql } from '../functions/platform/db';
+import { migrate } from '../functions/platform/migrations';
 
 const ROOT = join(import.meta.dirname, '..');
 const EVENTS = 1_000_000;

@@ -12,6 +12,7 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { App, AssetStaging } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
+import { METRICS_NAMESPACE } from '../functions/platform/names';
 import { AppFunction } from '../lib/constructs/app-function';
 import { createStockConsultant } from '../lib/stock-consultant';
 
@@ -25,7 +26,7 @@ export const FAKE_LAMBDA_ENV: Readonly<Record<string, string>> = {
   AWS_REGION: 'ap-south-1',
   AWS_LAMBDA_FUNCTION_NAME: 'bench',
   POWERTOOLS_SERVICE_NAME: 'bench',
-  POWERTOOLS_METRICS_NAMESPACE: 'StockConsultant',
+  POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
   POWERTOOLS_LOG_LEVEL: 'ERROR',
   NODE_OPTIONS: '--enable-source-maps',
   DB_SECRET_ARN: 'arn:aws:secretsmanager:ap-south-1:123456789012:secret:bench-AbCdEf',

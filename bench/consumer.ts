@@ -5,8 +5,8 @@
  * Targets (issue 2): ≥ 100,000 records/s and ≥ 30× the baseline on the 2-core dev machine.
  */
 import { mergeTicks, parseTick } from '../functions/core/ticks';
-import type { Sql } from '../functions/shared/db';
-import { sqlPriceStore } from '../functions/shared/price-store';
+import { sqlPriceStore } from '../functions/market/price-store';
+import type { Sql } from '../functions/platform/db';
 import { kinesisEvent } from '../test/helpers/events';
 
 const RECORDS = 10_000;

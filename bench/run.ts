@@ -12,7 +12,7 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import postgres from 'postgres';
-import { migrate } from '../functions/shared/migrations';
+import { migrate } from '../functions/platform/migrations';
 import { LOCAL_ISSUER, loadOrCreateIssuerKey, signAccessToken } from '../local/issuer';
 import { freePort } from '../local/ports';
 import { embeddedPostgresUrl, ensureDatabase } from '../local/postgres';

@@ -7,15 +7,15 @@
  * concurrent retries too, because the losing write rolls back entirely.
  */
 import type { Metrics } from '@aws-lambda-powertools/metrics';
+import { defaultAnalysisStore, type StoredAnalysis } from './analysis/analysis-store';
+import { adviceConfig, priceListConfig } from './analysis/config';
 import { type AnalysisResponse, analyze } from './core/analysis';
 import { parsePortfolio, requestHash } from './core/portfolio';
 import { priceList } from './core/pricing';
-import { defaultAnalysisStore, type StoredAnalysis } from './shared/analysis-store';
-import { authenticatedRoute } from './shared/api';
-import { adviceConfig, priceListConfig } from './shared/config';
-import { badRequest, conflict, HttpProblem, serviceUnavailable, unprocessable } from './shared/errors';
-import { json, jsonBody } from './shared/http';
-import { MetricUnit } from './shared/powertools';
+import { authenticatedRoute } from './platform/api';
+import { badRequest, conflict, HttpProblem, serviceUnavailable, unprocessable } from './platform/errors';
+import { json, jsonBody } from './platform/http';
+import { MetricUnit } from './platform/powertools';
 
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
 const KEY_PATTERN = /^[\x20-\x7e]{1,255}$/;

@@ -7,15 +7,16 @@
  * (`issued`, `overdue`, `paid`) instead of `closed`, and `invoice` names it (id, number, late
  * fee, total); before that there is no `invoice` field. The invoice is the payable document.
  */
+
+import { defaultUsageStore } from './analysis/usage-store';
+import { sqlInvoiceStore } from './billing/invoice-store';
 import { paiseToRupees } from './core/money';
 import { type Period, parsePeriod, periodAt } from './core/periods';
 import { buildBill } from './core/pricing';
-import { authenticatedRoute } from './shared/api';
-import { db } from './shared/db';
-import { badRequest, notFound } from './shared/errors';
-import { json } from './shared/http';
-import { sqlInvoiceStore } from './shared/invoice-store';
-import { defaultUsageStore } from './shared/usage-store';
+import { authenticatedRoute } from './platform/api';
+import { db } from './platform/db';
+import { badRequest, notFound } from './platform/errors';
+import { json } from './platform/http';
 
 /** Validate `?period=`; the current period when absent. Pure. */
 export function parseBillingPeriod(value: string | undefined, now: Date): Period {

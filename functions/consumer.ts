@@ -13,10 +13,10 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 import { mergeTicks, parseTick, type Tick } from './core/ticks';
-import { ingestConfig } from './shared/config';
-import { isTransientDbError } from './shared/db';
-import { MetricUnit, powertools } from './shared/powertools';
-import { defaultPriceStore, type PriceStore, type QuarantineRow } from './shared/price-store';
+import { ingestConfig } from './market/config';
+import { defaultPriceStore, type PriceStore, type QuarantineRow } from './market/price-store';
+import { isTransientDbError } from './platform/db';
+import { MetricUnit, powertools } from './platform/powertools';
 
 const { logger, metrics } = powertools('consumer');
 const { maxFutureMs } = ingestConfig();

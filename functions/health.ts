@@ -8,12 +8,12 @@
  * (charges Flexprice will not get without an operator, docs/billing.md); a backlog of pending
  * rows alone is not degraded, because it drains by itself once Flexprice is back.
  */
-import { flexpriceConfig } from './shared/config';
-import { db } from './shared/db';
-import { json, publicHandler } from './shared/http';
-import { type OutboxSummary, outboxSummary } from './shared/outbox-store';
-import { powertools } from './shared/powertools';
-import { defaultPriceStore } from './shared/price-store';
+import { flexpriceConfig } from './billing/config';
+import { type OutboxSummary, outboxSummary } from './billing/outbox-store';
+import { defaultPriceStore } from './market/price-store';
+import { db } from './platform/db';
+import { json, publicHandler } from './platform/http';
+import { powertools } from './platform/powertools';
 
 const tools = powertools('health');
 

@@ -2,13 +2,14 @@
  * GET /api/billing/invoices/{id} — one of the caller's invoices with its lines. Another user's
  * invoice is a 404 like an unknown one, so ids cannot be probed.
  */
+
+import { parseInvoiceId } from './billing/invoice-requests';
+import { sqlInvoiceStore } from './billing/invoice-store';
 import { invoiceJson } from './core/invoices';
-import { authenticatedRoute } from './shared/api';
-import { db } from './shared/db';
-import { notFound } from './shared/errors';
-import { json } from './shared/http';
-import { parseInvoiceId } from './shared/invoice-requests';
-import { sqlInvoiceStore } from './shared/invoice-store';
+import { authenticatedRoute } from './platform/api';
+import { db } from './platform/db';
+import { notFound } from './platform/errors';
+import { json } from './platform/http';
 
 export const handler = authenticatedRoute('invoice-get', async ({ event, user }) => {
   const id = parseInvoiceId(event.pathParameters);

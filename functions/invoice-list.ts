@@ -2,12 +2,13 @@
  * GET /api/billing/invoices — the caller's invoices, newest month first; `?status=` filters.
  * At most one invoice per month, so the list is short and unpaged.
  */
+
+import { parseStatusFilter } from './billing/invoice-requests';
+import { sqlInvoiceStore } from './billing/invoice-store';
 import { invoiceSummaryJson } from './core/invoices';
-import { authenticatedRoute } from './shared/api';
-import { db } from './shared/db';
-import { json } from './shared/http';
-import { parseStatusFilter } from './shared/invoice-requests';
-import { sqlInvoiceStore } from './shared/invoice-store';
+import { authenticatedRoute } from './platform/api';
+import { db } from './platform/db';
+import { json } from './platform/http';
 
 export const handler = authenticatedRoute('invoice-list', async ({ event, user }) => {
   const status = parseStatusFilter(event.queryStringParameters);

@@ -4,15 +4,16 @@
  * Idempotent: the same reference again answers 200 with the invoice unchanged; another reference
  * for a paid invoice is a 409. 403 for non-admins (before any lookup), 404 for an unknown id.
  */
+
+import { parseInvoiceId, parsePayment } from './billing/invoice-requests';
+import { sqlInvoiceStore } from './billing/invoice-store';
 import { invoiceJson } from './core/invoices';
-import { authenticatedRoute } from './shared/api';
-import { isAdmin } from './shared/auth';
-import { db } from './shared/db';
-import { conflict, forbidden, notFound } from './shared/errors';
-import { json, jsonBody } from './shared/http';
-import { parseInvoiceId, parsePayment } from './shared/invoice-requests';
-import { sqlInvoiceStore } from './shared/invoice-store';
-import { MetricUnit } from './shared/powertools';
+import { authenticatedRoute } from './platform/api';
+import { isAdmin } from './platform/auth';
+import { db } from './platform/db';
+import { conflict, forbidden, notFound } from './platform/errors';
+import { json, jsonBody } from './platform/http';
+import { MetricUnit } from './platform/powertools';
 
 export const handler = authenticatedRoute('invoice-payment', async ({ event, user }, { logger, metrics }) => {
   if (!isAdmin(user)) throw forbidden('Recording payments is only for administrators');

@@ -11,12 +11,12 @@
  * re-running either any number of times, at once or later, changes nothing.
  */
 import { z } from 'zod';
+import { issueInvoices, markInvoicesOverdue, pendingInvoices } from './billing/invoice-store';
 import { buildInvoice, periodOfFirstDay } from './core/invoices';
 import type { Paise } from './core/money';
 import { dateOf, periodAt } from './core/periods';
-import { db, type Sql } from './shared/db';
-import { issueInvoices, markInvoicesOverdue, pendingInvoices } from './shared/invoice-store';
-import { MetricUnit, powertools } from './shared/powertools';
+import { db, type Sql } from './platform/db';
+import { MetricUnit, powertools } from './platform/powertools';
 
 /** Users per close-month transaction, and invoices per mark-overdue transaction. */
 const BATCH = 500;

@@ -1,10 +1,10 @@
 /** GET /api/market — the latest price rows, sorted by symbol; `?symbols=A,B` filters. */
 import { z } from 'zod';
 import { symbolSchema } from './core/ticks';
-import { authenticatedRoute } from './shared/api';
-import { badRequest } from './shared/errors';
-import { json } from './shared/http';
-import { defaultPriceStore } from './shared/price-store';
+import { defaultPriceStore } from './market/price-store';
+import { authenticatedRoute } from './platform/api';
+import { badRequest } from './platform/errors';
+import { json } from './platform/http';
 
 const MAX_SYMBOLS = 100;
 

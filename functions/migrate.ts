@@ -3,9 +3,9 @@
  * the same runner as `npm start` and the tests, on the SQL files bundled beside the code.
  */
 import { join } from 'node:path';
-import { closeDb, db } from './shared/db';
-import { migrate } from './shared/migrations';
-import { powertools } from './shared/powertools';
+import { closeDb, db } from './platform/db';
+import { migrate } from './platform/migrations';
+import { powertools } from './platform/powertools';
 
 const { logger } = powertools('migrate');
 const dir = process.env.MIGRATIONS_DIR ?? join(process.env.LAMBDA_TASK_ROOT ?? process.cwd(), 'migrations');

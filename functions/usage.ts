@@ -3,12 +3,13 @@
  * `?from=YYYY-MM-DD&to=YYYY-MM-DD` those of a window of whole days in Asia/Kolkata (both days
  * included). `?scope=global` sums over all users and is for the Cognito group `admin` only.
  */
+
+import { defaultUsageStore } from './analysis/usage-store';
 import { parseDay, periodAt } from './core/periods';
-import { authenticatedRoute } from './shared/api';
-import { isAdmin } from './shared/auth';
-import { badRequest, forbidden } from './shared/errors';
-import { json } from './shared/http';
-import { defaultUsageStore } from './shared/usage-store';
+import { authenticatedRoute } from './platform/api';
+import { isAdmin } from './platform/auth';
+import { badRequest, forbidden } from './platform/errors';
+import { json } from './platform/http';
 
 export interface UsageQuery {
   scope: 'user' | 'global';

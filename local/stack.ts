@@ -5,15 +5,15 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { createSql } from '../functions/shared/db';
-import { migrate } from '../functions/shared/migrations';
-import { repeat } from '../functions/shared/repeat';
+import { createSql } from '../functions/platform/db';
+import { migrate } from '../functions/platform/migrations';
 import { startLocalApi } from './http-server';
 import { type IssuerKey, LOCAL_CLIENT_ID, LOCAL_ISSUER, loadOrCreateIssuerKey } from './issuer';
 import { ensureStream, kinesisClient, startKinesalite } from './kinesis';
 import { startPoller } from './poller';
 import { ensureDatabase, startEmbeddedPostgres } from './postgres';
 import { publishTicks, readTickFile } from './publish';
+import { repeat } from './repeat';
 
 export const ROOT = resolve(import.meta.dirname, '..');
 
@@ -114,7 +114,7 @@ export async function startLocalStack(s: StackSettings): Promise<LocalStack> {
     process.env.DB_MAX_CONNECTIONS ??= '10';
     process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
     process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
-    const { closeDb, db } = await import('../functions/shared/db');
+    const { closeDb, db } = await import('../functions/platform/db');
     stops.push(['database pool', closeDb]);
 
     const { handler: consumer } = await import('../functions/consumer');
@@ -128,10 +128,10 @@ export async function startLocalStack(s: StackSettings): Promise<LocalStack> {
     stops.push(['poller', poller.stop]);
 
     // Scheduled jobs: in AWS EventBridge runs them; here they run in this process.
-    const { startSyncLoop } = await import('../functions/billing-sync');
+    const { startSyncLoop } = await import('./billing-sync-loop');
     const sync = startSyncLoop({ intervalMs: 5_000 });
     stops.push(['billing sync', sync.stop]);
-    const { flexpriceConfig } = await import('../functions/shared/config');
+    const { flexpriceConfig } = await import('../functions/billing/config');
     s.log(
       flexpriceConfig().enabled
         ? 'billing    Flexprice sync on, every 5 s'

@@ -5,9 +5,9 @@
  * written), 2 on bad arguments.
  */
 import { readFile } from 'node:fs/promises';
-import { closeDb, db } from '../functions/shared/db';
-import { importLegacyUsage, LegacyImportError, parseLegacyUsage } from '../functions/shared/legacy-import';
+import { closeDb, db } from '../functions/platform/db';
 import { embeddedPostgresUrl } from '../local/postgres';
+import { importLegacyUsage, LegacyImportError, parseLegacyUsage } from './lib/legacy-import';
 
 const file = process.argv[2];
 if (!file || process.argv.length > 3) {

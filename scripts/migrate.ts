@@ -1,7 +1,7 @@
 /** `npm run migrate`: apply pending migrations to DATABASE_URL (the runner the deploy uses). */
 import { join } from 'node:path';
-import { closeDb, db } from '../functions/shared/db';
-import { migrate } from '../functions/shared/migrations';
+import { closeDb, db } from '../functions/platform/db';
+import { migrate } from '../functions/platform/migrations';
 import { ROOT } from '../local/stack';
 
 try {

@@ -7,12 +7,24 @@
  * no sector) does not fire. Weights are exact ratios of paise and weight thresholds exact
  * decimals, so "weight > 0.50" is decided without rounding.
  */
-import type { AdviceThresholds } from '../shared/config';
 import type { Paise } from './money';
 
 export const RULE_SET = 'v1';
 export const PORTFOLIO_SYMBOL = 'PORTFOLIO';
 export const UNCLASSIFIED_SECTOR = 'Unclassified';
+
+/** Thresholds of rule set v1 (SPEC §3 defaults in analysis/config.ts). */
+export interface AdviceThresholds {
+  /** Weights as exact decimal text, compared as rationals against exact paise ratios. */
+  concentrationWeight: string;
+  underweightWeight: string;
+  /** Percent and fraction thresholds, compared with the stored float8 values. */
+  sharpDropPct: number;
+  strongGrowthPct: number;
+  highVolatility: number;
+  momentumPct: number;
+  minSectors: number;
+}
 
 export type Action = 'reduce' | 'hold_or_buy' | 'caution' | 'buy' | 'diversify';
 

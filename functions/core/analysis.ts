@@ -3,7 +3,7 @@
  * shape the response body of SPEC §3. The handler adds the caller's usage totals, which only
  * the database write can know.
  */
-import type { AdviceThresholds } from '../shared/config';
+import type { AdviceThresholds } from './advice';
 import { type AdviceItem, advise, type HoldingFacts, RULE_SET, ratioToNumber, sectorWeights } from './advice';
 import { paiseToRupees } from './money';
 import type { Holding, Quote, Valuation } from './portfolio';

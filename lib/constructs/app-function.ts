@@ -15,11 +15,12 @@ import {
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
+/** CloudWatch namespace of the functions' EMF metrics (Powertools Metrics). */
+import { METRICS_NAMESPACE } from '../../functions/platform/names';
 import { acknowledge, LAMBDA_BASIC_EXECUTION, LAMBDA_VPC_EXECUTION } from '../nag';
 import { LOCK_FILE, REPO_ROOT } from '../paths';
 
-/** CloudWatch namespace of the functions' EMF metrics (Powertools Metrics). */
-export const METRICS_NAMESPACE = 'StockConsultant';
+export { METRICS_NAMESPACE };
 
 /**
  * nodejs24.x: the current LTS on Lambda. nodejs22.x reaches end of support in 2027, and
@@ -154,7 +155,7 @@ export class AppFunction extends NodejsFunction {
 
   /**
    * Lets the function reach PostgreSQL through RDS Proxy: read access to the generated secret
-   * and the `DB_*` variables `functions/shared/config.ts` reads. Prepared statements are off
+   * and the `DB_*` variables `functions/platform/config.ts` reads. Prepared statements are off
    * because the proxy pins a session for each one.
    */
   bindDatabase(db: DatabaseBinding): this {

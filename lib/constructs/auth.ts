@@ -22,7 +22,10 @@ export interface AuthProps {
 
 /** The scope every user-pool access token carries and ID tokens lack (see ApiStack routes). */
 export const ACCESS_TOKEN_SCOPE = 'aws.cognito.signin.user.admin';
-export const ADMIN_GROUP = 'admin';
+
+import { ADMIN_GROUP } from '../../functions/platform/names';
+
+export { ADMIN_GROUP };
 
 const JWKS_HANDLER = fileURLToPath(new URL('./jwks-handler.ts', import.meta.url));
 

@@ -17,7 +17,7 @@ export interface DatabaseProps {
   readonly config: StageConfig;
   /** Interface endpoint through which the rotation function reaches Secrets Manager. */
   readonly secretsManagerEndpoint: ec2.IInterfaceVpcEndpoint;
-  /** @default 'stocks' (the name `functions/shared/config.ts` defaults to) */
+  /** @default 'stocks' (the name `functions/platform/config.ts` defaults to) */
   readonly databaseName?: string;
 }
 

@@ -9,7 +9,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import { FLEXPRICE_DEFAULT_API_URL } from '../../functions/shared/config';
+import { FLEXPRICE_DEFAULT_API_URL } from '../../functions/billing/config';
 import type { StageConfig } from '../config';
 import { AppFunction, type DatabaseBinding, type FunctionNetwork } from '../constructs/app-function';
 import { acknowledge } from '../nag';
@@ -51,7 +51,7 @@ export class BillingStack extends Stack {
     };
 
     // Generated so no key is ever in the template; the JSON placeholder marker tells the sync
-    // "not set yet" (functions/shared/flexprice.ts parseKeySecret) until an operator puts the key.
+    // "not set yet" (functions/billing/flexprice.ts parseKeySecret) until an operator puts the key.
     this.flexpriceKey = new secretsmanager.Secret(this, 'FlexpriceApiKey', {
       description: `${config.prefix}: Flexprice API key (put the bare key; see docs/deploy.md)`,
       generateSecretString: {

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RoundTripProxy, startRoundTripProxy } from '../../bench/pg-proxy';
 import { handler } from '../../functions/analyze';
-import { dbConfig } from '../../functions/shared/config';
-import { closeDb } from '../../functions/shared/db';
+import { dbConfig } from '../../functions/platform/config';
+import { closeDb } from '../../functions/platform/db';
 import { useTestDatabase } from '../helpers/db';
 import { apiEvent, lambdaContext } from '../helpers/events';
 import { FIXTURE, seedPrices } from '../helpers/prices';

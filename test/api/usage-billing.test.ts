@@ -1,7 +1,7 @@
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { priceListConfig } from '../../functions/analysis/config';
 import { handler as analyze } from '../../functions/analyze';
 import { handler as billing } from '../../functions/billing';
-import { priceListConfig } from '../../functions/shared/config';
 import { handler as usage } from '../../functions/usage';
 import { at } from '../helpers/clock';
 import { useTestDatabase } from '../helpers/db';

@@ -5,9 +5,9 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { dbConfig } from '../../functions/shared/config';
-import { closeDb, createSql, db } from '../../functions/shared/db';
-import { FlexpriceKeyNotSetError, resolveApiKey } from '../../functions/shared/flexprice';
+import { FlexpriceKeyNotSetError, resolveApiKey } from '../../functions/billing/flexprice';
+import { dbConfig } from '../../functions/platform/config';
+import { closeDb, createSql, db } from '../../functions/platform/db';
 
 const sm = mockClient(SecretsManagerClient);
 const DB_SECRET = 'arn:aws:secretsmanager:ap-south-1:123456789012:secret:db-AbCdEf';

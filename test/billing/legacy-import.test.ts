@@ -5,13 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { handler as usageHandler } from '../../functions/usage';
 import {
   importLegacyUsage,
   LEGACY_SUB,
   LegacyImportError,
   parseLegacyUsage,
-} from '../../functions/shared/legacy-import';
-import { handler as usageHandler } from '../../functions/usage';
+} from '../../scripts/lib/legacy-import';
 import { useTestDatabase } from '../helpers/db';
 import { apiEvent, lambdaContext } from '../helpers/events';
 import { token } from '../helpers/tokens';

@@ -4,12 +4,14 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { handler as analyzeHandler } from '../../functions/analyze';
-import { startSyncLoop, handler as syncHandler, syncOnce } from '../../functions/billing-sync';
+import { type FlexpriceConfig, flexpriceConfig } from '../../functions/billing/config';
+import { flexpriceProvider, resetApiKeyCache } from '../../functions/billing/flexprice';
+import { OUTBOX_SQL } from '../../functions/billing/outbox-store';
+import { syncOnce } from '../../functions/billing/sync';
+import { handler as syncHandler } from '../../functions/billing-sync';
 import { handler as healthHandler } from '../../functions/health';
-import { type FlexpriceConfig, flexpriceConfig } from '../../functions/shared/config';
-import type { Sql } from '../../functions/shared/db';
-import { flexpriceProvider, resetApiKeyCache } from '../../functions/shared/flexprice';
-import { OUTBOX_SQL } from '../../functions/shared/outbox-store';
+import type { Sql } from '../../functions/platform/db';
+import { startSyncLoop } from '../../local/billing-sync-loop';
 import { useTestDatabase } from '../helpers/db';
 import { apiEvent, lambdaContext } from '../helpers/events';
 import { FIXTURE, seedPrices } from '../helpers/prices';

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { adviceConfig } from '../../functions/analysis/config';
 import {
   advise,
   compareRatio,
@@ -7,7 +8,6 @@ import {
   ratioOf,
   ratioToNumber,
 } from '../../functions/core/advice';
-import { adviceConfig } from '../../functions/shared/config';
 
 const thresholds = adviceConfig({});
 

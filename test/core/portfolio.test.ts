@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { adviceConfig } from '../../functions/analysis/config';
 import { analyze } from '../../functions/core/analysis';
 import { parsePortfolio, type Quote, requestHash, valuePortfolio } from '../../functions/core/portfolio';
 import { priceList } from '../../functions/core/pricing';
-import { adviceConfig } from '../../functions/shared/config';
 
 const quote = (symbol: string, price: string, over: Partial<Quote> = {}): Quote => ({
   symbol,

@@ -2,7 +2,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadMigrations, MigrationError, migrate } from '../../functions/shared/migrations';
+import { loadMigrations, MigrationError, migrate } from '../../functions/platform/migrations';
 import { createTestDatabase, dropTestDatabase, MIGRATIONS_DIR, type TestDatabase } from '../helpers/db';
 
 const created: TestDatabase[] = [];

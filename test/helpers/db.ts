@@ -6,8 +6,8 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import postgres from 'postgres';
 import { afterAll, beforeAll, inject } from 'vitest';
-import { closeDb, type Sql } from '../../functions/shared/db';
-import { migrate } from '../../functions/shared/migrations';
+import { closeDb, type Sql } from '../../functions/platform/db';
+import { migrate } from '../../functions/platform/migrations';
 
 export const MIGRATIONS_DIR = join(import.meta.dirname, '../../migrations');
 

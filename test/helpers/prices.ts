@@ -1,5 +1,5 @@
 /** Seed latest_prices rows directly (the consumer has its own tests). */
-import type { Sql } from '../../functions/shared/db';
+import type { Sql } from '../../functions/platform/db';
 
 export interface SeedPrice {
   symbol: string;

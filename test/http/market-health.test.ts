@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { handler as health } from '../../functions/health';
 import { handler as market } from '../../functions/market';
-import { dbConfig } from '../../functions/shared/config';
-import { closeDb } from '../../functions/shared/db';
+import { dbConfig } from '../../functions/platform/config';
+import { closeDb } from '../../functions/platform/db';
 import { useTestDatabase } from '../helpers/db';
 import { apiEvent, lambdaContext } from '../helpers/events';
 import { token } from '../helpers/tokens';

@@ -1,5 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
+import { METRICS_NAMESPACE } from '../../functions/platform/names';
 import { CONSUMER_MAPPING } from '../../lib/stacks/ingest-stack';
 import { resourcesOf, synthApp } from './helpers';
 
@@ -86,7 +87,7 @@ describe('IngestStack', () => {
       Environment: {
         Variables: Match.objectLike({
           POWERTOOLS_SERVICE_NAME: 'consumer',
-          POWERTOOLS_METRICS_NAMESPACE: 'StockConsultant',
+          POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
           NODE_OPTIONS: '--enable-source-maps',
           DB_PREPARE: 'false',
           DB_HOST: Match.anyValue(),

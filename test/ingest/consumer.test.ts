@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { handler, processBatch } from '../../functions/consumer';
-import { sqlPriceStore } from '../../functions/shared/price-store';
+import { sqlPriceStore } from '../../functions/market/price-store';
 import { useTestDatabase } from '../helpers/db';
 import { kinesisEvent, kinesisRecord, lambdaContext, type RecordInput } from '../helpers/events';
 
@@ -203,10 +203,10 @@ describe('stream consumer', () => {
   });
 
   it('reports failures through the real handler when the database is unreachable', async () => {
-    const { closeDb } = await import('../../functions/shared/db');
+    const { closeDb } = await import('../../functions/platform/db');
     const saved = process.env.DATABASE_URL;
     await closeDb();
-    const { dbConfig } = await import('../../functions/shared/config');
+    const { dbConfig } = await import('../../functions/platform/config');
     process.env.DATABASE_URL = 'postgres://nobody:nothing@127.0.0.1:1/none';
     dbConfig.reset();
     try {

@@ -4,9 +4,9 @@
  * Ledger fixtures go through POST /api/analyze, so they are what a real write produces.
  */
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { priceListConfig } from '../../functions/analysis/config';
 import { handler as analyze } from '../../functions/analyze';
 import { closeMonths, handler as invoiceJob, markOverdue } from '../../functions/invoices';
-import { priceListConfig } from '../../functions/shared/config';
 import { at } from '../helpers/clock';
 import { useTestDatabase } from '../helpers/db';
 import { apiEvent, lambdaContext } from '../helpers/events';

@@ -23,6 +23,7 @@ import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
 import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
 import type { AuthConfig } from './config';
 import { unauthorized } from './errors';
+import { ADMIN_GROUP } from './names';
 
 export interface User {
   sub: string;
@@ -30,7 +31,7 @@ export interface User {
   groups: string[];
 }
 
-export const ADMIN_GROUP = 'admin';
+export { ADMIN_GROUP };
 export const isAdmin = (user: User) => user.groups.includes(ADMIN_GROUP);
 
 export interface TokenVerifier {

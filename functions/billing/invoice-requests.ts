@@ -3,7 +3,7 @@
  */
 import { z } from 'zod';
 import { INVOICE_STATUSES, type InvoiceStatus } from '../core/invoices';
-import { badRequest, type FieldError } from './errors';
+import { badRequest, type FieldError } from '../platform/errors';
 
 /** Any 8-4-4-4-12 hex id, as PostgreSQL's uuid type accepts it. */
 const InvoiceId = z.guid();

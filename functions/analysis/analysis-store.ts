@@ -11,7 +11,7 @@
 import type { AnalysisBody, UsageTotals } from '../core/analysis';
 import type { Quote } from '../core/portfolio';
 import type { UsageCharge } from '../core/pricing';
-import { db, type Sql } from './db';
+import { db, type Sql } from '../platform/db';
 
 export interface StoredAnalysis {
   requestHash: string;

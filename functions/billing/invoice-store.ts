@@ -16,7 +16,7 @@ import {
 } from '../core/invoices';
 import type { Paise } from '../core/money';
 import type { Feature, LedgerGroup } from '../core/pricing';
-import type { Sql } from './db';
+import type { Sql } from '../platform/db';
 
 /** Reference stored on an invoice with nothing to pay, settled at issue. */
 export const NOTHING_DUE_REFERENCE = 'nothing-due';

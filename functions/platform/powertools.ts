@@ -1,11 +1,13 @@
 /**
  * Powertools logger and metrics, one pair per function, built at cold start.
- * Metrics are CloudWatch EMF lines on stdout, flushed by the `logMetrics` middleware.
+ * Metrics are CloudWatch EMF lines on stdout, published by the consumer's `logMetrics`
+ * middleware or by an explicit `publishStoredMetrics()` (HTTP routes in platform/http.ts,
+ * scheduled jobs at the end of their run).
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 
-export const METRICS_NAMESPACE = 'StockConsultant';
+import { METRICS_NAMESPACE } from './names';
 
 export function powertools(serviceName: string): { logger: Logger; metrics: Metrics } {
   return {

@@ -15,7 +15,7 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import type { Sql } from './db';
+import type { Sql } from '../../functions/platform/db';
 
 export const LEGACY_SUB = 'legacy-prototype';
 export const LEGACY_RULE_SET = 'legacy-import';

@@ -7,7 +7,7 @@
 import type postgres from 'postgres';
 import type { Quote } from '../core/portfolio';
 import { type MergedTick, OPTIONAL_FIELDS } from '../core/ticks';
-import { db, type Sql } from './db';
+import { db, type Sql } from '../platform/db';
 
 export interface QuarantineRow {
   eventId: string;

@@ -5,7 +5,7 @@
  */
 import type { UsageTotals } from '../core/analysis';
 import type { Feature, LedgerGroup } from '../core/pricing';
-import { db, type Sql } from './db';
+import { db, type Sql } from '../platform/db';
 
 /** A half-open window [from, to); null means unbounded on that side. */
 export interface Window {

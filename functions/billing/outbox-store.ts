@@ -10,7 +10,7 @@
  * same event id and timestamp, which the provider deduplicates.
  */
 import type { OutboxRow } from '../core/billing-sync';
-import type { Sql } from './db';
+import type { Sql } from '../platform/db';
 
 export interface OutboxSummary {
   pending: number;

@@ -1,0 +1,151 @@
+/**
+ * Configuration, read from the environment once per container and checked with zod.
+ * Each section is parsed on first use and cached; a missing or malformed value throws a
+ * ConfigError naming the variable, so a misconfigured function fails at cold start, loudly.
+ * This file holds the helpers and the platform's sections (database, auth); each domain keeps
+ * its own sections beside its code (market/config.ts, analysis/config.ts, billing/config.ts).
+ */
+import { z } from 'zod';
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export type Env = Record<string, string | undefined>;
+
+export function parse<T extends z.ZodType>(schema: T, env: Env, section: string): z.infer<T> {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`);
+    throw new ConfigError(`Invalid ${section} configuration: ${problems.join('; ')}`);
+  }
+  return result.data;
+}
+
+/** Memoize a section parser so the environment is read once per container. */
+export function section<T>(read: (env: Env) => T): { (env?: Env): T; reset(): void } {
+  let cached: { value: T } | undefined;
+  const get = (env: Env = process.env) => {
+    cached ??= { value: read(env) };
+    return cached.value;
+  };
+  get.reset = () => {
+    cached = undefined;
+  };
+  return get;
+}
+
+export const optionalString = z
+  .string()
+  .trim()
+  .transform((s) => (s === '' ? undefined : s))
+  .optional();
+
+export const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+export type DbConfig =
+  | { kind: 'url'; url: string; maxConnections: number; prepare: boolean; ssl: boolean }
+  | {
+      kind: 'secret';
+      secretArn: string;
+      host: string;
+      port: number;
+      database: string;
+      maxConnections: number;
+      prepare: boolean;
+      ssl: true;
+    };
+
+/**
+ * Database: `DATABASE_URL` locally; in AWS `DB_SECRET_ARN` (the RDS-generated secret) plus
+ * `DB_HOST` (the RDS Proxy endpoint). Behind RDS Proxy prepared statements pin sessions,
+ * so `DB_PREPARE` defaults to false there.
+ */
+export const dbConfig = section((env): DbConfig => {
+  const v = parse(
+    z.object({
+      DATABASE_URL: optionalString,
+      DB_SECRET_ARN: optionalString,
+      DB_HOST: optionalString,
+      DB_PORT: positiveInt(5432),
+      DB_NAME: z.string().trim().min(1).default('stocks'),
+      DB_MAX_CONNECTIONS: positiveInt(2),
+      DB_PREPARE: z.enum(['true', 'false']).optional(),
+      DB_SSL: z.enum(['true', 'false']).optional(),
+    }),
+    env,
+    'database',
+  );
+  if (v.DATABASE_URL) {
+    return {
+      kind: 'url',
+      url: v.DATABASE_URL,
+      maxConnections: v.DB_MAX_CONNECTIONS,
+      prepare: v.DB_PREPARE !== 'false',
+      ssl: v.DB_SSL === 'true',
+    };
+  }
+  if (v.DB_SECRET_ARN && v.DB_HOST) {
+    return {
+      kind: 'secret',
+      secretArn: v.DB_SECRET_ARN,
+      host: v.DB_HOST,
+      port: v.DB_PORT,
+      database: v.DB_NAME,
+      maxConnections: v.DB_MAX_CONNECTIONS,
+      prepare: v.DB_PREPARE === 'true',
+      ssl: true,
+    };
+  }
+  throw new ConfigError('Invalid database configuration: set DATABASE_URL, or DB_SECRET_ARN and DB_HOST');
+});
+
+export type AuthConfig =
+  | { kind: 'cognito'; userPoolId: string; clientId: string; jwks?: unknown }
+  | { kind: 'local'; issuer: string; clientId: string; jwks: unknown };
+
+/**
+ * Token verification: a Cognito user pool in AWS (`COGNITO_USER_POOL_ID`, `COGNITO_CLIENT_ID`,
+ * optionally `COGNITO_JWKS` handed over at deploy so functions in isolated subnets never fetch
+ * it), or the local issuer (`LOCAL_JWT_ISSUER`, `LOCAL_JWKS` as JSON, `LOCAL_JWT_CLIENT_ID`).
+ */
+export const authConfig = section((env): AuthConfig => {
+  const v = parse(
+    z.object({
+      COGNITO_USER_POOL_ID: optionalString,
+      COGNITO_CLIENT_ID: optionalString,
+      COGNITO_JWKS: optionalString,
+      LOCAL_JWT_ISSUER: optionalString,
+      LOCAL_JWT_CLIENT_ID: optionalString,
+      LOCAL_JWKS: optionalString,
+    }),
+    env,
+    'auth',
+  );
+  const json = (name: string, text: string) => {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      throw new ConfigError(`Invalid auth configuration: ${name} is not JSON`);
+    }
+  };
+  if (v.COGNITO_USER_POOL_ID && v.COGNITO_CLIENT_ID) {
+    return {
+      kind: 'cognito',
+      userPoolId: v.COGNITO_USER_POOL_ID,
+      clientId: v.COGNITO_CLIENT_ID,
+      jwks: v.COGNITO_JWKS ? json('COGNITO_JWKS', v.COGNITO_JWKS) : undefined,
+    };
+  }
+  if (v.LOCAL_JWT_ISSUER && v.LOCAL_JWT_CLIENT_ID && v.LOCAL_JWKS) {
+    return {
+      kind: 'local',
+      issuer: v.LOCAL_JWT_ISSUER,
+      clientId: v.LOCAL_JWT_CLIENT_ID,
+      jwks: json('LOCAL_JWKS', v.LOCAL_JWKS),
+    };
+  }
+  throw new ConfigError(
+    'Invalid auth configuration: set COGNITO_USER_POOL_ID and COGNITO_CLIENT_ID, or LOCAL_JWT_ISSUER, LOCAL_JWT_CLIENT_ID and LOCAL_JWKS',
+  );
+});
