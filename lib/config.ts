@@ -24,7 +24,7 @@ export interface StageConfig {
   readonly logLevel: LogLevel;
   /** Browser origins allowed by the HTTP API's CORS configuration. */
   readonly corsOrigins: readonly string[];
-  /** Where alarm notifications go; no subscription when unset. */
+  /** Where alarm notifications go; required in prod, no subscription when unset in dev. */
   readonly alarmEmail?: string;
   /** Whether people may sign themselves up (else operators create users). */
   readonly selfSignUp: boolean;
@@ -36,6 +36,12 @@ export interface StageConfig {
     readonly maxAllocatedStorageGb: number;
     /** DatabaseConnections alarm threshold: ~80 % of the instance class's max_connections. */
     readonly connectionsAlarmThreshold: number;
+    /**
+     * RDS Proxy ClientConnections alarm threshold. Each warm Lambda container holds at most
+     * `DB_MAX_CONNECTIONS` (2); the threshold is far above the stage's normal concurrency, so
+     * crossing it means runaway concurrency or a leak, before the proxy's limits bite.
+     */
+    readonly proxyClientConnectionsAlarmThreshold: number;
   };
   readonly api: {
     /** Default-stage throttling (steady requests/second and burst). */
@@ -91,6 +97,15 @@ export function loadStageConfig(node: Node): StageConfig {
     }
   }
   const prod = stage === 'prod';
+  const alarmEmail = optionalString(node.tryGetContext('alarmEmail'), 'alarmEmail');
+  if (prod && !alarmEmail) {
+    throw new Error(
+      'Context "alarmEmail" is required in prod: alarms that notify nobody are not monitoring (-c alarmEmail=oncall@example.com)',
+    );
+  }
+  if (alarmEmail !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(alarmEmail)) {
+    throw new Error(`Context "alarmEmail": ${JSON.stringify(alarmEmail)} is not an e-mail address`);
+  }
   return {
     stage,
     prefix: `StockConsultant-${stage}`,
@@ -99,7 +114,7 @@ export function loadStageConfig(node: Node): StageConfig {
     logRetention: prod ? RetentionDays.THREE_MONTHS : RetentionDays.ONE_WEEK,
     logLevel,
     corsOrigins,
-    alarmEmail: optionalString(node.tryGetContext('alarmEmail'), 'alarmEmail'),
+    alarmEmail,
     selfSignUp: bool(node.tryGetContext('selfSignUp'), 'selfSignUp', false),
     db: prod
       ? {
@@ -110,6 +125,7 @@ export function loadStageConfig(node: Node): StageConfig {
           allocatedStorageGb: 20,
           maxAllocatedStorageGb: 200,
           connectionsAlarmThreshold: 360,
+          proxyClientConnectionsAlarmThreshold: 800,
         }
       : {
           // 1 GiB: max_connections ≈ 110.
@@ -119,6 +135,7 @@ export function loadStageConfig(node: Node): StageConfig {
           allocatedStorageGb: 20,
           maxAllocatedStorageGb: 50,
           connectionsAlarmThreshold: 80,
+          proxyClientConnectionsAlarmThreshold: 100,
         },
     api: prod ? { rateLimit: 200, burstLimit: 400 } : { rateLimit: 20, burstLimit: 40 },
   };

@@ -8,3 +8,19 @@ export const METRICS_NAMESPACE = 'StockConsultant';
 
 /** Cognito group whose members may use admin routes (`?scope=global`, payments, reconciliation). */
 export const ADMIN_GROUP = 'admin';
+
+/** Environment variable that carries the stage (`dev`, `prod`) into every function. */
+export const STAGE_ENV = 'STAGE';
+
+/** The stage metrics carry when `STAGE` is unset (`npm start`, tests). */
+export const LOCAL_STAGE = 'local';
+
+/**
+ * The dimensions of every custom metric: the function's service name (Powertools adds it as
+ * `service`) and the stage, so dev and prod sharing an account never mix metrics or alarms.
+ * The functions publish with these (platform/powertools.ts) and the alarms watch these
+ * (lib/metrics.ts).
+ */
+export function metricDimensions(service: string, stage: string): { service: string; stage: string } {
+  return { service, stage };
+}

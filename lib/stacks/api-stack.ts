@@ -11,10 +11,12 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { ROUTES, type RouteDef } from '../../functions/routes';
 import type { StageConfig } from '../config';
+import { StackAlarms } from '../constructs/alarms';
 import { AppFunction, type DatabaseBinding, type FunctionNetwork } from '../constructs/app-function';
 import { ACCESS_TOKEN_SCOPE, Auth } from '../constructs/auth';
 import { acknowledge } from '../nag';
 import { functionEntry } from '../paths';
+import { THRESHOLDS } from '../thresholds';
 
 export interface ApiStackProps extends StackProps {
   readonly config: StageConfig;
@@ -102,6 +104,15 @@ export class ApiStack extends Stack {
         ),
       },
     });
+
+    StackAlarms.of(this).add(
+      'Api5xx',
+      this.httpApi.metricServerError({ statistic: 'Sum', period: Duration.minutes(5) }),
+      {
+        alarmDescription: 'HTTP API server errors',
+        threshold: THRESHOLDS.api5xxPer5Min,
+      },
+    );
 
     // First gate. Cognito access tokens carry `client_id` (no `aud`), which API Gateway checks
     // against the audience list. The authorizer cannot tell access from ID tokens by itself;

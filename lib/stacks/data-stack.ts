@@ -9,8 +9,10 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { StageConfig } from '../config';
+import { AlarmTopic } from '../constructs/alarm-topic';
 import type { DatabaseBinding, FunctionNetwork } from '../constructs/app-function';
 import { Database } from '../constructs/database';
+import { watchDatabase } from '../constructs/database-alarms';
 import { Migrations } from '../constructs/migrations';
 
 export interface DataStackProps extends StackProps {
@@ -25,10 +27,14 @@ export class DataStack extends Stack {
   public readonly databaseBinding: DatabaseBinding;
   /** Functions that read or write the schema depend on this (see constructs/migrations.ts). */
   public readonly migrations: Migrations;
+  /** Every alarm of the stage notifies this topic (lib/constructs/alarms.ts). */
+  public readonly alarmTopic: AlarmTopic;
 
   constructor(scope: Construct, id: string, props: DataStackProps) {
     super(scope, id, props);
     const { config } = props;
+    // First: the stacks after this one alarm into it.
+    this.alarmTopic = new AlarmTopic(this, 'AlarmTopic', { config });
 
     // Two AZs (RDS needs subnets in two). The database, the proxy and every function but one
     // live in isolated subnets: nothing there talks to the internet. Lambda polls Kinesis and
@@ -78,6 +84,7 @@ export class DataStack extends Stack {
     });
     this.database.allowClients(functionSg);
     this.databaseBinding = this.database.binding;
+    watchDatabase(this.database, config, this.alarmTopic.topic);
 
     this.migrations = new Migrations(this, 'Migrations', {
       config,

@@ -5,6 +5,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { describe, expect, it } from 'vitest';
 import { ROUTES } from '../../functions/routes';
 import { loadStageConfig } from '../../lib/config';
+import { AlarmTopic } from '../../lib/constructs/alarm-topic';
 import { ACCESS_TOKEN_SCOPE } from '../../lib/constructs/auth';
 import { ApiStack, parseRouteKey } from '../../lib/stacks/api-stack';
 import { resourcesOf, synthApp } from './helpers';
@@ -130,6 +131,7 @@ describe('ApiStack', () => {
     const vpc = new ec2.Vpc(deps, 'Vpc');
     const securityGroup = new ec2.SecurityGroup(deps, 'Sg', { vpc });
     const secret = new secretsmanager.Secret(deps, 'Secret');
+    new AlarmTopic(deps, 'Alarms', { config: loadStageConfig(app.node) });
     const build = () =>
       new ApiStack(app, 'Api', {
         config: loadStageConfig(app.node),

@@ -1,7 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { INVOICE_JOBS } from '../../lib/stacks/billing-stack';
-import { THRESHOLDS } from '../../lib/stacks/observability-stack';
+import { THRESHOLDS } from '../../lib/thresholds';
 import { resourcesOf, synthApp } from './helpers';
 
 describe('BillingStack', () => {
@@ -102,30 +102,66 @@ describe('BillingStack', () => {
 });
 
 describe('billing alarms', () => {
-  const { observability } = synthApp('dev').templates;
-  const alarms = resourcesOf(observability, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties ?? {});
-  const named = (suffix: string) => alarms.find((a) => String(a.AlarmName).endsWith(`-${suffix}`));
+  for (const stage of ['dev', 'prod'] as const) {
+    const alarms = resourcesOf(synthApp(stage).templates.billing, 'AWS::CloudWatch::Alarm').map(
+      ([, a]) => a.Properties ?? {},
+    );
+    const named = (suffix: string) => alarms.find((a) => String(a.AlarmName).endsWith(`-${suffix}`));
 
-  it('alarms on any dead outbox row and on an old pending backlog', () => {
-    expect(named('OutboxDead')).toMatchObject({
-      Namespace: 'StockConsultant',
-      MetricName: 'OutboxDead',
-      Dimensions: [{ Name: 'service', Value: 'billing-sync' }],
-      Statistic: 'Maximum',
-      Threshold: THRESHOLDS.outboxDead,
-      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    it(`${stage}: alarms on any dead outbox row and on an old backlog or a sync that stopped`, () => {
+      expect(named('OutboxDead')).toMatchObject({
+        Namespace: 'StockConsultant',
+        MetricName: 'OutboxDead',
+        Dimensions: [
+          { Name: 'service', Value: 'billing-sync' },
+          { Name: 'stage', Value: stage },
+        ],
+        Statistic: 'Maximum',
+        Threshold: THRESHOLDS.outboxDead,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      });
+      expect(named('OutboxAge')).toMatchObject({
+        MetricName: 'OutboxOldestPendingAgeSeconds',
+        Threshold: 900,
+        ComparisonOperator: 'GreaterThanThreshold',
+        // No data means the sync is not running: that must alarm, not look like no backlog.
+        TreatMissingData: 'breaching',
+      });
     });
-    expect(named('OutboxAge')).toMatchObject({
-      MetricName: 'OutboxOldestPendingAgeSeconds',
-      Threshold: 900,
-      ComparisonOperator: 'GreaterThanThreshold',
-    });
-  });
 
-  it('alarms on errors and throttles of the sync and invoice functions', () => {
-    for (const name of ['BillingSync', 'Invoices']) {
-      expect(named(`${name}Errors`)).toMatchObject({ MetricName: 'Errors' });
-      expect(named(`${name}Throttles`)).toMatchObject({ MetricName: 'Throttles' });
-    }
-  });
+    it(`${stage}: alarms on errors and throttles of the sync and invoice functions`, () => {
+      for (const name of ['BillingSyncFunction', 'InvoicesFunction']) {
+        expect(named(`${name}-Errors`)).toMatchObject({ MetricName: 'Errors' });
+        expect(named(`${name}-Throttles`)).toMatchObject({ MetricName: 'Throttles' });
+      }
+    });
+  }
+});
+
+describe('scheduled functions', () => {
+  for (const stage of ['dev', 'prod'] as const) {
+    it(`${stage}: set Lambda's own async retries explicitly (the sync: none; idempotent invoice jobs: 2)`, () => {
+      const t = synthApp(stage).templates.billing;
+      const functions = resourcesOf(t, 'AWS::Lambda::Function');
+      const idOf = (description: string) =>
+        functions.find(([, f]) => String(f.Properties?.Description).startsWith(description))?.[0] ??
+        'missing';
+      const configs = resourcesOf(t, 'AWS::Lambda::EventInvokeConfig').map(([, c]) => c.Properties ?? {});
+      const configOf = (id: string) => configs.find((c) => JSON.stringify(c.FunctionName).includes(id));
+      expect(configOf(idOf('Sends the billing outbox'))).toMatchObject({
+        MaximumRetryAttempts: 0,
+        Qualifier: '$LATEST',
+      });
+      expect(configOf(idOf('Monthly invoice close'))).toMatchObject({ MaximumRetryAttempts: 2 });
+      // Every function a schedule invokes has one.
+      const targeted = resourcesOf(t, 'AWS::Events::Rule').flatMap(([, r]) =>
+        ((r.Properties?.Targets ?? []) as { Arn: { 'Fn::GetAtt': [string, string] } }[]).map(
+          (x) => x.Arn['Fn::GetAtt'][0],
+        ),
+      );
+      const configured = configs.map((c) => (c.FunctionName as { Ref: string }).Ref);
+      expect(targeted.length).toBeGreaterThan(0);
+      for (const id of targeted) expect(configured).toContain(id);
+    });
+  }
 });
