@@ -32,7 +32,9 @@ function deployedEnv(t: Template, description: string): Record<string, string> {
   const fn = resourcesOf(t, 'AWS::Lambda::Function').find(([, f]) =>
     String(f.Properties?.Description).startsWith(description),
   );
-  return (fn?.[1].Properties?.Environment as { Variables: Record<string, string> }).Variables;
+  const environment = fn?.[1].Properties?.Environment as { Variables: Record<string, string> } | undefined;
+  if (!environment) throw new Error(`no function "${description}"`);
+  return environment.Variables;
 }
 
 function alarm(t: Template, suffix: string) {
