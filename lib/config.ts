@@ -9,10 +9,23 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
 
 export type Stage = 'dev' | 'prod';
+/** `standard`: what prod runs. `lean` (dev only): the cheapest stack that still works. */
+export type Profile = 'standard' | 'lean';
 export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
 
 export interface StageConfig {
   readonly stage: Stage;
+  readonly profile: Profile;
+  /**
+   * Whether the billing sync may reach Flexprice: it then runs in subnets behind a NAT gateway
+   * (context `flexprice`, default on; off by default in the lean profile). Off: no NAT, the
+   * sync runs in the isolated subnets and charges wait in the outbox.
+   */
+  readonly flexpriceEgress: boolean;
+  /** RDS Proxy in front of PostgreSQL (off in the lean profile: functions connect directly). */
+  readonly rdsProxy: boolean;
+  /** Price stream capacity: on-demand, or a fixed number of provisioned shards (lean: 1). */
+  readonly streamShards: 'on-demand' | number;
   /** Prefix of stack names and of named things (`StockConsultant-dev`). */
   readonly prefix: string;
   /** True in prod: data survives `cdk destroy` (retain/snapshot) and deletion protection is on. */
@@ -77,6 +90,12 @@ function bool(value: unknown, key: string, fallback: boolean): boolean {
   throw new Error(`Context "${key}" must be true or false`);
 }
 
+function onOff(value: unknown, key: string, fallback: boolean): boolean {
+  if (value === 'on') return true;
+  if (value === 'off') return false;
+  return bool(value, key, fallback);
+}
+
 /** Builds the stage configuration from the construct tree's context (normally the App's). */
 export function loadStageConfig(node: Node): StageConfig {
   const stage = node.tryGetContext('stage') ?? 'dev';
@@ -97,6 +116,13 @@ export function loadStageConfig(node: Node): StageConfig {
     }
   }
   const prod = stage === 'prod';
+  const profile = node.tryGetContext('profile') ?? 'standard';
+  if (profile !== 'standard' && profile !== 'lean') {
+    throw new Error(`Context "profile" must be "standard" or "lean", got ${JSON.stringify(profile)}`);
+  }
+  if (prod && profile === 'lean')
+    throw new Error('Context "profile=lean" is for dev only: prod runs standard');
+  const lean = profile === 'lean';
   const alarmEmail = optionalString(node.tryGetContext('alarmEmail'), 'alarmEmail');
   if (prod && !alarmEmail) {
     throw new Error(
@@ -108,6 +134,10 @@ export function loadStageConfig(node: Node): StageConfig {
   }
   return {
     stage,
+    profile,
+    flexpriceEgress: onOff(node.tryGetContext('flexprice'), 'flexprice', !lean),
+    rdsProxy: !lean,
+    streamShards: lean ? 1 : 'on-demand',
     prefix: `StockConsultant-${stage}`,
     retainData: prod,
     removalPolicy: prod ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,

@@ -7,6 +7,7 @@ import { type App, Tags } from 'aws-cdk-lib';
 import { loadStageConfig, type StageConfig } from './config';
 import { allAlarmNames } from './constructs/alarms';
 import { applyFunctionConventions } from './conventions';
+import { giveHelperFunctionsLogGroups } from './helper-log-groups';
 import { ApiStack } from './stacks/api-stack';
 import { BillingStack } from './stacks/billing-stack';
 import { DataStack } from './stacks/data-stack';
@@ -64,6 +65,7 @@ export function createStockConsultant(
   // Every function of every stack: its stage in STAGE (metrics' `stage` dimension) and its
   // Errors/Throttles alarms in its own stack. Functions added later get both automatically.
   applyFunctionConventions(app, config);
+  giveHelperFunctionsLogGroups(app, config.logRetention, config.removalPolicy);
 
   const observability = new ObservabilityStack(app, `${prefix}-Observability`, {
     config,

@@ -32,6 +32,8 @@ export interface DatabaseProps {
 export const POSTGRES_VERSION = rds.PostgresEngineVersion.VER_17_9;
 
 const PORT = 5432;
+/** The Lambda Node.js runtime's CA bundle, which includes the Amazon RDS CAs. */
+export const LAMBDA_RUNTIME_CA_FILE = '/var/runtime/ca-cert.pem';
 /** How often Secrets Manager rotates the database password. */
 export const ROTATION_INTERVAL = Duration.days(30);
 /** Construct id of aws-cdk-lib's LogRetention singleton function. */
@@ -39,7 +41,8 @@ const LOG_RETENTION_ID = 'LogRetentionaae0aa3c5b4d4f87b02d85b201efdd8a';
 
 export class Database extends Construct {
   public readonly instance: rds.DatabaseInstance;
-  public readonly proxy: rds.DatabaseProxy;
+  /** Absent in the lean profile. */
+  public readonly proxy?: rds.DatabaseProxy;
   public readonly secret: secretsmanager.ISecret;
   /** The rotation function's group (admitted by the database and the Secrets Manager endpoint). */
   public readonly rotationSecurityGroup: ec2.SecurityGroup;
@@ -133,28 +136,35 @@ export class Database extends Construct {
       rotateImmediatelyOnUpdate: false,
     });
 
-    this.proxy = new rds.DatabaseProxy(this, 'Proxy', {
-      proxyTarget: rds.ProxyTarget.fromInstance(this.instance),
-      secrets: [secret],
-      vpc,
-      vpcSubnets: isolated,
-      requireTLS: true,
-      iamAuth: false,
-    });
-    this.instance.connections.allowDefaultPortFrom(this.proxy, 'RDS Proxy to PostgreSQL');
+    // Without the proxy (lean profile) functions connect to the instance itself: fine for a
+    // dev stage's few containers (2 connections each, max_connections ≈ 110 on a t4g.micro).
+    this.proxy = config.rdsProxy
+      ? new rds.DatabaseProxy(this, 'Proxy', {
+          proxyTarget: rds.ProxyTarget.fromInstance(this.instance),
+          secrets: [secret],
+          vpc,
+          vpcSubnets: isolated,
+          requireTLS: true,
+          iamAuth: false,
+        })
+      : undefined;
+    if (this.proxy) this.instance.connections.allowDefaultPortFrom(this.proxy, 'RDS Proxy to PostgreSQL');
 
     this.binding = {
       secret,
-      host: this.proxy.endpoint,
+      host: this.proxy ? this.proxy.endpoint : this.instance.dbInstanceEndpointAddress,
       port: PORT,
       databaseName,
+      // The instance's certificate is signed by an RDS CA, which Node does not trust by default;
+      // the Lambda runtime ships the RDS CAs in this file (the proxy's ACM certificate needs none).
+      ...(this.proxy ? {} : { extraCaCerts: LAMBDA_RUNTIME_CA_FILE }),
     };
 
     acknowledge(this.instance, [
       {
         id: 'AwsSolutions-RDS11',
         reason:
-          'The default port is not a security control here: the instance is in isolated subnets and only the proxy security group may connect.',
+          "The default port is not a security control here: the instance is in isolated subnets and only the proxy's security group (lean profile: the functions' and the rotation function's) may connect.",
       },
       ...(config.db.multiAz
         ? []
@@ -175,8 +185,10 @@ export class Database extends Construct {
     ]);
   }
 
-  /** Lets clients in `peer` (the functions' security group) connect to the proxy. */
+  /** Lets clients in `peer` (the functions' security group) connect to the proxy (or instance). */
   allowClients(peer: ec2.ISecurityGroup): void {
-    this.proxy.connections.allowFrom(peer, ec2.Port.tcp(PORT), 'Lambda functions to RDS Proxy');
+    if (this.proxy)
+      this.proxy.connections.allowFrom(peer, ec2.Port.tcp(PORT), 'Lambda functions to RDS Proxy');
+    else this.instance.connections.allowDefaultPortFrom(peer, 'Lambda functions to PostgreSQL (no proxy)');
   }
 }

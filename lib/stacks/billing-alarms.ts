@@ -20,6 +20,8 @@ export function watchBilling(scope: Construct, config: StageConfig): void {
       'Billing outbox rows were dead-lettered: requeue them after fixing the cause (docs/billing.md)',
     threshold: THRESHOLDS.outboxDead,
   });
+  // Without egress the backlog grows by design (lean dev): no alarm that is always on.
+  if (!config.flexpriceEgress) return;
   alarms.add('OutboxAge', billingSyncMetric(config, 'OutboxOldestPendingAgeSeconds'), {
     alarmDescription:
       'Charges are waiting to reach Flexprice, or the sync has not run for 5 minutes: is Flexprice down, the key unset, the schedule off? (docs/billing.md)',

@@ -84,8 +84,11 @@ export class BillingStack extends Stack {
       description: 'Sends the billing outbox to Flexprice (every minute)',
       serviceName: 'billing-sync',
       timeout: Duration.seconds(60),
-      subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS,
-      extraSecurityGroups: [httpsEgress],
+      // Without Flexprice egress (lean profile) it runs isolated: charges wait in the outbox.
+      subnetType: config.flexpriceEgress
+        ? ec2.SubnetType.PRIVATE_WITH_EGRESS
+        : ec2.SubnetType.PRIVATE_ISOLATED,
+      extraSecurityGroups: config.flexpriceEgress ? [httpsEgress] : [],
       environment: {
         FLEXPRICE_API_URL: props.flexpriceApiUrl ?? FLEXPRICE_DEFAULT_API_URL,
         FLEXPRICE_API_KEY_SECRET_ARN: this.flexpriceKey.secretArn,

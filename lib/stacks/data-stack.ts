@@ -42,14 +42,20 @@ export class DataStack extends Stack {
     // Manager. The one exception is the billing sync, which must reach Flexprice's public API:
     // it alone runs in the `egress` subnets, behind ONE NAT gateway (docs/billing.md: cost and
     // why). The isolated group stays first so its subnets keep their CIDRs and logical ids.
+    // Without Flexprice egress (lean profile) there is no NAT gateway, and no subnets for it.
+    const egress = config.flexpriceEgress;
     this.vpc = new ec2.Vpc(this, 'Vpc', {
       ipAddresses: ec2.IpAddresses.cidr('10.40.0.0/16'),
       maxAzs: 2,
-      natGateways: 1,
+      natGateways: egress ? 1 : 0,
       subnetConfiguration: [
         { name: 'isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 24 },
-        { name: 'egress', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 26 },
-        { name: 'nat', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 28 },
+        ...(egress
+          ? [
+              { name: 'egress', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 26 },
+              { name: 'nat', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 28 },
+            ]
+          : []),
       ],
     });
     const flowLogs = new logs.LogGroup(this, 'FlowLogs', {

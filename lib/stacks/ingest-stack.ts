@@ -66,7 +66,11 @@ export class IngestStack extends Stack {
     // and producers/consumers need no kms:* grants. A customer-managed key would only add
     // value for cross-account access or key-policy control, which this service does not need.
     this.stream = new kinesis.Stream(this, 'PriceTicks', {
-      streamMode: kinesis.StreamMode.ON_DEMAND,
+      // On-demand scales by itself; the lean profile's one provisioned shard (1 MB/s in,
+      // 1,000 records/s) is plenty for a dev stage and costs a fraction (docs/deploy.md).
+      ...(config.streamShards === 'on-demand'
+        ? { streamMode: kinesis.StreamMode.ON_DEMAND }
+        : { streamMode: kinesis.StreamMode.PROVISIONED, shardCount: config.streamShards }),
       encryption: kinesis.StreamEncryption.MANAGED,
       retentionPeriod: Duration.hours(24),
       removalPolicy: config.removalPolicy,

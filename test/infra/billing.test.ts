@@ -138,7 +138,7 @@ describe('billing alarms', () => {
   }
 });
 
-describe('scheduled functions', () => {
+describe('scheduled functions', { timeout: 180_000 }, () => {
   for (const stage of ['dev', 'prod'] as const) {
     it(`${stage}: set Lambda's own async retries explicitly (the sync: none; idempotent invoice jobs: 2)`, () => {
       const t = synthApp(stage).templates.billing;

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { BUNDLED_MIGRATIONS_DIR } from '../../lib/constructs/migrations';
 import { resourcesOf, synthApp } from './helpers';
 
-describe('DataStack', () => {
+describe('DataStack', { timeout: 180_000 }, () => {
   const { templates } = synthApp('dev');
   const data = templates.data;
 

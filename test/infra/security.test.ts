@@ -55,11 +55,17 @@ describe('least privilege', () => {
   });
 });
 
-describe('cdk-nag AwsSolutions', () => {
-  for (const stage of ['dev', 'prod'] as const) {
-    it(`reports nothing unacknowledged for ${stage}`, () => {
+describe('cdk-nag AwsSolutions', { timeout: 180_000 }, () => {
+  for (const [stage, context, label] of [
+    ['dev', {}, 'dev'],
+    ['prod', {}, 'prod'],
+    ['dev', { profile: 'lean' }, 'dev, lean profile'],
+  ] as const) {
+    it(`reports nothing unacknowledged for ${label}`, () => {
       // Prepare: the synthesized app. Act: run the pack directly over the construct tree.
-      const report = new AwsSolutionsChecks(undefined, { verbose: false }).validateScope(synthApp(stage).app);
+      const report = new AwsSolutionsChecks(undefined, { verbose: false }).validateScope(
+        synthApp(stage, context).app,
+      );
       // Assess: every finding is fixed or acknowledged with a reason (warnings included).
       const findings = report.violations.map(
         (v) => `${v.severity} ${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath).join(', ')}`,
