@@ -91,8 +91,11 @@ describe('whole app', () => {
     expect(ingest.dependencies).toContain(data);
     expect(api.dependencies).toContain(data);
     expect(billing.dependencies).toContain(data);
-    // The dashboard reads the API, queue and database ids; billing only alarms in its own stack.
+    // docs/deploy.md's order: Data, Ingest, Billing, Api (/health gets the Flexprice secret's
+    // ARN), Observability. The dashboard reads the API, queue and database ids.
     expect(observability.dependencies).toEqual(expect.arrayContaining([data, ingest, api]));
     expect(billing.dependencies).not.toContain(observability);
+    expect(api.dependencies).toContain(billing);
+    expect(ingest.dependencies).toEqual([data]);
   });
 });
