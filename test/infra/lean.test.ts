@@ -27,7 +27,8 @@ describe('the lean dev profile (-c profile=lean)', { timeout: 180_000 }, () => {
     const withDb = fns.filter(([, f]) => JSON.stringify(f.Properties?.Environment).includes('DB_HOST'));
     expect(withDb.length).toBeGreaterThan(0);
     for (const [, f] of withDb) {
-      const vars = (f.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
+      const vars =
+        (f.Properties?.Environment as { Variables: Record<string, unknown> } | undefined)?.Variables ?? {};
       expect(vars.NODE_EXTRA_CA_CERTS).toBe(LAMBDA_RUNTIME_CA_FILE);
       expect(JSON.stringify(vars.DB_HOST)).toContain('EndpointAddress');
     }
@@ -44,9 +45,9 @@ describe('the lean dev profile (-c profile=lean)', { timeout: 180_000 }, () => {
     const sync = resourcesOf(billing, 'AWS::Lambda::Function').find(([, f]) =>
       String(f.Properties?.Description).startsWith('Sends the billing outbox'),
     );
-    expect(JSON.stringify((sync?.[1].Properties?.VpcConfig as { SubnetIds: unknown }).SubnetIds)).toContain(
-      'isolated',
-    );
+    expect(
+      JSON.stringify((sync?.[1].Properties?.VpcConfig as { SubnetIds: unknown } | undefined)?.SubnetIds),
+    ).toContain('isolated');
     const names = resourcesOf(billing, 'AWS::CloudWatch::Alarm').map(([, a]) =>
       String(a.Properties?.AlarmName),
     );
