@@ -35,8 +35,13 @@ export interface StageConfig {
   readonly logRetention: RetentionDays;
   /** `POWERTOOLS_LOG_LEVEL` of every function. */
   readonly logLevel: LogLevel;
-  /** Browser origins allowed by the HTTP API's CORS configuration. */
+  /**
+   * Browser origins the HTTP API's CORS allows besides the web app's own CloudFront origin
+   * (which is always allowed). Default: the local dev servers in dev, none in prod.
+   */
   readonly corsOrigins: readonly string[];
+  /** Loopback URLs Cognito may redirect to after sign-in/out (a local web app against dev). */
+  readonly localSignInUrls: readonly string[];
   /** Where alarm notifications go; required in prod, no subscription when unset in dev. */
   readonly alarmEmail?: string;
   /** Whether people may sign themselves up (else operators create users). */
@@ -64,6 +69,36 @@ export interface StageConfig {
 }
 
 const LOG_LEVELS: readonly LogLevel[] = ['DEBUG', 'INFO', 'WARN', 'ERROR'];
+
+/** `npm start` serves the web app here; dev's app client also accepts it as a redirect URL. */
+export const LOCAL_SIGN_IN_URL = 'http://127.0.0.1:3000/';
+/** dev's default extra CORS origins: `npm start` and Vite's dev server (`npm run web:dev`). */
+export const LOCAL_ORIGINS: readonly string[] = ['http://127.0.0.1:3000', 'http://localhost:5173'];
+
+/**
+ * Checks `-c corsOrigins`. prod allows the CloudFront origin and only what is named here, never
+ * `*`, plain http or a loopback host: a laptop must not be able to call prod with a user's token.
+ */
+function checkOrigins(origins: string[], prod: boolean): string[] {
+  for (const origin of origins) {
+    if (origin === '*' && prod) throw new Error('Context "corsOrigins" may not be "*" in prod');
+    if (origin !== '*' && !/^https?:\/\/[^/\s]+$/.test(origin)) {
+      throw new Error(
+        `Context "corsOrigins": ${JSON.stringify(origin)} is not an origin (scheme://host[:port])`,
+      );
+    }
+    if (
+      prod &&
+      origin !== '*' &&
+      (!origin.startsWith('https://') || /\/\/(localhost|127\.|\[::1\])/.test(origin))
+    ) {
+      throw new Error(
+        `Context "corsOrigins": ${origin} is not allowed in prod (https and a public host only)`,
+      );
+    }
+  }
+  return origins;
+}
 
 function stringList(value: unknown, key: string): string[] {
   if (value === undefined) return [];
@@ -106,15 +141,6 @@ export function loadStageConfig(node: Node): StageConfig {
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new Error(`Context "logLevel" must be one of ${LOG_LEVELS.join(', ')}`);
   }
-  const corsOrigins = stringList(node.tryGetContext('corsOrigins'), 'corsOrigins');
-  for (const origin of corsOrigins) {
-    if (origin === '*' && stage === 'prod') throw new Error('Context "corsOrigins" may not be "*" in prod');
-    if (origin !== '*' && !/^https?:\/\/[^/\s]+$/.test(origin)) {
-      throw new Error(
-        `Context "corsOrigins": ${JSON.stringify(origin)} is not an origin (scheme://host[:port])`,
-      );
-    }
-  }
   const prod = stage === 'prod';
   const profile = node.tryGetContext('profile') ?? 'standard';
   if (profile !== 'standard' && profile !== 'lean') {
@@ -132,6 +158,14 @@ export function loadStageConfig(node: Node): StageConfig {
   if (alarmEmail !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(alarmEmail)) {
     throw new Error(`Context "alarmEmail": ${JSON.stringify(alarmEmail)} is not an e-mail address`);
   }
+  const corsOrigins = checkOrigins(
+    node.tryGetContext('corsOrigins') === undefined
+      ? prod
+        ? []
+        : [...LOCAL_ORIGINS]
+      : stringList(node.tryGetContext('corsOrigins'), 'corsOrigins'),
+    prod,
+  );
   return {
     stage,
     profile,
@@ -144,6 +178,7 @@ export function loadStageConfig(node: Node): StageConfig {
     logRetention: prod ? RetentionDays.THREE_MONTHS : RetentionDays.ONE_WEEK,
     logLevel,
     corsOrigins,
+    localSignInUrls: prod ? [] : [LOCAL_SIGN_IN_URL],
     alarmEmail,
     selfSignUp: bool(node.tryGetContext('selfSignUp'), 'selfSignUp', false),
     db: prod

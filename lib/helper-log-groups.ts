@@ -11,6 +11,7 @@
  * Application Repository provides (docs/deploy.md).
  */
 import { CfnResource, type RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { IConstruct } from 'constructs';
 import { AppFunction } from './constructs/app-function';
@@ -20,14 +21,14 @@ export function giveHelperFunctionsLogGroups(
   retention: logs.RetentionDays,
   removalPolicy: RemovalPolicy,
 ): void {
-  const helpers = root.node
-    .findAll()
-    .filter(
-      (c): c is CfnResource =>
-        CfnResource.isCfnResource(c) &&
-        c.cfnResourceType === 'AWS::Lambda::Function' &&
-        !(c.node.scope instanceof AppFunction),
-    );
+  const helpers = root.node.findAll().filter(
+    (c): c is CfnResource =>
+      CfnResource.isCfnResource(c) &&
+      c.cfnResourceType === 'AWS::Lambda::Function' &&
+      !(c.node.scope instanceof AppFunction) &&
+      // A construct that already chose a log group (e.g. `logGroup` on BucketDeployment).
+      !(c instanceof lambda.CfnFunction && c.loggingConfig),
+  );
   for (const fn of helpers) {
     const stack = Stack.of(fn);
     const logGroup = new logs.LogGroup(stack, `HelperLogs${stack.getLogicalId(fn)}`, {

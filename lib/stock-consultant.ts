@@ -13,6 +13,8 @@ import { BillingStack } from './stacks/billing-stack';
 import { DataStack } from './stacks/data-stack';
 import { IngestStack } from './stacks/ingest-stack';
 import { ObservabilityStack } from './stacks/observability-stack';
+import { WebContentStack } from './stacks/web-content-stack';
+import { WebStack } from './stacks/web-stack';
 
 export interface StockConsultant {
   readonly config: StageConfig;
@@ -21,13 +23,27 @@ export interface StockConsultant {
   readonly api: ApiStack;
   readonly billing: BillingStack;
   readonly observability: ObservabilityStack;
+  readonly web: WebStack;
+  readonly webContent: WebContentStack;
+}
+
+export interface StockConsultantOptions {
+  /** The built web app to deploy. @default web/dist (built by `npm run web:build` if missing) */
+  readonly webDist?: string;
 }
 
 export function createStockConsultant(
   app: App,
   config: StageConfig = loadStageConfig(app.node),
+  options: StockConsultantOptions = {},
 ): StockConsultant {
   const { prefix } = config;
+  // Deploy order for the web app (no cycle): Web (bucket + CloudFront: its URL is needed by)
+  // → Api (Cognito redirect URLs, CORS) → WebContent (files + config.json with the API's URL).
+  const web = new WebStack(app, `${prefix}-Web`, {
+    config,
+    description: 'Stock Consultant: web app hosting (S3, CloudFront)',
+  });
   const data = new DataStack(app, `${prefix}-Data`, {
     config,
     description: 'Stock Consultant: VPC, PostgreSQL (RDS + Proxy), migrations',
@@ -45,7 +61,16 @@ export function createStockConsultant(
     network: data.network,
     database: data.databaseBinding,
     schema,
+    site: web.site,
     description: 'Stock Consultant: Cognito and the HTTP API',
+  });
+  const webContent = new WebContentStack(app, `${prefix}-WebContent`, {
+    config,
+    site: web.site,
+    auth: api.auth,
+    api: { url: api.stage.url, origin: api.httpApi.apiEndpoint },
+    webDist: options.webDist,
+    description: 'Stock Consultant: web app files and config.json',
   });
 
   const billing = new BillingStack(app, `${prefix}-Billing`, {
@@ -80,5 +105,5 @@ export function createStockConsultant(
 
   Tags.of(app).add('project', 'stock-consultant');
   Tags.of(app).add('stage', config.stage);
-  return { config, data, ingest, api, billing, observability };
+  return { config, data, ingest, api, billing, observability, web, webContent };
 }

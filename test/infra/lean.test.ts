@@ -60,7 +60,7 @@ describe('the lean dev profile (-c profile=lean)', { timeout: 180_000 }, () => {
     expect(
       report.violations.map((v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath)}`),
     ).toEqual([]);
-    expect(lean.app.synth().stacks).toHaveLength(5);
+    expect(lean.app.synth().stacks).toHaveLength(7);
     expect(JSON.stringify(observability.toJSON())).not.toContain('ClientConnections');
   });
 

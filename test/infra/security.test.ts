@@ -77,10 +77,10 @@ describe('cdk-nag AwsSolutions', { timeout: 180_000 }, () => {
 
 describe('whole app', () => {
   it('synthesizes every stack with the nag plugin registered and no validation failure', () => {
-    const { app, data, ingest, api, billing, observability } = synthApp('dev');
+    const { app, data, ingest, api, billing, observability, web, webContent } = synthApp('dev');
     const assembly = app.synth();
     expect(assembly.stacks.map((s) => s.stackName).sort()).toEqual(
-      [data, ingest, api, billing, observability].map((s) => s.stackName).sort(),
+      [data, ingest, api, billing, observability, web, webContent].map((s) => s.stackName).sort(),
     );
     for (const stack of assembly.stacks)
       expect(Object.keys(stack.template.Resources ?? {}).length).toBeGreaterThan(0);
@@ -91,8 +91,8 @@ describe('whole app', () => {
     expect(ingest.dependencies).toContain(data);
     expect(api.dependencies).toContain(data);
     expect(billing.dependencies).toContain(data);
-    // docs/deploy.md's order: Data, Ingest, Billing, Api (/health gets the Flexprice secret's
-    // ARN), Observability. The dashboard reads the API, queue and database ids.
+    // docs/deploy.md's order: Web, Data, Ingest, Billing, Api (/health gets the Flexprice
+    // secret's ARN), WebContent, Observability. The dashboard reads the API, queue and DB ids.
     expect(observability.dependencies).toEqual(expect.arrayContaining([data, ingest, api]));
     expect(billing.dependencies).not.toContain(observability);
     expect(api.dependencies).toContain(billing);

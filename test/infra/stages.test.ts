@@ -6,6 +6,10 @@ import { synthApp } from './helpers';
 const config = (context: Record<string, unknown>) => () => loadStageConfig(new App({ context }).node);
 
 describe('stages', () => {
+  // Synthesized while collecting, not inside a test's 30 s budget: seven stacks take a while.
+  synthApp('dev');
+  synthApp('prod');
+
   it('prod keeps its data: snapshot on delete, deletion protection, retained secret, stream, logs', () => {
     const { data, ingest, api } = synthApp('prod').templates;
     data.hasResource('AWS::RDS::DBInstance', {
