@@ -142,6 +142,14 @@ export function loadStageConfig(node: Node): StageConfig {
     throw new Error(`Context "logLevel" must be one of ${LOG_LEVELS.join(', ')}`);
   }
   const prod = stage === 'prod';
+  const corsOrigins = checkOrigins(
+    node.tryGetContext('corsOrigins') === undefined
+      ? prod
+        ? []
+        : [...LOCAL_ORIGINS]
+      : stringList(node.tryGetContext('corsOrigins'), 'corsOrigins'),
+    prod,
+  );
   const profile = node.tryGetContext('profile') ?? 'standard';
   if (profile !== 'standard' && profile !== 'lean') {
     throw new Error(`Context "profile" must be "standard" or "lean", got ${JSON.stringify(profile)}`);
@@ -158,14 +166,6 @@ export function loadStageConfig(node: Node): StageConfig {
   if (alarmEmail !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(alarmEmail)) {
     throw new Error(`Context "alarmEmail": ${JSON.stringify(alarmEmail)} is not an e-mail address`);
   }
-  const corsOrigins = checkOrigins(
-    node.tryGetContext('corsOrigins') === undefined
-      ? prod
-        ? []
-        : [...LOCAL_ORIGINS]
-      : stringList(node.tryGetContext('corsOrigins'), 'corsOrigins'),
-    prod,
-  );
   return {
     stage,
     profile,
