@@ -27,7 +27,7 @@ export function giveHelperFunctionsLogGroups(
       c.cfnResourceType === 'AWS::Lambda::Function' &&
       !(c.node.scope instanceof AppFunction) &&
       // A construct that already chose a log group (e.g. `logGroup` on BucketDeployment).
-      !(c instanceof lambda.CfnFunction && c.loggingConfig),
+      !(c instanceof lambda.CfnFunction && (c.loggingConfig as { logGroup?: unknown } | undefined)?.logGroup),
   );
   for (const fn of helpers) {
     const stack = Stack.of(fn);
