@@ -9,10 +9,23 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
 
 export type Stage = 'dev' | 'prod';
+/** `standard`: what prod runs. `lean` (dev only): the cheapest stack that still works. */
+export type Profile = 'standard' | 'lean';
 export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
 
 export interface StageConfig {
   readonly stage: Stage;
+  readonly profile: Profile;
+  /**
+   * Whether the billing sync may reach Flexprice: it then runs in subnets behind a NAT gateway
+   * (context `flexprice`, default on; off by default in the lean profile). Off: no NAT, the
+   * sync runs in the isolated subnets and charges wait in the outbox.
+   */
+  readonly flexpriceEgress: boolean;
+  /** RDS Proxy in front of PostgreSQL (off in the lean profile: functions connect directly). */
+  readonly rdsProxy: boolean;
+  /** Price stream capacity: on-demand, or a fixed number of provisioned shards (lean: 1). */
+  readonly streamShards: 'on-demand' | number;
   /** Prefix of stack names and of named things (`StockConsultant-dev`). */
   readonly prefix: string;
   /** True in prod: data survives `cdk destroy` (retain/snapshot) and deletion protection is on. */
@@ -29,7 +42,7 @@ export interface StageConfig {
   readonly corsOrigins: readonly string[];
   /** Loopback URLs Cognito may redirect to after sign-in/out (a local web app against dev). */
   readonly localSignInUrls: readonly string[];
-  /** Where alarm notifications go; no subscription when unset. */
+  /** Where alarm notifications go; required in prod, no subscription when unset in dev. */
   readonly alarmEmail?: string;
   /** Whether people may sign themselves up (else operators create users). */
   readonly selfSignUp: boolean;
@@ -41,6 +54,12 @@ export interface StageConfig {
     readonly maxAllocatedStorageGb: number;
     /** DatabaseConnections alarm threshold: ~80 % of the instance class's max_connections. */
     readonly connectionsAlarmThreshold: number;
+    /**
+     * RDS Proxy ClientConnections alarm threshold. Each warm Lambda container holds at most
+     * `DB_MAX_CONNECTIONS` (2); the threshold is far above the stage's normal concurrency, so
+     * crossing it means runaway concurrency or a leak, before the proxy's limits bite.
+     */
+    readonly proxyClientConnectionsAlarmThreshold: number;
   };
   readonly api: {
     /** Default-stage throttling (steady requests/second and burst). */
@@ -106,6 +125,12 @@ function bool(value: unknown, key: string, fallback: boolean): boolean {
   throw new Error(`Context "${key}" must be true or false`);
 }
 
+function onOff(value: unknown, key: string, fallback: boolean): boolean {
+  if (value === 'on') return true;
+  if (value === 'off') return false;
+  return bool(value, key, fallback);
+}
+
 /** Builds the stage configuration from the construct tree's context (normally the App's). */
 export function loadStageConfig(node: Node): StageConfig {
   const stage = node.tryGetContext('stage') ?? 'dev';
@@ -125,8 +150,28 @@ export function loadStageConfig(node: Node): StageConfig {
       : stringList(node.tryGetContext('corsOrigins'), 'corsOrigins'),
     prod,
   );
+  const profile = node.tryGetContext('profile') ?? 'standard';
+  if (profile !== 'standard' && profile !== 'lean') {
+    throw new Error(`Context "profile" must be "standard" or "lean", got ${JSON.stringify(profile)}`);
+  }
+  if (prod && profile === 'lean')
+    throw new Error('Context "profile=lean" is for dev only: prod runs standard');
+  const lean = profile === 'lean';
+  const alarmEmail = optionalString(node.tryGetContext('alarmEmail'), 'alarmEmail');
+  if (prod && !alarmEmail) {
+    throw new Error(
+      'Context "alarmEmail" is required in prod: alarms that notify nobody are not monitoring (-c alarmEmail=oncall@example.com)',
+    );
+  }
+  if (alarmEmail !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(alarmEmail)) {
+    throw new Error(`Context "alarmEmail": ${JSON.stringify(alarmEmail)} is not an e-mail address`);
+  }
   return {
     stage,
+    profile,
+    flexpriceEgress: onOff(node.tryGetContext('flexprice'), 'flexprice', !lean),
+    rdsProxy: !lean,
+    streamShards: lean ? 1 : 'on-demand',
     prefix: `StockConsultant-${stage}`,
     retainData: prod,
     removalPolicy: prod ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
@@ -134,7 +179,7 @@ export function loadStageConfig(node: Node): StageConfig {
     logLevel,
     corsOrigins,
     localSignInUrls: prod ? [] : [LOCAL_SIGN_IN_URL],
-    alarmEmail: optionalString(node.tryGetContext('alarmEmail'), 'alarmEmail'),
+    alarmEmail,
     selfSignUp: bool(node.tryGetContext('selfSignUp'), 'selfSignUp', false),
     db: prod
       ? {
@@ -145,6 +190,7 @@ export function loadStageConfig(node: Node): StageConfig {
           allocatedStorageGb: 20,
           maxAllocatedStorageGb: 200,
           connectionsAlarmThreshold: 360,
+          proxyClientConnectionsAlarmThreshold: 800,
         }
       : {
           // 1 GiB: max_connections ≈ 110.
@@ -154,6 +200,7 @@ export function loadStageConfig(node: Node): StageConfig {
           allocatedStorageGb: 20,
           maxAllocatedStorageGb: 50,
           connectionsAlarmThreshold: 80,
+          proxyClientConnectionsAlarmThreshold: 100,
         },
     api: prod ? { rateLimit: 200, burstLimit: 400 } : { rateLimit: 20, burstLimit: 40 },
   };

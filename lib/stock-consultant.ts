@@ -4,8 +4,10 @@
  * offline and deterministic.
  */
 import { type App, Tags } from 'aws-cdk-lib';
-import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { loadStageConfig, type StageConfig } from './config';
+import { allAlarmNames } from './constructs/alarms';
+import { applyFunctionConventions } from './conventions';
+import { giveHelperFunctionsLogGroups } from './helper-log-groups';
 import { ApiStack } from './stacks/api-stack';
 import { BillingStack } from './stacks/billing-stack';
 import { DataStack } from './stacks/data-stack';
@@ -85,24 +87,20 @@ export function createStockConsultant(
     .get('GET /health')
     ?.addEnvironment('FLEXPRICE_API_KEY_SECRET_ARN', billing.flexpriceKey.secretArn);
 
-  const functions = new Map<string, IFunction>([
-    ['Consumer', ingest.consumer],
-    ['Migrate', data.migrations.function],
-    ['BillingSync', billing.syncFunction],
-    ['Invoices', billing.invoicesFunction],
-    ['Reconcile', billing.reconcileFunction],
-  ]);
-  for (const [routeKey, fn] of api.routeFunctions) functions.set(routeKey.replace(/[^A-Za-z0-9]+/g, ''), fn);
+  // Every function of every stack: its stage in STAGE (metrics' `stage` dimension) and its
+  // Errors/Throttles alarms in its own stack. Functions added later get both automatically.
+  applyFunctionConventions(app, config);
+  giveHelperFunctionsLogGroups(app, config.logRetention, config.removalPolicy);
 
   const observability = new ObservabilityStack(app, `${prefix}-Observability`, {
     config,
-    consumer: ingest.consumer,
-    failureQueue: ingest.failureQueue,
+    alarmNames: allAlarmNames(app),
+    functionStackNames: [data, ingest, api, billing].map((s) => s.stackName),
     httpApi: api.httpApi,
-    functions,
+    failureQueue: ingest.failureQueue,
     database: data.database.instance,
-    billingSync: billing.syncFunction,
-    description: 'Stock Consultant: alarms and dashboard',
+    proxyName: data.database.proxy?.dbProxyName,
+    description: 'Stock Consultant: dashboard',
   });
 
   Tags.of(app).add('project', 'stock-consultant');

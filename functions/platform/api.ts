@@ -18,12 +18,13 @@ import { bearerToken, createVerifier, type User } from './auth';
 import { authConfig } from './config';
 import { forbidden, HttpProblem, unauthorized } from './errors';
 import { type ApiRequest, apiHandler, type HttpResult, type LambdaHttpHandler } from './http';
-import { AUTH_FAILURES_METRIC, AUTH_METRICS_SERVICE, KEY_REFUSED_METRIC, METRICS_NAMESPACE } from './names';
+import { AUTH_FAILURES_METRIC, AUTH_METRICS_SERVICE, KEY_REFUSED_METRIC } from './names';
 import { MetricUnit, powertools } from './powertools';
 import { ensureUser } from './users';
 
 const verifier = createVerifier(authConfig());
-const authMetrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: AUTH_METRICS_SERVICE });
+// One `service` for every route's authentication failures (plus `stage`, like every metric).
+const authMetrics = powertools(AUTH_METRICS_SERVICE).metrics;
 
 type Tools = ReturnType<typeof powertools>;
 

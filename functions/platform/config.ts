@@ -72,7 +72,8 @@ export type DbConfig = (
       database: string;
       maxConnections: number;
       prepare: boolean;
-      ssl: true;
+      /** Always true from the environment; false only where a test server has no TLS. */
+      ssl: boolean;
     }
 ) & { timeouts?: DbTimeouts };
 

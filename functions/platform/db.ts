@@ -1,32 +1,18 @@
 /**
  * The one postgres.js client of a container. Built on first use and kept at module scope so
- * warm invocations reuse the connection. In AWS the credentials come from the RDS secret in
- * Secrets Manager (fetched once, cached) and the host is the RDS Proxy endpoint.
+ * warm invocations reuse the connection. In AWS the host is the RDS Proxy endpoint and the
+ * credentials come from the RDS secret in Secrets Manager, read so that a rotation never
+ * locks a warm container out (db-credentials.ts).
  */
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { ConnectionOptions } from 'node:tls';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import postgres from 'postgres';
 import { type DbConfig, type DbTimeouts, DEFAULT_DB_TIMEOUTS, dbConfig } from './config';
+import { retryOnInvalidPassword, rotatingCredentials } from './db-credentials';
 
 export type Sql = postgres.Sql;
 
 let client: Promise<Sql> | undefined;
-
-interface RdsSecret {
-  username: string;
-  password: string;
-  host?: string;
-  port?: number;
-  dbname?: string;
-}
-
-async function readSecret(secretArn: string, sm = new SecretsManagerClient({})): Promise<RdsSecret> {
-  const out = await sm.send(new GetSecretValueCommand({ SecretId: secretArn }));
-  const parsed = JSON.parse(out.SecretString ?? '{}') as Partial<RdsSecret>;
-  if (!parsed.username || !parsed.password) {
-    throw new Error('Database secret has no username/password');
-  }
-  return parsed as RdsSecret;
-}
 
 /**
  * Options shared by every connection: quiet notices, and the bounds of DbTimeouts. The two
@@ -48,31 +34,41 @@ function commonOptions(t: DbTimeouts) {
   } satisfies postgres.Options<Record<string, never>>;
 }
 
+/**
+ * TLS that checks the server's certificate and name. postgres.js's `ssl: 'require'` encrypts
+ * but accepts any certificate (`rejectUnauthorized: false`), which a man in the middle would
+ * pass. RDS Proxy presents an ACM certificate that Node's bundled CAs trust; a direct
+ * connection to an RDS instance (the lean profile, docs/deploy.md) needs the RDS CAs, which
+ * the CDK app adds with NODE_EXTRA_CA_CERTS.
+ */
+export const VERIFIED_TLS: ConnectionOptions = { rejectUnauthorized: true };
+
 export async function createSql(dbc: DbConfig, sm?: SecretsManagerClient): Promise<Sql> {
   const { timeouts, ...config } = dbc;
   const common = commonOptions(timeouts ?? DEFAULT_DB_TIMEOUTS);
+  const tls = config.ssl ? VERIFIED_TLS : false;
   if (config.kind === 'url') {
     return postgres(config.url, {
       ...common,
       max: config.maxConnections,
       prepare: config.prepare,
-      ssl: config.ssl ? 'require' : false,
+      ssl: tls,
     });
   }
-  const secret = await readSecret(config.secretArn, sm);
-  return postgres({
+  const credentials = await rotatingCredentials(sm ?? new SecretsManagerClient({}), config.secretArn);
+  const sql = postgres({
     ...common,
     host: config.host,
     port: config.port,
     database: config.database,
-    username: secret.username,
-    password: secret.password,
+    username: credentials.username,
+    password: () => credentials.password(),
     max: config.maxConnections,
     prepare: config.prepare,
-    ssl: 'require',
+    ssl: tls,
   });
+  return retryOnInvalidPassword(sql, credentials.invalidate);
 }
-
 /** The container's client, created on first call. A failed creation is not cached. */
 export function db(): Promise<Sql> {
   if (!client) {

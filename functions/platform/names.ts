@@ -11,7 +11,7 @@ export const ADMIN_GROUP = 'admin';
 
 /**
  * Authentication failures are counted under one `service` dimension for all API functions, so
- * one alarm (lib/stacks/observability-stack.ts) watches every route: `AuthenticationFailures`
+ * one alarm (lib/stacks/api-stack.ts) watches every route: `AuthenticationFailures`
  * (401: missing, malformed, expired, unknown or revoked credential) and `ApiKeyRefused` (403: an
  * API key on a route that takes access tokens only).
  */
@@ -21,3 +21,19 @@ export const KEY_REFUSED_METRIC = 'ApiKeyRefused';
 
 /** Environment variable of the consumer's pause before reporting a failed batch (market/config.ts). */
 export const CONSUMER_FAILURE_PAUSE_ENV = 'CONSUMER_FAILURE_PAUSE_MS';
+
+/** Environment variable that carries the stage (`dev`, `prod`) into every function. */
+export const STAGE_ENV = 'STAGE';
+
+/** The stage metrics carry when `STAGE` is unset (`npm start`, tests). */
+export const LOCAL_STAGE = 'local';
+
+/**
+ * The dimensions of every custom metric: the function's service name (Powertools adds it as
+ * `service`) and the stage, so dev and prod sharing an account never mix metrics or alarms.
+ * The functions publish with these (platform/powertools.ts) and the alarms watch these
+ * (lib/metrics.ts).
+ */
+export function metricDimensions(service: string, stage: string): { service: string; stage: string } {
+  return { service, stage };
+}

@@ -7,12 +7,20 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 
-import { METRICS_NAMESPACE } from './names';
+import { LOCAL_STAGE, METRICS_NAMESPACE, metricDimensions, STAGE_ENV } from './names';
 
-export function powertools(serviceName: string): { logger: Logger; metrics: Metrics } {
+/**
+ * Every metric carries `service` and `stage` (names.ts `metricDimensions`): Powertools adds
+ * `service` from `serviceName`; `stage` is a default dimension read from `STAGE` once.
+ */
+export function powertools(
+  serviceName: string,
+  env: Record<string, string | undefined> = process.env,
+): { logger: Logger; metrics: Metrics } {
+  const { stage } = metricDimensions(serviceName, env[STAGE_ENV] || LOCAL_STAGE);
   return {
     logger: new Logger({ serviceName }),
-    metrics: new Metrics({ namespace: METRICS_NAMESPACE, serviceName }),
+    metrics: new Metrics({ namespace: METRICS_NAMESPACE, serviceName, defaultDimensions: { stage } }),
   };
 }
 

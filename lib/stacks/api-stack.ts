@@ -12,12 +12,16 @@ import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { AUTH_FAILURES_METRIC, AUTH_METRICS_SERVICE } from '../../functions/platform/names';
 import { ROUTES, type RouteDef, routeProblem } from '../../functions/routes';
 import type { StageConfig } from '../config';
+import { StackAlarms } from '../constructs/alarms';
 import { AppFunction, type DatabaseBinding, type FunctionNetwork } from '../constructs/app-function';
 import { ACCESS_TOKEN_SCOPE, Auth } from '../constructs/auth';
+import { serviceMetric } from '../metrics';
 import { acknowledge } from '../nag';
 import { functionEntry } from '../paths';
+import { THRESHOLDS } from '../thresholds';
 
 export interface ApiStackProps extends StackProps {
   readonly config: StageConfig;
@@ -50,6 +54,10 @@ export function corsOrigins(siteOrigin: string, extra: readonly string[]): strin
 function pascal(name: string): string {
   return name.replace(/(^|[^A-Za-z0-9])([A-Za-z0-9])/g, (_m, _sep, c: string) => c.toUpperCase());
 }
+
+/** Authentication failures of every API function, under one `service` (functions/platform/api.ts). */
+export const authMetric = (config: StageConfig, name: string) =>
+  serviceMetric(config, AUTH_METRICS_SERVICE, name);
 
 export class ApiStack extends Stack {
   public readonly auth: Auth;
@@ -116,6 +124,20 @@ export class ApiStack extends Stack {
           }),
         ),
       },
+    });
+
+    StackAlarms.of(this).add(
+      'Api5xx',
+      this.httpApi.metricServerError({ statistic: 'Sum', period: Duration.minutes(5) }),
+      {
+        alarmDescription: 'HTTP API server errors',
+        threshold: THRESHOLDS.api5xxPer5Min,
+      },
+    );
+    StackAlarms.of(this).add('AuthenticationFailures', authMetric(config, AUTH_FAILURES_METRIC), {
+      alarmDescription:
+        'Many requests with a missing, expired, unknown or revoked credential (a stuck client, or key guessing)',
+      threshold: THRESHOLDS.authFailuresPer5Min,
     });
 
     // First gate. Cognito access tokens carry `client_id` (no `aud`), which API Gateway checks

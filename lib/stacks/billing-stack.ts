@@ -14,6 +14,7 @@ import type { StageConfig } from '../config';
 import { AppFunction, type DatabaseBinding, type FunctionNetwork } from '../constructs/app-function';
 import { acknowledge } from '../nag';
 import { functionEntry } from '../paths';
+import { watchBilling } from './billing-alarms';
 
 export interface BillingStackProps extends StackProps {
   readonly config: StageConfig;
@@ -93,8 +94,11 @@ export class BillingStack extends Stack {
       description: 'Sends the billing outbox to Flexprice (every minute)',
       serviceName: 'billing-sync',
       timeout: Duration.seconds(60),
-      subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS,
-      extraSecurityGroups: [httpsEgress],
+      // Without Flexprice egress (lean profile) it runs isolated: charges wait in the outbox.
+      subnetType: config.flexpriceEgress
+        ? ec2.SubnetType.PRIVATE_WITH_EGRESS
+        : ec2.SubnetType.PRIVATE_ISOLATED,
+      extraSecurityGroups: config.flexpriceEgress ? [httpsEgress] : [],
       environment: {
         FLEXPRICE_API_URL: props.flexpriceApiUrl ?? FLEXPRICE_DEFAULT_API_URL,
         FLEXPRICE_API_KEY_SECRET_ARN: this.flexpriceKey.secretArn,
@@ -103,6 +107,9 @@ export class BillingStack extends Stack {
     this.flexpriceKey.grantRead(this.syncFunction);
     this.syncFunction.node.addDependency(props.schema);
 
+    // Lambda retries a failed asynchronous invocation twice on its own (EventBridge's
+    // retryAttempts only covers delivery): none here, the next minute's run is the retry.
+    this.syncFunction.configureAsyncInvoke({ retryAttempts: 0, maxEventAge: Duration.minutes(1) });
     new events.Rule(this, 'BillingSyncSchedule', {
       description: 'Drain the billing outbox to Flexprice',
       schedule: events.Schedule.rate(Duration.minutes(1)),
@@ -158,6 +165,10 @@ export class BillingStack extends Stack {
     }).bindDatabase(props.database);
     this.invoicesFunction.node.addDependency(props.schema);
 
+    // Two retries, on purpose: every job is idempotent (a closed month is not closed again, a
+    // late fee is charged once), so a retry after a transient database error repeats no work
+    // and saves waiting a whole day for the next run.
+    this.invoicesFunction.configureAsyncInvoke({ retryAttempts: 2, maxEventAge: Duration.hours(1) });
     for (const job of INVOICE_JOBS) {
       // Daily for both: close-month is a no-op except on the 1st (IST), and re-running any job
       // changes nothing, so a missed day is caught up the next day.
@@ -173,5 +184,6 @@ export class BillingStack extends Stack {
         ],
       });
     }
+    watchBilling(this, config);
   }
 }

@@ -9,8 +9,10 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { StageConfig } from '../config';
+import { AlarmTopic } from '../constructs/alarm-topic';
 import type { DatabaseBinding, FunctionNetwork } from '../constructs/app-function';
 import { Database } from '../constructs/database';
+import { watchDatabase } from '../constructs/database-alarms';
 import { Migrations } from '../constructs/migrations';
 
 export interface DataStackProps extends StackProps {
@@ -25,10 +27,14 @@ export class DataStack extends Stack {
   public readonly databaseBinding: DatabaseBinding;
   /** Functions that read or write the schema depend on this (see constructs/migrations.ts). */
   public readonly migrations: Migrations;
+  /** Every alarm of the stage notifies this topic (lib/constructs/alarms.ts). */
+  public readonly alarmTopic: AlarmTopic;
 
   constructor(scope: Construct, id: string, props: DataStackProps) {
     super(scope, id, props);
     const { config } = props;
+    // First: the stacks after this one alarm into it.
+    this.alarmTopic = new AlarmTopic(this, 'AlarmTopic', { config });
 
     // Two AZs (RDS needs subnets in two). The database, the proxy and every function but one
     // live in isolated subnets: nothing there talks to the internet. Lambda polls Kinesis and
@@ -36,14 +42,20 @@ export class DataStack extends Stack {
     // Manager. The one exception is the billing sync, which must reach Flexprice's public API:
     // it alone runs in the `egress` subnets, behind ONE NAT gateway (docs/billing.md: cost and
     // why). The isolated group stays first so its subnets keep their CIDRs and logical ids.
+    // Without Flexprice egress (lean profile) there is no NAT gateway, and no subnets for it.
+    const egress = config.flexpriceEgress;
     this.vpc = new ec2.Vpc(this, 'Vpc', {
       ipAddresses: ec2.IpAddresses.cidr('10.40.0.0/16'),
       maxAzs: 2,
-      natGateways: 1,
+      natGateways: egress ? 1 : 0,
       subnetConfiguration: [
         { name: 'isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 24 },
-        { name: 'egress', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 26 },
-        { name: 'nat', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 28 },
+        ...(egress
+          ? [
+              { name: 'egress', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 26 },
+              { name: 'nat', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 28 },
+            ]
+          : []),
       ],
     });
     const flowLogs = new logs.LogGroup(this, 'FlowLogs', {
@@ -78,6 +90,7 @@ export class DataStack extends Stack {
     });
     this.database.allowClients(functionSg);
     this.databaseBinding = this.database.binding;
+    watchDatabase(this.database, config, this.alarmTopic.topic);
 
     this.migrations = new Migrations(this, 'Migrations', {
       config,

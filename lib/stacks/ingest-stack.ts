@@ -3,6 +3,7 @@
  * the on-failure queue, and a role publishers assume to put records.
  */
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -11,9 +12,12 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { CONSUMER_FAILURE_PAUSE_ENV } from '../../functions/platform/names';
 import type { StageConfig } from '../config';
+import { StackAlarms } from '../constructs/alarms';
 import { AppFunction, type DatabaseBinding, type FunctionNetwork } from '../constructs/app-function';
+import { serviceMetric } from '../metrics';
 import { acknowledge } from '../nag';
 import { functionEntry } from '../paths';
+import { THRESHOLDS } from '../thresholds';
 
 export interface IngestStackProps extends StackProps {
   readonly config: StageConfig;
@@ -73,7 +77,11 @@ export class IngestStack extends Stack {
     // and producers/consumers need no kms:* grants. A customer-managed key would only add
     // value for cross-account access or key-policy control, which this service does not need.
     this.stream = new kinesis.Stream(this, 'PriceTicks', {
-      streamMode: kinesis.StreamMode.ON_DEMAND,
+      // On-demand scales by itself; the lean profile's one provisioned shard (1 MB/s in,
+      // 1,000 records/s) is plenty for a dev stage and costs a fraction (docs/deploy.md).
+      ...(config.streamShards === 'on-demand'
+        ? { streamMode: kinesis.StreamMode.ON_DEMAND }
+        : { streamMode: kinesis.StreamMode.PROVISIONED, shardCount: config.streamShards }),
       encryption: kinesis.StreamEncryption.MANAGED,
       retentionPeriod: Duration.hours(24),
       removalPolicy: config.removalPolicy,
@@ -117,6 +125,8 @@ export class IngestStack extends Stack {
       }),
     );
 
+    this.watch(config);
+
     this.producerRole = new iam.Role(this, 'ProducerRole', {
       assumedBy: new iam.AccountRootPrincipal(),
       description: 'Assume to publish price ticks (kinesis:PutRecord(s) on the price stream only)',
@@ -156,6 +166,44 @@ export class IngestStack extends Stack {
     new CfnOutput(this, 'RedriveRoleArn', {
       value: this.redriveRole.roleArn,
       description: 'Role to assume for npm run redrive -- --aws',
+    });
+  }
+
+  /** Alarms on the consumer (errors and throttles come with every AppFunction). */
+  private watch(config: StageConfig): void {
+    const alarms = StackAlarms.of(this);
+    const GT = cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD;
+    alarms.add(
+      'ConsumerIteratorAge',
+      this.consumer.metric('IteratorAge', { statistic: 'Maximum', period: Duration.minutes(1) }),
+      {
+        alarmDescription: 'Price consumer is falling behind the stream',
+        threshold: THRESHOLDS.iteratorAgeMs,
+        evaluationPeriods: 3,
+        comparisonOperator: GT,
+      },
+    );
+    alarms.add(
+      'ConsumerFailureQueueDepth',
+      this.failureQueue.metricApproximateNumberOfMessagesVisible({
+        statistic: 'Maximum',
+        period: Duration.minutes(1),
+      }),
+      {
+        alarmDescription:
+          'Tick ranges were skipped after retries; replay them from the stream (docs/deploy.md)',
+        threshold: THRESHOLDS.failureQueueDepth,
+      },
+    );
+    alarms.add('QuarantineGrowth', serviceMetric(config, 'consumer', 'RecordsQuarantined'), {
+      alarmDescription: 'Many malformed ticks are being quarantined',
+      threshold: THRESHOLDS.quarantinedPer5Min,
+    });
+    // Database errors come back as batch item failures: Lambda retries them and its Errors
+    // metric never counts them, so the consumer's own RecordsFailed is what shows them.
+    alarms.add('ConsumerRecordsFailed', serviceMetric(config, 'consumer', 'RecordsFailed'), {
+      alarmDescription: 'The consumer could not apply records (database errors); Lambda is retrying them',
+      threshold: THRESHOLDS.failedRecordsPer5Min,
     });
   }
 }

@@ -1,17 +1,14 @@
 /**
- * Alarms and one dashboard over what the other stacks built. Alarms notify an SNS topic
- * (with an e-mail subscription when `-c alarmEmail=` is given).
+ * The stage's dashboard. Alarms are not here: each stack owns the alarms on what it runs
+ * (lib/constructs/alarms.ts), so this stack never imports a function's name and removing or
+ * renaming a route never fails on an export in use. Function graphs find the functions with
+ * CloudWatch search expressions on the stack names their generated names start with; the
+ * alarm widget lists alarms by name (plain strings, known at synth).
  */
 import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
-import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
-import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as rds from 'aws-cdk-lib/aws-rds';
-import * as sns from 'aws-cdk-lib/aws-sns';
-import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import {
@@ -20,230 +17,75 @@ import {
   KEY_REFUSED_METRIC,
 } from '../../functions/platform/names';
 import type { StageConfig } from '../config';
-import { METRICS_NAMESPACE } from '../constructs/app-function';
+import { proxyMetric } from '../constructs/database-alarms';
+import { serviceMetric } from '../metrics';
 
 export interface ObservabilityStackProps extends StackProps {
   readonly config: StageConfig;
-  readonly consumer: lambda.IFunction;
-  readonly failureQueue: sqs.IQueue;
+  /** Names of every alarm of the stage (StackAlarms.alarmNames of each stack). */
+  readonly alarmNames: readonly string[];
+  /** Stacks whose functions the graphs show (functions' names start with the stack name). */
+  readonly functionStackNames: readonly string[];
   readonly httpApi: apigw.IHttpApi;
-  /** Every function, by a short display name, for errors/throttles alarms. */
-  readonly functions: ReadonlyMap<string, lambda.IFunction>;
+  readonly failureQueue: sqs.IQueue;
   readonly database: rds.IDatabaseInstance;
-  /** The billing outbox sync, whose backlog gauges get alarms. */
-  readonly billingSync: lambda.IFunction;
+  /** @default - no proxy graphs (the lean profile has no proxy) */
+  readonly proxyName?: string;
 }
 
-/** Thresholds, each with the reason it is where it is. */
-export const THRESHOLDS = {
-  /** Ticks are real-time data: 5 minutes behind for 3 minutes means the consumer is stuck. */
-  iteratorAgeMs: 5 * 60 * 1000,
-  /** Any message means a range of ticks was skipped and needs a replay. */
-  failureQueueDepth: 1,
-  /** A few bad records happen; 10 in 5 minutes means a producer is sending garbage. */
-  quarantinedPer5Min: 10,
-  /** Handlers turn expected failures into 4xx; 5 server errors in 5 minutes is an incident. */
-  api5xxPer5Min: 5,
-  dbCpuPercent: 80,
-  /** Any dead-lettered outbox row is a charge Flexprice will not get without an operator. */
-  outboxDead: 1,
-  /**
-   * The sync runs every minute and backs off up to an hour per row; 15 minutes of backlog means
-   * Flexprice (or the key, or the egress path) has been failing for several runs.
-   */
-  outboxOldestPendingAgeSeconds: 900,
-  /**
-   * 401s counted by the functions (platform/api.ts). Expired tokens happen (clients refresh on
-   * 401), but 100 in 5 minutes means a client is stuck on a revoked key, or someone is guessing
-   * keys or replaying tokens.
-   */
-  authFailuresPer5Min: 100,
-} as const;
-
-/** An EMF metric of one of our functions (Powertools adds the `service` dimension). */
-function serviceMetric(service: string, name: string, statistic: string): cloudwatch.Metric {
-  return new cloudwatch.Metric({
-    namespace: METRICS_NAMESPACE,
-    metricName: name,
-    dimensionsMap: { service },
-    statistic,
+/** One line per function of the given stacks, for a Lambda metric. */
+export function lambdaSearch(
+  stackNames: readonly string[],
+  metric: string,
+  statistic: string,
+): cloudwatch.IMetric {
+  // Partial match on FunctionName: CloudFormation names a function `<stack>-<id>-<suffix>`.
+  const names = stackNames.map((s) => `FunctionName=${s}`).join(' OR ');
+  return new cloudwatch.SearchExpression({
+    expression: `SEARCH('{AWS/Lambda,FunctionName} MetricName="${metric}" (${names})', '${statistic}', 300)`,
+    label: '',
     period: Duration.minutes(5),
   });
 }
 
-/** Authentication failures of every API function, under one dimension (functions/platform/api.ts). */
-export const authMetric = (name: string) => serviceMetric(AUTH_METRICS_SERVICE, name, 'Sum');
-
-/** The consumer's metrics (functions/consumer.ts). */
-export const consumerMetric = (name: string, statistic = 'Sum') => serviceMetric('consumer', name, statistic);
-
-/** The billing reconciliation's metrics (functions/reconcile.ts). */
-export const reconcileMetric = (name: string, statistic = 'Maximum') =>
-  new cloudwatch.Metric({
-    namespace: METRICS_NAMESPACE,
-    metricName: name,
-    dimensionsMap: { service: 'reconcile' },
-    statistic,
-    period: Duration.minutes(15),
-  });
-
-/** The billing sync's metrics (functions/billing-sync.ts). */
-export const billingSyncMetric = (name: string, statistic = 'Maximum') =>
-  serviceMetric('billing-sync', name, statistic);
-
 export class ObservabilityStack extends Stack {
-  public readonly topic: sns.Topic;
-  public readonly alarms: cloudwatch.Alarm[] = [];
   public readonly dashboard: cloudwatch.Dashboard;
 
   constructor(scope: Construct, id: string, props: ObservabilityStackProps) {
     super(scope, id, props);
     const { config } = props;
-
-    const key = new kms.Key(this, 'AlarmTopicKey', {
-      description: 'Stock Consultant alarm topic',
-      enableKeyRotation: true,
-      removalPolicy: config.removalPolicy,
-      pendingWindow: Duration.days(7),
-    });
-    // CloudWatch publishes to an encrypted topic only if it may use the key.
-    key.grant(new iam.ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
-    this.topic = new sns.Topic(this, 'Alarms', {
-      displayName: `${config.prefix} alarms`,
-      masterKey: key,
-      enforceSSL: true,
-    });
-    if (config.alarmEmail) this.topic.addSubscription(new subscriptions.EmailSubscription(config.alarmEmail));
-
-    const alarm = (name: string, metric: cloudwatch.Metric, opts: Partial<cloudwatch.CreateAlarmOptions>) => {
-      const a = metric.createAlarm(this, name, {
-        alarmName: `${config.prefix}-${name}`,
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        ...opts,
-      });
-      a.addAlarmAction(new SnsAction(this.topic));
-      a.addOkAction(new SnsAction(this.topic));
-      this.alarms.push(a);
-      return a;
-    };
-
-    const iteratorAge = props.consumer.metric('IteratorAge', {
-      statistic: 'Maximum',
-      period: Duration.minutes(1),
-    });
-    alarm('ConsumerIteratorAge', iteratorAge, {
-      alarmDescription: 'Price consumer is falling behind the stream',
-      threshold: THRESHOLDS.iteratorAgeMs,
-      evaluationPeriods: 3,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-    });
-
-    const failureDepth = props.failureQueue.metricApproximateNumberOfMessagesVisible({
-      statistic: 'Maximum',
-      period: Duration.minutes(1),
-    });
-    alarm('ConsumerFailureQueueDepth', failureDepth, {
-      alarmDescription:
-        'Tick ranges were skipped after retries; replay them from the stream (docs/deploy.md)',
-      threshold: THRESHOLDS.failureQueueDepth,
-    });
-
-    const quarantined = consumerMetric('RecordsQuarantined');
-    alarm('QuarantineGrowth', quarantined, {
-      alarmDescription: 'Many malformed ticks are being quarantined',
-      threshold: THRESHOLDS.quarantinedPer5Min,
-    });
-
-    const api5xx = props.httpApi.metricServerError({ statistic: 'Sum', period: Duration.minutes(5) });
-    alarm('Api5xx', api5xx, {
-      alarmDescription: 'HTTP API server errors',
-      threshold: THRESHOLDS.api5xxPer5Min,
-    });
-
-    const authFailures = authMetric(AUTH_FAILURES_METRIC);
-    alarm('AuthenticationFailures', authFailures, {
-      alarmDescription:
-        'Many requests with a missing, expired, unknown or revoked credential (a stuck client, or key guessing)',
-      threshold: THRESHOLDS.authFailuresPer5Min,
-    });
-
-    const outboxDead = billingSyncMetric('OutboxDead');
-    alarm('OutboxDead', outboxDead, {
-      alarmDescription:
-        'Billing outbox rows were dead-lettered: requeue them after fixing the cause (docs/billing.md)',
-      threshold: THRESHOLDS.outboxDead,
-    });
-    const outboxAge = billingSyncMetric('OutboxOldestPendingAgeSeconds');
-    alarm('OutboxAge', outboxAge, {
-      alarmDescription:
-        'Charges are waiting to reach Flexprice: is it down, or the key unset? (docs/billing.md)',
-      threshold: THRESHOLDS.outboxOldestPendingAgeSeconds,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-    });
-
-    // Once per run: 1 when a day still differs after its resend (or has unknown events or other
-    // quantities), 1 when a run failed (the follow-up resumes it; repeated failures repeat this).
-    alarm('ReconciliationDrift', reconcileMetric('ReconciliationDrift'), {
-      alarmDescription:
-        'Flexprice does not hold exactly what we billed for a day: see GET /api/admin/reconciliation (docs/billing.md)',
-    });
-    alarm('ReconciliationFailed', reconcileMetric('ReconciliationFailed'), {
-      alarmDescription: 'A billing reconciliation run failed: Flexprice or the database (docs/billing.md)',
-    });
-
-    for (const [name, fn] of props.functions) {
-      alarm(`${name}Errors`, fn.metricErrors({ period: Duration.minutes(5) }), {
-        alarmDescription: `${name}: unhandled errors`,
-      });
-      alarm(`${name}Throttles`, fn.metricThrottles({ period: Duration.minutes(5) }), {
-        alarmDescription: `${name}: throttled invocations`,
-      });
-    }
-
-    const dbCpu = props.database.metricCPUUtilization({ period: Duration.minutes(5) });
-    alarm('DatabaseCpu', dbCpu, {
-      alarmDescription: 'PostgreSQL CPU high for 15 minutes',
-      threshold: THRESHOLDS.dbCpuPercent,
-      evaluationPeriods: 3,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-    });
-    const dbConnections = props.database.metricDatabaseConnections({
-      statistic: 'Maximum',
-      period: Duration.minutes(5),
-    });
-    alarm('DatabaseConnections', dbConnections, {
-      alarmDescription: 'PostgreSQL connections near max_connections (is RDS Proxy pinning?)',
-      threshold: config.db.connectionsAlarmThreshold,
-      evaluationPeriods: 3,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-    });
+    const minute = Duration.minutes(1);
+    const consumer = (name: string, statistic = 'Sum') => serviceMetric(config, 'consumer', name, statistic);
+    const sync = (name: string, statistic = 'Maximum') =>
+      serviceMetric(config, 'billing-sync', name, statistic);
+    const fnStacks = props.functionStackNames;
 
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
-      dashboardName: `${config.prefix}`,
+      dashboardName: config.prefix,
       defaultInterval: Duration.hours(3),
     });
-    const fns = [...props.functions.entries()];
+    // By name: an ARN built here, not imported from the stack that owns the alarm.
+    const alarms = props.alarmNames.map((name) =>
+      cloudwatch.Alarm.fromAlarmName(this, `Alarm-${name}`, name),
+    );
     this.dashboard.addWidgets(
-      new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24, height: 4 }),
+      new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms, width: 24, height: 6 }),
     );
     this.dashboard.addWidgets(
       new cloudwatch.GraphWidget({
         title: 'API requests and errors',
         left: [
-          props.httpApi.metricCount({ statistic: 'Sum', period: Duration.minutes(1) }),
-          props.httpApi.metricClientError({ statistic: 'Sum', period: Duration.minutes(1) }),
-          props.httpApi.metricServerError({ statistic: 'Sum', period: Duration.minutes(1) }),
+          props.httpApi.metricCount({ statistic: 'Sum', period: minute }),
+          props.httpApi.metricClientError({ statistic: 'Sum', period: minute }),
+          props.httpApi.metricServerError({ statistic: 'Sum', period: minute }),
         ],
         width: 12,
       }),
       new cloudwatch.GraphWidget({
         title: 'API latency',
         left: [
-          props.httpApi.metricLatency({ statistic: 'p50', period: Duration.minutes(1) }),
-          props.httpApi.metricLatency({ statistic: 'p99', period: Duration.minutes(1) }),
+          props.httpApi.metricLatency({ statistic: 'p50', period: minute }),
+          props.httpApi.metricLatency({ statistic: 'p99', period: minute }),
         ],
         width: 12,
       }),
@@ -251,64 +93,88 @@ export class ObservabilityStack extends Stack {
     this.dashboard.addWidgets(
       new cloudwatch.GraphWidget({
         title: 'Authentication: failures (401) / API keys refused (403)',
-        left: [authFailures, authMetric(KEY_REFUSED_METRIC)],
+        left: [AUTH_FAILURES_METRIC, KEY_REFUSED_METRIC].map((m) =>
+          serviceMetric(config, AUTH_METRICS_SERVICE, m),
+        ),
         width: 24,
       }),
     );
     this.dashboard.addWidgets(
       new cloudwatch.GraphWidget({
         title: 'Consumer records',
-        left: ['RecordsApplied', 'RecordsQuarantined', 'RecordsFailed'].map((m) => consumerMetric(m)),
+        left: ['RecordsApplied', 'RecordsQuarantined', 'RecordsFailed'].map((m) => consumer(m)),
         width: 8,
       }),
       new cloudwatch.GraphWidget({
-        title: 'Freshness',
-        left: [iteratorAge],
-        right: [consumerMetric('NewestTickAgeMs', 'Maximum')],
+        title: 'Freshness: iterator age / newest tick age (ms)',
+        left: [lambdaSearch(fnStacks, 'IteratorAge', 'Maximum')],
+        right: [consumer('NewestTickAgeMs', 'Maximum')],
         width: 8,
       }),
-      new cloudwatch.GraphWidget({ title: 'Failure queue depth', left: [failureDepth], width: 8 }),
+      new cloudwatch.GraphWidget({
+        title: 'Failure queue depth',
+        left: [
+          props.failureQueue.metricApproximateNumberOfMessagesVisible({
+            statistic: 'Maximum',
+            period: minute,
+          }),
+        ],
+        width: 8,
+      }),
     );
     this.dashboard.addWidgets(
-      new cloudwatch.GraphWidget({
-        title: 'Function errors',
-        left: fns.map(([name, fn]) => fn.metricErrors({ label: name, period: Duration.minutes(5) })),
-        width: 8,
-      }),
-      new cloudwatch.GraphWidget({
-        title: 'Function throttles',
-        left: fns.map(([name, fn]) => fn.metricThrottles({ label: name, period: Duration.minutes(5) })),
-        width: 8,
-      }),
-      new cloudwatch.GraphWidget({
-        title: 'Function duration p99',
-        left: fns.map(([name, fn]) =>
-          fn.metricDuration({ label: name, statistic: 'p99', period: Duration.minutes(5) }),
-        ),
-        width: 8,
-      }),
+      ...(
+        [
+          ['Function errors', 'Errors', 'Sum'],
+          ['Function throttles', 'Throttles', 'Sum'],
+          ['Function duration p99', 'Duration', 'p99'],
+        ] as const
+      ).map(
+        ([title, metric, statistic]) =>
+          new cloudwatch.GraphWidget({ title, left: [lambdaSearch(fnStacks, metric, statistic)], width: 8 }),
+      ),
     );
     this.dashboard.addWidgets(
       new cloudwatch.GraphWidget({
         title: 'Billing outbox: sent / failed attempts',
-        left: ['OutboxSent', 'OutboxFailed'].map((m) => billingSyncMetric(m, 'Sum')),
+        left: ['OutboxSent', 'OutboxFailed'].map((m) => sync(m, 'Sum')),
         width: 12,
       }),
       new cloudwatch.GraphWidget({
         title: 'Billing outbox: dead rows / oldest pending (s)',
-        left: [outboxDead],
-        right: [outboxAge],
+        left: [sync('OutboxDead')],
+        right: [sync('OutboxOldestPendingAgeSeconds')],
         width: 12,
       }),
     );
+    const period = Duration.minutes(5);
+    const db = props.database;
     this.dashboard.addWidgets(
-      new cloudwatch.GraphWidget({ title: 'Database CPU %', left: [dbCpu], width: 8 }),
-      new cloudwatch.GraphWidget({ title: 'Database connections', left: [dbConnections], width: 8 }),
+      new cloudwatch.GraphWidget({
+        title: 'Database CPU %',
+        left: [db.metricCPUUtilization({ period })],
+        width: 6,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Database connections',
+        left: [db.metricDatabaseConnections({ statistic: 'Maximum', period })],
+        width: 6,
+      }),
       new cloudwatch.GraphWidget({
         title: 'Database free storage',
-        left: [props.database.metricFreeStorageSpace({ period: Duration.minutes(5) })],
-        width: 8,
+        left: [db.metricFreeStorageSpace({ statistic: 'Minimum', period })],
+        width: 6,
       }),
+      ...(props.proxyName
+        ? [
+            new cloudwatch.GraphWidget({
+              title: 'RDS Proxy: client connections / pinned',
+              left: [proxyMetric(props.proxyName, 'ClientConnections')],
+              right: [proxyMetric(props.proxyName, 'DatabaseConnectionsCurrentlySessionPinned')],
+              width: 6,
+            }),
+          ]
+        : []),
     );
   }
 }

@@ -23,7 +23,7 @@ describe('database credentials from Secrets Manager', () => {
     dbConfig.reset();
   });
 
-  it('connects to the RDS Proxy host with the secret’s user over TLS, without prepared statements', async () => {
+  it('connects to the RDS Proxy host with the secret’s user over verified TLS, without prepared statements', async () => {
     sm.on(GetSecretValueCommand, { SecretId: DB_SECRET }).resolves({
       SecretString: JSON.stringify({
         username: 'app',
@@ -44,13 +44,18 @@ describe('database credentials from Secrets Manager', () => {
     });
     expect(sql.options).toMatchObject({
       user: 'app',
-      pass: 'p@ss',
       host: ['proxy.internal'],
       database: 'stocks',
-      ssl: 'require',
+      // Verified: the certificate must chain to a trusted CA and name the host
+      // (postgres.js 'require' would accept any certificate).
+      ssl: { rejectUnauthorized: true },
       prepare: false,
       max: 2,
     });
+    // The password is asked for on each new connection, so a rotated one is picked up.
+    const pass = sql.options.pass as unknown as () => Promise<string>;
+    expect(typeof pass).toBe('function');
+    expect(await pass()).toBe('p@ss');
     await sql.end();
   });
 

@@ -3,11 +3,14 @@ import { Match } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { describe, expect, it } from 'vitest';
+import { AUTH_FAILURES_METRIC, AUTH_METRICS_SERVICE } from '../../functions/platform/names';
 import { ROUTES } from '../../functions/routes';
 import { loadStageConfig } from '../../lib/config';
+import { AlarmTopic } from '../../lib/constructs/alarm-topic';
 import { ACCESS_TOKEN_SCOPE } from '../../lib/constructs/auth';
 import { ApiStack, parseRouteKey } from '../../lib/stacks/api-stack';
-import { resourcesOf, synthApp } from './helpers';
+import { THRESHOLDS } from '../../lib/thresholds';
+import { alarmNamed, resourcesOf, synthApp } from './helpers';
 
 describe('ApiStack', () => {
   const { templates } = synthApp('dev');
@@ -63,6 +66,19 @@ describe('ApiStack', () => {
       expect(byKey.get(routeKey)?.AuthorizationType, routeKey).toBe('NONE');
       expect(byKey.get(routeKey)?.AuthorizerId, routeKey).toBeUndefined();
     }
+  });
+
+  it('alarms on authentication failures counted by every API function under one dimension', () => {
+    expect(alarmNamed(api, 'AuthenticationFailures')).toMatchObject({
+      MetricName: AUTH_FAILURES_METRIC,
+      Namespace: 'StockConsultant',
+      Dimensions: [
+        { Name: 'service', Value: AUTH_METRICS_SERVICE },
+        { Name: 'stage', Value: 'dev' },
+      ],
+      Statistic: 'Sum',
+      Threshold: THRESHOLDS.authFailuresPer5Min,
+    });
   });
 
   it('leaves GET /health public', () => {
@@ -152,6 +168,7 @@ describe('ApiStack', () => {
     const vpc = new ec2.Vpc(deps, 'Vpc');
     const securityGroup = new ec2.SecurityGroup(deps, 'Sg', { vpc });
     const secret = new secretsmanager.Secret(deps, 'Secret');
+    new AlarmTopic(deps, 'Alarms', { config: loadStageConfig(app.node) });
     const build = () =>
       new ApiStack(app, 'Api', {
         config: loadStageConfig(app.node),

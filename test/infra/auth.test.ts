@@ -128,7 +128,10 @@ describe('CORS of the HTTP API', () => {
     expect(prod('http://app.example.com')).toThrow(/not allowed in prod/);
     expect(prod('*')).toThrow(/may not be "\*"/);
     // Nothing configured: no loopback fallback in prod.
-    expect(loadStageConfig(new App({ context: { stage: 'prod' } }).node).corsOrigins).toEqual([]);
+    expect(
+      loadStageConfig(new App({ context: { stage: 'prod', alarmEmail: 'oncall@example.com' } }).node)
+        .corsOrigins,
+    ).toEqual([]);
   });
 
   it('puts the site first and drops duplicates', () => {

@@ -1,8 +1,8 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { INVOICE_JOBS, RECONCILE_SCHEDULE } from '../../lib/stacks/billing-stack';
-import { THRESHOLDS } from '../../lib/stacks/observability-stack';
-import { alarmNamed, resourcesOf, synthApp } from './helpers';
+import { THRESHOLDS } from '../../lib/thresholds';
+import { resourcesOf, synthApp } from './helpers';
 
 describe('BillingStack', () => {
   const { templates, billing: stack } = synthApp('dev');
@@ -143,41 +143,82 @@ describe('BillingStack', () => {
 });
 
 describe('billing alarms', () => {
-  const { observability } = synthApp('dev').templates;
-  const named = (suffix: string) => alarmNamed(observability, suffix);
+  for (const stage of ['dev', 'prod'] as const) {
+    const alarms = resourcesOf(synthApp(stage).templates.billing, 'AWS::CloudWatch::Alarm').map(
+      ([, a]) => a.Properties ?? {},
+    );
+    const named = (suffix: string) => alarms.find((a) => String(a.AlarmName).endsWith(`-${suffix}`));
 
-  it('alarms on any dead outbox row and on an old pending backlog', () => {
-    expect(named('OutboxDead')).toMatchObject({
-      Namespace: 'StockConsultant',
-      MetricName: 'OutboxDead',
-      Dimensions: [{ Name: 'service', Value: 'billing-sync' }],
-      Statistic: 'Maximum',
-      Threshold: THRESHOLDS.outboxDead,
-      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-    });
-    expect(named('OutboxAge')).toMatchObject({
-      MetricName: 'OutboxOldestPendingAgeSeconds',
-      Threshold: 900,
-      ComparisonOperator: 'GreaterThanThreshold',
-    });
-  });
-
-  it('alarms when a reconciliation run ends in drift or fails (metrics of functions/reconcile.ts)', () => {
-    for (const metric of ['ReconciliationDrift', 'ReconciliationFailed']) {
-      expect(named(metric)).toMatchObject({
+    it(`${stage}: alarms on any dead outbox row and on an old backlog or a sync that stopped`, () => {
+      expect(named('OutboxDead')).toMatchObject({
         Namespace: 'StockConsultant',
-        MetricName: metric,
-        Dimensions: [{ Name: 'service', Value: 'reconcile' }],
-        Threshold: 1,
+        MetricName: 'OutboxDead',
+        Dimensions: [
+          { Name: 'service', Value: 'billing-sync' },
+          { Name: 'stage', Value: stage },
+        ],
+        Statistic: 'Maximum',
+        Threshold: THRESHOLDS.outboxDead,
         ComparisonOperator: 'GreaterThanOrEqualToThreshold',
       });
-    }
-  });
+      expect(named('OutboxAge')).toMatchObject({
+        MetricName: 'OutboxOldestPendingAgeSeconds',
+        Threshold: 900,
+        ComparisonOperator: 'GreaterThanThreshold',
+        // No data means the sync is not running: that must alarm, not look like no backlog.
+        TreatMissingData: 'breaching',
+      });
+    });
 
-  it('alarms on errors and throttles of the sync, invoice and reconciliation functions', () => {
-    for (const name of ['BillingSync', 'Invoices', 'Reconcile']) {
-      expect(named(`${name}Errors`)).toMatchObject({ MetricName: 'Errors' });
-      expect(named(`${name}Throttles`)).toMatchObject({ MetricName: 'Throttles' });
-    }
-  });
+    it(`${stage}: alarms when a reconciliation run ends in drift or fails (metrics of functions/reconcile.ts)`, () => {
+      for (const metric of ['ReconciliationDrift', 'ReconciliationFailed']) {
+        expect(named(metric)).toMatchObject({
+          Namespace: 'StockConsultant',
+          MetricName: metric,
+          Dimensions: [
+            { Name: 'service', Value: 'reconcile' },
+            { Name: 'stage', Value: stage },
+          ],
+          Threshold: 1,
+          ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        });
+      }
+    });
+
+    it(`${stage}: alarms on errors and throttles of the sync, invoice and reconciliation functions`, () => {
+      for (const name of ['BillingSyncFunction', 'InvoicesFunction', 'ReconcileFunction']) {
+        expect(named(`${name}-Errors`)).toMatchObject({ MetricName: 'Errors' });
+        expect(named(`${name}-Throttles`)).toMatchObject({ MetricName: 'Throttles' });
+      }
+    });
+  }
+});
+
+describe('scheduled functions', { timeout: 180_000 }, () => {
+  for (const stage of ['dev', 'prod'] as const) {
+    it(`${stage}: set Lambda's own async retries explicitly (the sync: none; idempotent invoice jobs: 2)`, () => {
+      const t = synthApp(stage).templates.billing;
+      const functions = resourcesOf(t, 'AWS::Lambda::Function');
+      const idOf = (description: string) =>
+        functions.find(([, f]) => String(f.Properties?.Description).startsWith(description))?.[0] ??
+        'missing';
+      const configs = resourcesOf(t, 'AWS::Lambda::EventInvokeConfig').map(([, c]) => c.Properties ?? {});
+      const configOf = (id: string) => configs.find((c) => JSON.stringify(c.FunctionName).includes(id));
+      expect(configOf(idOf('Sends the billing outbox'))).toMatchObject({
+        MaximumRetryAttempts: 0,
+        Qualifier: '$LATEST',
+      });
+      expect(configOf(idOf('Monthly invoice close'))).toMatchObject({ MaximumRetryAttempts: 2 });
+      expect(configOf(idOf('Reconciles a day'))).toMatchObject({ MaximumRetryAttempts: 0 });
+      // Every function a schedule invokes has one.
+      const targeted = resourcesOf(t, 'AWS::Events::Rule').flatMap(([, r]) =>
+        ((r.Properties?.Targets ?? []) as { Arn: { 'Fn::GetAtt': [string, string] } }[]).map(
+          (x) => x.Arn['Fn::GetAtt'][0],
+        ),
+      );
+      const configured = configs.map((c) => (c.FunctionName as { Ref: string }).Ref);
+      expect(targeted.length).toBeGreaterThan(0);
+      for (const id of targeted) expect(configured).toContain(id);
+    });
+  }
 });

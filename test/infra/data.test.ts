@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { BUNDLED_MIGRATIONS_DIR } from '../../lib/constructs/migrations';
 import { resourcesOf, synthApp } from './helpers';
 
-describe('DataStack', () => {
+describe('DataStack', { timeout: 180_000 }, () => {
   const { templates } = synthApp('dev');
   const data = templates.data;
 
@@ -28,31 +28,68 @@ describe('DataStack', () => {
     });
   });
 
-  it('runs PostgreSQL 18, encrypted, private, backed up', () => {
+  it('runs PostgreSQL 17.9 (the major RDS Proxy supports; the tests run it too), encrypted, private', () => {
     data.hasResourceProperties('AWS::RDS::DBInstance', {
       Engine: 'postgres',
-      EngineVersion: '18',
+      EngineVersion: '17.9',
       StorageEncrypted: true,
       PubliclyAccessible: false,
       BackupRetentionPeriod: Match.anyValue(),
       DBParameterGroupName: Match.anyValue(),
     });
+    synthApp('prod').templates.data.hasResourceProperties('AWS::RDS::DBInstance', { EngineVersion: '17.9' });
   });
 
   it('requires TLS at the database and at the proxy', () => {
     data.hasResourceProperties('AWS::RDS::DBParameterGroup', {
-      Family: 'postgres18',
+      Family: 'postgres17',
       Parameters: Match.objectLike({ 'rds.force_ssl': '1' }),
     });
     data.hasResourceProperties('AWS::RDS::DBProxy', { RequireTLS: true, EngineFamily: 'POSTGRESQL' });
   });
 
-  it('keeps credentials in a rotated Secrets Manager secret', () => {
-    data.resourceCountIs('AWS::SecretsManager::Secret', 1);
-    data.hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
-      RotationRules: { ScheduleExpression: 'rate(30 days)' },
+  for (const stage of ['dev', 'prod'] as const) {
+    it(`${stage}: rotates the secret every 30 days, with a group the endpoint and the database admit`, () => {
+      const t = synthApp(stage).templates.data;
+      t.resourceCountIs('AWS::SecretsManager::Secret', 1);
+      // Not at creation: that would change the password while the migrations connect.
+      t.hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
+        RotationRules: { ScheduleExpression: 'rate(30 days)' },
+        RotateImmediatelyOnUpdate: false,
+      });
+      const [[rotationSg] = ['missing']] = resourcesOf(t, 'AWS::EC2::SecurityGroup').filter(([id]) =>
+        id.startsWith('DatabaseRotationSecurityGroup'),
+      );
+      const [[endpointSg] = ['missing']] = resourcesOf(t, 'AWS::EC2::SecurityGroup').filter(([id]) =>
+        id.includes('SecretsManagerSecurityGroup'),
+      );
+      const [[instanceSg] = ['missing']] = resourcesOf(t, 'AWS::EC2::SecurityGroup').filter(([id]) =>
+        id.startsWith('DatabaseInstanceSecurityGroup'),
+      );
+      const groupId = (id: string) => ({ 'Fn::GetAtt': [id, 'GroupId'] });
+      // The rotation function runs in that group (SAR parameter)…
+      t.hasResourceProperties('AWS::Serverless::Application', {
+        Parameters: Match.objectLike({ vpcSecurityGroupIds: groupId(rotationSg) }),
+      });
+      // …which Secrets Manager's endpoint admits on 443 and PostgreSQL on 5432.
+      t.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+        GroupId: groupId(endpointSg),
+        SourceSecurityGroupId: groupId(rotationSg),
+        FromPort: 443,
+      });
+      t.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+        GroupId: groupId(instanceSg),
+        SourceSecurityGroupId: groupId(rotationSg),
+        FromPort: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DatabaseInstance'), 'Endpoint.Port'] },
+      });
+      const egress = resourcesOf(t, 'AWS::EC2::SecurityGroupEgress')
+        .map(([, r]) => r.Properties ?? {})
+        .filter((p) => JSON.stringify(p.GroupId).includes(rotationSg));
+      // and it may reach nothing else.
+      const destinations = egress.map((p) => JSON.stringify(p.DestinationSecurityGroupId)).sort();
+      expect(destinations).toEqual([instanceSg, endpointSg].map((g) => JSON.stringify(groupId(g))).sort());
     });
-  });
+  }
 
   it('lets the functions reach only the proxy (5432) and the endpoint (443)', () => {
     const [[, sg] = ['', undefined]] = resourcesOf(data, 'AWS::EC2::SecurityGroup').filter(([id]) =>

@@ -48,7 +48,9 @@ export function synthApp(stage: Stage = 'dev', context: Record<string, unknown> 
   const key = JSON.stringify({ stage, context });
   const hit = cache.get(key);
   if (hit) return hit;
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [], stage, ...context } });
+  // prod requires an alarm e-mail (lib/config.ts); tests that check its absence pass their own.
+  const required = stage === 'prod' ? { alarmEmail: 'oncall@example.com' } : {};
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [], stage, ...required, ...context } });
   webDist ??= fakeWebDist();
   const built = createStockConsultant(app, undefined, { webDist });
   applyChecks(app);
@@ -74,6 +76,11 @@ export type Resources = Record<
   string,
   { Type: string; Properties?: Record<string, unknown>; [k: string]: unknown }
 >;
+
+/** Every stack's template of a synthesized app, by short name. */
+export function allTemplates(synthed: Synthed): [string, Template][] {
+  return Object.entries(synthed.templates);
+}
 
 /** Every resource of a type in a template, as `[logicalId, resource]` pairs. */
 export function resourcesOf(template: Template, type: string): [string, Resources[string]][] {

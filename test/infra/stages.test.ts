@@ -25,7 +25,7 @@ describe('stages', () => {
       Properties: { DeletionProtection: 'ACTIVE' },
     });
     api.hasResource('AWS::Logs::LogGroup', { DeletionPolicy: 'Retain' });
-  });
+  }, 120_000); // the first prod synth of this file
 
   it('dev can be torn down: no protection, everything deleted with the stack', () => {
     const { data, ingest, api } = synthApp('dev').templates;
