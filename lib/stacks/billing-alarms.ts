@@ -20,21 +20,13 @@ export const reconcileMetric = (config: StageConfig, name: string) =>
 
 export function watchBilling(scope: Construct, config: StageConfig): void {
   const alarms = StackAlarms.of(scope);
-  // Once per run: 1 when a day still differs after its resend (or has unknown events or other
-  // quantities), 1 when a run failed (the follow-up resumes it; repeated failures repeat this).
-  alarms.add('ReconciliationDrift', reconcileMetric(config, 'ReconciliationDrift'), {
-    alarmDescription:
-      'Flexprice does not hold exactly what we billed for a day: see GET /api/admin/reconciliation (docs/billing.md)',
-  });
-  alarms.add('ReconciliationFailed', reconcileMetric(config, 'ReconciliationFailed'), {
-    alarmDescription: 'A billing reconciliation run failed: Flexprice or the database (docs/billing.md)',
-  });
   alarms.add('OutboxDead', billingSyncMetric(config, 'OutboxDead'), {
     alarmDescription:
       'Billing outbox rows were dead-lettered: requeue them after fixing the cause (docs/billing.md)',
     threshold: THRESHOLDS.outboxDead,
   });
-  // Without egress the backlog grows by design (lean dev): no alarm that is always on.
+  // Without egress the backlog grows by design (lean dev): no alarm that is always on. The
+  // reconciliation reads Flexprice too, so without egress its runs fail by design as well.
   if (!config.flexpriceEgress) return;
   alarms.add('OutboxAge', billingSyncMetric(config, 'OutboxOldestPendingAgeSeconds'), {
     alarmDescription:
@@ -44,5 +36,14 @@ export function watchBilling(scope: Construct, config: StageConfig): void {
     // The sync publishes this gauge on every run (every minute), key set or not; silence means
     // it is not running at all, which must not look like an empty backlog.
     treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+  });
+  // Once per run: 1 when a day still differs after its resend (or has unknown events or other
+  // quantities), 1 when a run failed (the follow-up resumes it; repeated failures repeat this).
+  alarms.add('ReconciliationDrift', reconcileMetric(config, 'ReconciliationDrift'), {
+    alarmDescription:
+      'Flexprice does not hold exactly what we billed for a day: see GET /api/admin/reconciliation (docs/billing.md)',
+  });
+  alarms.add('ReconciliationFailed', reconcileMetric(config, 'ReconciliationFailed'), {
+    alarmDescription: 'A billing reconciliation run failed: Flexprice or the database (docs/billing.md)',
   });
 }

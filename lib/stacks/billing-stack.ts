@@ -126,8 +126,11 @@ export class BillingStack extends Stack {
       memorySize: 512,
       // The run pauses with a few minutes to spare and the follow-up resumes it (docs/billing.md).
       timeout: Duration.minutes(15),
-      subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS,
-      extraSecurityGroups: [httpsEgress],
+      // Lean profile without egress: isolated like the sync (a run then fails and says so).
+      subnetType: config.flexpriceEgress
+        ? ec2.SubnetType.PRIVATE_WITH_EGRESS
+        : ec2.SubnetType.PRIVATE_ISOLATED,
+      extraSecurityGroups: config.flexpriceEgress ? [httpsEgress] : [],
       environment: {
         FLEXPRICE_API_URL: props.flexpriceApiUrl ?? FLEXPRICE_DEFAULT_API_URL,
         FLEXPRICE_API_KEY_SECRET_ARN: this.flexpriceKey.secretArn,
