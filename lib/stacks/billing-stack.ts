@@ -88,13 +88,10 @@ export class BillingStack extends Stack {
     });
     httpsEgress.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to Flexprice');
 
-    this.syncFunction = new AppFunction(this, 'BillingSyncFunction', {
-      ...common,
-      entry: functionEntry('billing-sync'),
-      description: 'Sends the billing outbox to Flexprice (every minute)',
-      serviceName: 'billing-sync',
-      timeout: Duration.seconds(60),
-      // Without Flexprice egress (lean profile) it runs isolated: charges wait in the outbox.
+    // What the sync and the reconciliation need to reach Flexprice: egress subnets, HTTPS out,
+    // the API URL and the key. Without egress (lean profile) both run isolated: charges wait in
+    // the outbox, and a reconciliation run fails and says so.
+    const flexpriceAccess = {
       subnetType: config.flexpriceEgress
         ? ec2.SubnetType.PRIVATE_WITH_EGRESS
         : ec2.SubnetType.PRIVATE_ISOLATED,
@@ -103,6 +100,15 @@ export class BillingStack extends Stack {
         FLEXPRICE_API_URL: props.flexpriceApiUrl ?? FLEXPRICE_DEFAULT_API_URL,
         FLEXPRICE_API_KEY_SECRET_ARN: this.flexpriceKey.secretArn,
       },
+    };
+
+    this.syncFunction = new AppFunction(this, 'BillingSyncFunction', {
+      ...common,
+      entry: functionEntry('billing-sync'),
+      description: 'Sends the billing outbox to Flexprice (every minute)',
+      serviceName: 'billing-sync',
+      timeout: Duration.seconds(60),
+      ...flexpriceAccess,
     }).bindDatabase(props.database);
     this.flexpriceKey.grantRead(this.syncFunction);
     this.syncFunction.node.addDependency(props.schema);
@@ -126,15 +132,7 @@ export class BillingStack extends Stack {
       memorySize: 512,
       // The run pauses with a few minutes to spare and the follow-up resumes it (docs/billing.md).
       timeout: Duration.minutes(15),
-      // Lean profile without egress: isolated like the sync (a run then fails and says so).
-      subnetType: config.flexpriceEgress
-        ? ec2.SubnetType.PRIVATE_WITH_EGRESS
-        : ec2.SubnetType.PRIVATE_ISOLATED,
-      extraSecurityGroups: config.flexpriceEgress ? [httpsEgress] : [],
-      environment: {
-        FLEXPRICE_API_URL: props.flexpriceApiUrl ?? FLEXPRICE_DEFAULT_API_URL,
-        FLEXPRICE_API_KEY_SECRET_ARN: this.flexpriceKey.secretArn,
-      },
+      ...flexpriceAccess,
     }).bindDatabase(props.database);
     this.flexpriceKey.grantRead(this.reconcileFunction);
     this.reconcileFunction.node.addDependency(props.schema);

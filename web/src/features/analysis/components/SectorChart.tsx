@@ -4,20 +4,9 @@
  */
 import { ArcElement, Chart, DoughnutController, Tooltip } from 'chart.js';
 import { useEffect, useRef } from 'react';
+import { SECTOR_COLOURS } from './sector-colours';
 
 Chart.register(DoughnutController, ArcElement, Tooltip);
-
-export const SECTOR_COLOURS = [
-  '#1f4fd8',
-  '#0f9d8a',
-  '#f29d38',
-  '#8e44ad',
-  '#d64545',
-  '#5b8def',
-  '#2e7d32',
-  '#b8860b',
-  '#6d6d6d',
-];
 
 export default function SectorChart({ sectors }: { sectors: Array<[string, number]> }) {
   const canvas = useRef<HTMLCanvasElement>(null);
