@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { adviceConfig } from '../../functions/analysis/config';
-import { analyze } from '../../functions/core/analysis';
+import { analyze, PortfolioValueOutOfRange } from '../../functions/core/analysis';
 import { parsePortfolio, type Quote, requestHash, valuePortfolio } from '../../functions/core/portfolio';
 import { priceList } from '../../functions/core/pricing';
 
@@ -147,5 +147,39 @@ describe('valuation with exact money', () => {
       prices: priceList({ portfolioAnalysis: '5.00', adviceItem: '2.00' }),
     });
     expect(none).toBeNull();
+  });
+
+  it('values a portfolio up to 9,999,999,999,999.99 INR exactly and refuses one paisa more', () => {
+    const prices = priceList({ portfolioAnalysis: '5.00', adviceItem: '2.00' });
+    const at = (quotes: Quote[]) =>
+      analyze({
+        id: 'x',
+        holdings: quotes.map((q) => ({ symbol: q.symbol, quantity: 1 })),
+        quotes,
+        thresholds: adviceConfig({}),
+        prices,
+      });
+    const top = at([quote('BIG', '9999999999999.99')]);
+    expect(JSON.stringify(top?.body.portfolio_value)).toBe('9999999999999.99');
+    expect(() => at([quote('BIG', '9999999999999.99'), quote('ONE', '0.01')])).toThrow(
+      PortfolioValueOutOfRange,
+    );
+    expect(() => at([quote('BIG', '9999999999999.99'), quote('ONE', '0.01')])).toThrow(
+      /worth 10000000000000\.00 INR .* the most this service values exactly is 9999999999999\.99 INR/,
+    );
+  });
+
+  it('runs only the rules it is given: with every rule switched off there is no advice and only the analysis is charged', () => {
+    const input = {
+      id: 'x',
+      holdings: [{ symbol: 'A', quantity: 1 }],
+      quotes: [quote('A', '100.00', { sector: 'IT', change_7d_pct: -9, volatility: 0.09 })],
+      thresholds: adviceConfig({}),
+      prices: priceList({ portfolioAnalysis: '5.00', adviceItem: '2.00' }),
+    };
+    expect(analyze(input)?.body.advice.length).toBeGreaterThan(0);
+    const none = analyze({ ...input, rules: [] });
+    expect(none?.body.advice).toEqual([]);
+    expect(none?.body.billing.charged).toBe(5);
   });
 });

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
+  addTally,
+  agreed,
   compareEvents,
   dayRange,
   decideMissing,
@@ -12,6 +14,9 @@ import {
   previousDay,
   quantityOf,
   runStatus,
+  summaryLine,
+  sumQuantities,
+  totalsAgree,
 } from '../../functions/core/reconciliation';
 
 const NOW = new Date('2026-11-29T06:00:00Z');
@@ -143,5 +148,107 @@ describe("Flexprice's quantity property", () => {
     expect(quantityOf('3')).toBe(3);
     expect(quantityOf(3)).toBe(3);
     for (const bad of ['', ' ', 'three', null, undefined, {}]) expect(quantityOf(bad)).toBeNull();
+  });
+});
+
+describe('the cheap first check (usage totals)', () => {
+  it('sums our integer quantities and accepts Flexprice float sums only when they are equal', () => {
+    expect(sumQuantities([ours('a'), ours('b', { quantity: 3 })])).toBe(5);
+    expect(sumQuantities([])).toBe(0);
+    expect(totalsAgree(5, 5.0000000001)).toBe(true);
+    expect(totalsAgree(5, 4)).toBe(false);
+    expect(totalsAgree(5, 6)).toBe(false);
+  });
+
+  it('counts every event of ours as matched when the totals agree', () => {
+    expect(agreed([ours('a'), ours('b')])).toEqual({
+      tally: { ...emptyTally(), matched: 2 },
+      resend: [],
+      findings: [],
+    });
+  });
+});
+
+describe('a run over many customers', () => {
+  it("adds each customer's counts into the run's totals", () => {
+    const a = { matched: 1, resent: 2, pending: 3, stillMissing: 4, unknown: 5, mismatches: 6 };
+    const b = { matched: 10, resent: 20, pending: 30, stillMissing: 40, unknown: 50, mismatches: 60 };
+    expect(addTally(a, b)).toEqual({
+      matched: 11,
+      resent: 22,
+      pending: 33,
+      stillMissing: 44,
+      unknown: 55,
+      mismatches: 66,
+    });
+  });
+
+  it('prints one summary line with every count, and says when a run has not finished', () => {
+    const t = { matched: 7, resent: 1, pending: 2, stillMissing: 3, unknown: 4, mismatches: 5 };
+    expect(summaryLine('2026-11-28', 'drift', 12, t)).toBe(
+      '2026-11-28: drift; 12 customers, 7 events matched, 1 resent, 2 pending, 3 still missing, ' +
+        '4 unknown to us, 5 quantity mismatches',
+    );
+    expect(summaryLine('2026-11-28', null, 0, emptyTally())).toMatch(/^2026-11-28: unfinished; 0 customers/);
+  });
+});
+
+describe('what an operator reads in the findings', () => {
+  it('names the event, customer, feature, both quantities and the time for each kind', () => {
+    const lost = ours('lost', { customer: 'ravi', feature: 'portfolio_analysis', quantity: 1 });
+    const stranger = theirs('stranger', { customer: 'meera', feature: 'advice_generation', quantity: 5 });
+    const out = compareEvents([lost], [stranger], RANGE, CTX);
+    expect(out.findings).toEqual([
+      {
+        kind: 'resent',
+        eventId: 'lost',
+        customer: 'ravi',
+        feature: 'portfolio_analysis',
+        quantity: 1,
+        providerQuantity: null,
+        timestamp: lost.timestamp.toISOString(),
+      },
+      {
+        kind: 'unknown',
+        eventId: 'stranger',
+        customer: 'meera',
+        feature: 'advice_generation',
+        quantity: null,
+        providerQuantity: 5,
+        timestamp: stranger.timestamp?.toISOString(),
+      },
+    ]);
+  });
+
+  it('tallies events queued again, on their way and still missing, and ignores Flexprice events before the day', () => {
+    const out = compareEvents(
+      [
+        ours('requeued', { outbox: 'pending', sentAt: null, resend: { runId: 'run-2', at: NOW } }),
+        ours('on-its-way', { outbox: 'pending', sentAt: null }),
+        ours('gone', { outbox: 'dead', sentAt: null }),
+      ],
+      [theirs('before', { timestamp: new Date(RANGE.start.getTime() - 1) })],
+      RANGE,
+      CTX,
+    );
+    expect(out.tally).toEqual({ ...emptyTally(), resent: 1, pending: 1, stillMissing: 1 });
+    expect(out.resend).toEqual([]);
+    expect(out.findings.map((f) => [f.kind, f.eventId])).toEqual([
+      ['resent', 'requeued'],
+      ['still_missing', 'gone'],
+    ]);
+    expect(runStatus(out.tally)).toBe('drift');
+  });
+
+  it('matches an event at the first instant of the day', () => {
+    const first = ours('first', { timestamp: RANGE.start });
+    const out = compareEvents([first], [theirs('first', { timestamp: RANGE.start })], RANGE, CTX);
+    expect(out.tally).toEqual({ ...emptyTally(), matched: 1 });
+  });
+
+  it('waits exactly the settle time after a send before calling an event missing', () => {
+    const at = (msAgo: number) => ours('a', { sentAt: new Date(NOW.getTime() - msAgo) });
+    expect(decideMissing(at(CTX.settleMs - 1), CTX)).toBe('pending');
+    expect(decideMissing(at(CTX.settleMs), CTX)).toBe('resend');
   });
 });
