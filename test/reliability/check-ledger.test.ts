@@ -68,21 +68,28 @@ describe('npm run check-ledger', () => {
 
   it('exits 1 and names each broken rule on a corrupted ledger', async () => {
     const sql = db.current.sql;
-    // A lost outbox row, a total that drifted, and a charge that disagrees with its events.
-    await sql`DELETE FROM billing_outbox WHERE event_id IN (
-                SELECT event_id FROM billing_outbox WHERE user_sub = 'led-b' LIMIT 1)`;
+    // A lost outbox row, a total that drifted, and a charge that disagrees with its events;
+    // undone afterwards, so the other test sees the clean ledger in any order.
+    const [lost] = await sql`SELECT * FROM billing_outbox WHERE user_sub = 'led-b' LIMIT 1`;
+    const [changed]: [{ id: string }?] = await sql`SELECT id FROM analyses WHERE user_sub = 'led-a' LIMIT 1`;
+    await sql`DELETE FROM billing_outbox WHERE event_id = ${lost?.event_id}`;
     await sql`UPDATE usage_totals SET charged_paise = charged_paise + 1 WHERE user_sub = 'led-a'`;
-    await sql`UPDATE analyses SET charged_paise = charged_paise + 100
-              WHERE id = (SELECT id FROM analyses WHERE user_sub = 'led-a' LIMIT 1)`;
-    const violations = (await checkLedger(sql)).map((v) => v.invariant);
-    expect(violations).toEqual([
-      expect.stringMatching(/charge is the sum of its events/),
-      expect.stringMatching(/outbox row/),
-      expect.stringMatching(/totals are the sums/),
-    ]);
-    const run = await runCheckLedger();
-    expect(run.code).toBe(1);
-    expect(run.out.match(/^VIOLATION: /gm)).toHaveLength(3);
-    expect(run.out).toMatch(/3 of \d+ ledger invariants broken/);
+    await sql`UPDATE analyses SET charged_paise = charged_paise + 100 WHERE id = ${changed?.id ?? null}`;
+    try {
+      const violations = (await checkLedger(sql)).map((v) => v.invariant);
+      expect(violations).toEqual([
+        expect.stringMatching(/charge is the sum of its events/),
+        expect.stringMatching(/outbox row/),
+        expect.stringMatching(/totals are the sums/),
+      ]);
+      const run = await runCheckLedger();
+      expect(run.code).toBe(1);
+      expect(run.out.match(/^VIOLATION: /gm)).toHaveLength(3);
+      expect(run.out).toMatch(/3 of \d+ ledger invariants broken/);
+    } finally {
+      if (lost) await sql`INSERT INTO billing_outbox ${sql(lost)}`;
+      await sql`UPDATE usage_totals SET charged_paise = charged_paise - 1 WHERE user_sub = 'led-a'`;
+      await sql`UPDATE analyses SET charged_paise = charged_paise - 100 WHERE id = ${changed?.id ?? null}`;
+    }
   }, 90_000);
 });

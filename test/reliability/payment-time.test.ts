@@ -2,7 +2,7 @@
  * A payment cannot be backdated before its invoice existed, nor dated in the future beyond a
  * small skew (issue 8, defect 9).
  */
-import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { handler as analyze } from '../../functions/analyze';
 import { handler as pay } from '../../functions/invoice-payment';
 import { closeMonths } from '../../functions/invoices';
@@ -29,6 +29,12 @@ beforeAll(async () => {
   await closeMonths({ sql: db.current.sql, now: new Date(ISSUED) });
   const [row] = await db.current.sql<[{ id: string }]>`SELECT id FROM invoices WHERE user_sub = 'payer'`;
   invoiceId = row?.id ?? '';
+});
+
+// Each test starts from the unpaid invoice (the last test pays it), in any order.
+beforeEach(async () => {
+  await db.current.sql`UPDATE invoices SET status = 'issued', paid_at = NULL, payment_reference = NULL
+                       WHERE id = ${invoiceId}`;
 });
 
 async function payWith(body: Record<string, unknown>) {
