@@ -111,10 +111,11 @@ describe('a day too big for one invocation', () => {
     const out = await reconcile({ job: 'follow-up' }, lambdaContext());
 
     // Assess: every customer checked exactly once across the two invocations.
-    expect(out).toMatchObject({
-      enabled: true,
-      runs: [{ day: '2026-11-12', state: 'finished', status: 'resent' }],
-    });
+    // (Other tests' resent days may be rechecked by the same follow-up: this file runs in any order.)
+    expect(out).toMatchObject({ enabled: true });
+    expect((out as { runs: unknown[] }).runs).toContainEqual(
+      expect.objectContaining({ day: '2026-11-12', state: 'finished', status: 'resent' }),
+    );
     const res = await report(
       apiEvent({
         path: '/api/admin/reconciliation',
