@@ -96,8 +96,20 @@ export async function expectFitsPhone(page: Page, screen: string): Promise<void>
   const size = page.viewportSize() ?? { width: 1280, height: 900 };
   await page.setViewportSize({ width: 390, height: 844 });
   const width = await page.evaluate(() => document.scrollingElement?.scrollWidth ?? 0);
+  await saveScreenshot(page, `${screen}-390`);
   await page.setViewportSize(size);
+  await saveScreenshot(page, `${screen}-desktop`);
   expect(width, `page width of ${screen} at 390 px`).toBeLessThanOrEqual(390);
+}
+
+/**
+ * With WEB_SCREENSHOTS=<folder>, every checked screen is saved at 390 px and at desktop width,
+ * so a person can look at all of them (`WEB_SCREENSHOTS=/tmp/shots npx vitest run test/web`).
+ */
+async function saveScreenshot(page: Page, name: string): Promise<void> {
+  const folder = process.env.WEB_SCREENSHOTS;
+  if (!folder) return;
+  await page.screenshot({ path: `${folder}/${name.replace(/[^a-z0-9-]+/gi, '-')}.png`, fullPage: true });
 }
 
 /** Both checks, plus no CSP violation or script error so far. */
