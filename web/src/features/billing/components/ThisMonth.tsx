@@ -31,7 +31,7 @@ export function ThisMonth() {
                 <th scope="col" className="num">
                   Quantity
                 </th>
-                <th scope="col" className="num">
+                <th scope="col" className="num wide-only">
                   Unit price
                 </th>
                 <th scope="col" className="num">
@@ -43,17 +43,21 @@ export function ThisMonth() {
               {bill.line_items.map((line) => (
                 <tr key={`${line.feature}-${line.unit_price}`}>
                   <th scope="row">{line.description}</th>
-                  <td className="num">{formatCount(line.quantity)}</td>
-                  <td className="num">{formatInr(line.unit_price)}</td>
+                  {/* On a phone the unit price column is hidden and shown beside the quantity. */}
+                  <td className="num with-unit" data-unit={`× ${formatInr(line.unit_price)}`}>
+                    {formatCount(line.quantity)}
+                  </td>
+                  <td className="num wide-only">{formatInr(line.unit_price)}</td>
                   <td className="num">{formatInr(line.amount)}</td>
                 </tr>
               ))}
             </tbody>
             <tfoot>
               <tr>
-                <th scope="row" colSpan={3}>
+                <th scope="row" colSpan={2}>
                   Subtotal
                 </th>
+                <td className="wide-only" />
                 <td className="num strong">{formatInr(bill.subtotal)}</td>
               </tr>
             </tfoot>
