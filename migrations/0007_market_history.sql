@@ -44,6 +44,5 @@ CREATE TABLE corporate_actions (
   -- NSE's PURPOSE text as published: the same row imported twice is the same action.
   purpose      text NOT NULL CHECK (length(purpose) BETWEEN 1 AND 500),
   imported_at  timestamptz NOT NULL DEFAULT now(),
-  PRIMARY KEY (symbol, ex_date, purpose),
-  CHECK (factor_num > factor_den)
+  PRIMARY KEY (symbol, ex_date, purpose)
 );
