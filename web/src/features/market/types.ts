@@ -10,3 +10,22 @@ export interface MarketRow {
   market_cap_cr: number | null;
   ts: string;
 }
+
+/**
+ * GET /api/market/{symbol}/history (SPEC §11): daily bars, oldest first, adjusted for known
+ * corporate actions. Written by hand until the history branch's OpenAPI path is merged; then it
+ * becomes a re-export of the generated type (web/src/lib/api-types.generated.ts).
+ */
+export interface PriceHistory {
+  symbol: string;
+  bars: Array<{
+    session: string;
+    open: number;
+    high: number;
+    low: number;
+    close: number;
+    volume: number | null;
+    official: boolean;
+    adjusted: boolean;
+  }>;
+}
