@@ -47,6 +47,8 @@ export default function LineChartCanvas({
         responsive: true,
         maintainAspectRatio: false,
         animation: false,
+        // Room for the line's last point, which otherwise touches the card's edge.
+        layout: { padding: { right: 8 } },
         interaction: { mode: 'index', intersect: false },
         scales: {
           x: { ticks: { maxTicksLimit: 4, maxRotation: 0 }, grid: { display: false } },
