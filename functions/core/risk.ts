@@ -90,8 +90,8 @@ export function computeRisk(holdings: readonly RiskHolding[], series: ReadonlyMa
     };
   }
 
-  const portfolioReturns = logReturns(values);
-  const holdingReturns = window.closes.map(logReturns);
+  const portfolioReturns = centred(logReturns(values));
+  const holdingReturns = window.closes.map((closes) => centred(logReturns(closes)));
   return {
     sessions: window.sessions.length,
     annualised_volatility: significant(
@@ -166,14 +166,17 @@ function largestSector(holdings: readonly RiskHolding[], weights: readonly numbe
 const logReturns = (xs: readonly number[]): number[] =>
   xs.slice(1).map((x, t) => Math.log(x / (xs[t] as number)));
 
-/** Sample covariance (divisor n − 1) of two equally long series. */
+/** The series minus its mean: covariances of centred series are plain dot products. */
+function centred(xs: readonly number[]): number[] {
+  const mean = xs.reduce((s, x) => s + x, 0) / xs.length;
+  return xs.map((x) => x - mean);
+}
+
+/** Sample covariance (divisor n − 1) of two equally long centred series. */
 function covariance(a: readonly number[], b: readonly number[]): number {
-  const n = a.length;
-  const meanA = a.reduce((s, x) => s + x, 0) / n;
-  const meanB = b.reduce((s, x) => s + x, 0) / n;
   let sum = 0;
-  for (let t = 0; t < n; t++) sum += ((a[t] as number) - meanA) * ((b[t] as number) - meanB);
-  return sum / (n - 1);
+  for (let t = 0; t < a.length; t++) sum += (a[t] as number) * (b[t] as number);
+  return sum / (a.length - 1);
 }
 
 /** The largest fall from a running peak to a later value, as a fraction (0 if it never fell). */
