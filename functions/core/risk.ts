@@ -217,3 +217,18 @@ function contributions(
     ]),
   );
 }
+
+/** `details.risk` as docs/openapi.json's `Risk` describes it (the contributions go on per_stock). */
+export type RiskDetails = Omit<Risk, 'contributions'>;
+
+/**
+ * The two places a Risk lands in the analyze response: `details.risk`, and each holding's
+ * `per_stock[].risk_contribution_pct` (null for a symbol the risk did not cover).
+ */
+export function riskResponse(risk: Risk): {
+  details: RiskDetails;
+  contributionOf: (symbol: string) => number | null;
+} {
+  const { contributions, ...details } = risk;
+  return { details, contributionOf: (symbol) => contributions.get(symbol) ?? null };
+}

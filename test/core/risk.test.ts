@@ -3,9 +3,14 @@
  * log returns (closes = 100·e^Σr), so every expected volatility, drawdown and contribution
  * below follows from a line of arithmetic in the test's comment.
  */
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { computeRisk, type RiskHolding, type RiskSeries } from '../../functions/core/risk';
+import { computeRisk, type RiskHolding, type RiskSeries, riskResponse } from '../../functions/core/risk';
+
+const openapi = JSON.parse(readFileSync(new URL('../../docs/openapi.json', import.meta.url), 'utf8')) as {
+  components: { schemas: { Risk: { properties: Record<string, unknown> } } };
+};
 
 const DAY = 86_400_000;
 const session = (i: number) => new Date(Date.UTC(2026, 0, 1) + i * DAY).toISOString().slice(0, 10);
@@ -213,6 +218,19 @@ describe('portfolio risk (SPEC §12)', () => {
     );
     expect(risk.effective_holdings).toBe(4);
     expect(risk.largest_sector_weight).toBe(0.5);
+  });
+});
+
+describe('risk in the analyze response', () => {
+  it('splits into details.risk and each holding’s contribution', () => {
+    const risk = computeRisk([holding('TCS', 1)], seriesMap(fromReturns('TCS', alternating(20, 0.05))));
+    const { details, contributionOf } = riskResponse(risk);
+    // Exactly the fields docs/openapi.json's `Risk` names.
+    expect(Object.keys(details).sort()).toEqual(
+      Object.keys(openapi.components.schemas.Risk.properties).sort(),
+    );
+    expect(contributionOf('TCS')).toBe(100);
+    expect(contributionOf('INFY')).toBeNull();
   });
 });
 

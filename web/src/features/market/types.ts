@@ -1,15 +1,5 @@
-/** A GET /api/market row (docs/openapi.json `MarketRow`). */
-export interface MarketRow {
-  symbol: string;
-  name: string | null;
-  sector: string | null;
-  price: number;
-  change_1d_pct: number | null;
-  change_7d_pct: number | null;
-  volatility: number | null;
-  market_cap_cr: number | null;
-  ts: string;
-}
+/** A GET /api/market row, as docs/openapi.json describes it (generated). */
+export type { MarketRow } from '../../lib/api-types.generated';
 
 /**
  * GET /api/market/{symbol}/history (SPEC §11): daily bars, oldest first, adjusted for known
