@@ -28,7 +28,9 @@ function rewriteRefs(value: unknown): unknown {
     return Object.fromEntries(
       Object.entries(value).map(([k, v]) => [
         k,
-        k === '$ref' && typeof v === 'string' ? v.replace('#/components/schemas/', '#/$defs/') : rewriteRefs(v),
+        k === '$ref' && typeof v === 'string'
+          ? v.replace('#/components/schemas/', '#/$defs/')
+          : rewriteRefs(v),
       ]),
     );
   }

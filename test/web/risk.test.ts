@@ -184,6 +184,7 @@ describe('portfolio risk in the web app', () => {
     );
     await chart.locator('canvas').waitFor(); // Chart.js arrived (lazily) and drew
     const rows = analysis.getByRole('table', { name: 'Holdings', exact: true }).getByRole('row');
+    expect(await analysis.getByRole('columnheader', { name: 'Risk share', exact: true }).count()).toBe(1);
     expect(await rows.nth(1).textContent()).toMatch(/61\.3%$/);
     await checkScreen(page, problems, 'analysis with risk');
   }, 60_000);

@@ -102,7 +102,7 @@ export function AnalysisResult({
                   </th>
                   {risk ? (
                     <th scope="col" className="num">
-                      Risk<span className="visually-hidden"> share</span>
+                      Risk share
                     </th>
                   ) : null}
                 </tr>
