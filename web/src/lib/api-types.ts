@@ -1,50 +1,16 @@
-/** The API's response shapes the screens read (docs/openapi.json and SPEC §3, §9). */
+/**
+ * The API's shapes the screens read. They are generated from docs/openapi.json
+ * (api-types.generated.ts, `npm run api-types`); this file only gives the app's names to the
+ * parts it uses, so a change to the document shows up here as a type error, not a drift.
+ */
+import type { AdviceItem, AnalyzeRequest, AnalyzeResponse, PerStock, Risk } from './api-types.generated';
 
-export type AdviceAction = 'reduce' | 'hold_or_buy' | 'caution' | 'buy' | 'diversify';
+export type { AdviceItem, AnalyzeResponse, PerStock, Risk };
 
-export interface AdviceItem {
-  symbol: string;
-  action: AdviceAction;
-  rule: string;
-  message: string;
-}
+export type AdviceAction = AdviceItem['action'];
 
-export interface PerStock {
-  symbol: string;
-  name: string | null;
-  sector: string | null;
-  quantity: number;
-  price: number;
-  stock_value: number;
-  weight: number;
-  change_1d_pct: number | null;
-  change_7d_pct: number | null;
-  volatility: number | null;
-  price_ts: string;
-}
+/** A holding as POST /api/analyze takes it. */
+export type Holding = AnalyzeRequest['portfolio'][number];
 
-export interface AnalyzeResponse {
-  analysis_id: string;
-  portfolio_value: number;
-  prices_as_of: string;
-  advice: AdviceItem[];
-  details: { per_stock: PerStock[]; sectors: Record<string, number> };
-  unknown_symbols: string[];
-  billing: {
-    currency: 'INR';
-    charged: number;
-    breakdown: {
-      portfolio_analysis: number;
-      advice_items: number;
-      price_per_advice: number;
-      advice_cost: number;
-    };
-  };
-  usage: { portfolios_analyzed_total: number; advice_generated_total: number };
-  disclaimer: string;
-}
-
-export interface Holding {
-  symbol: string;
-  quantity: number;
-}
+/** A point of `details.risk.value_series`: the portfolio's value on one session. */
+export type ValuePoint = Risk['value_series'][number];

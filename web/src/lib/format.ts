@@ -24,6 +24,16 @@ const dateOnly = new Intl.DateTimeFormat('en-IN', {
 });
 const monthYear = new Intl.DateTimeFormat('en-IN', { timeZone: 'UTC', month: 'long', year: 'numeric' });
 
+const inrCompact = new Intl.NumberFormat('en-IN', {
+  style: 'currency',
+  currency: 'INR',
+  notation: 'compact',
+  maximumFractionDigits: 1,
+});
+
+/** A chart axis label: `150000` → `₹1.5L` (lakh), `25000000` → `₹2.5Cr`. */
+export const formatInrCompact = (amount: number): string => inrCompact.format(amount);
+
 /** `100700` → `₹1,00,700.00`. */
 export const formatInr = (amount: number): string => inr.format(amount);
 

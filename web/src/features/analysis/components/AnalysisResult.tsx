@@ -8,7 +8,11 @@ import { ScrollTable } from '../../../components/ScrollTable';
 import type { AnalyzeResponse } from '../../../lib/api-types';
 import { formatChange, formatCount, formatInr, formatIstDateTime, formatWeight } from '../../../lib/format';
 import { actionOf } from '../actions';
+import { RiskSummary } from './RiskSummary';
 import { SectorAllocation } from './SectorAllocation';
+
+const formatShare = (pct: number | null | undefined) =>
+  typeof pct === 'number' ? `${pct.toFixed(1)}%` : '—';
 
 const changeTone = (pct: number | null) => (pct === null ? '' : pct > 0 ? 'up' : pct < 0 ? 'down' : '');
 
@@ -22,6 +26,8 @@ export function AnalysisResult({
   const id = useId();
   const adviceId = `${id}-advice`;
   const { billing } = result;
+  // Analyses stored before risk existed have no `details.risk`: no region, no column.
+  const risk = result.details.risk;
   return (
     <section className="card analysis" aria-labelledby={id}>
       <header className="card-head">
@@ -94,6 +100,11 @@ export function AnalysisResult({
                   <th scope="col" className="num">
                     7-day
                   </th>
+                  {risk ? (
+                    <th scope="col" className="num">
+                      Risk share
+                    </th>
+                  ) : null}
                 </tr>
               </thead>
               <tbody>
@@ -108,6 +119,7 @@ export function AnalysisResult({
                     <td className="num">{formatInr(s.stock_value)}</td>
                     <td className="num">{formatWeight(s.weight)}</td>
                     <td className={`num ${changeTone(s.change_7d_pct)}`}>{formatChange(s.change_7d_pct)}</td>
+                    {risk ? <td className="num">{formatShare(s.risk_contribution_pct)}</td> : null}
                   </tr>
                 ))}
               </tbody>
@@ -119,6 +131,7 @@ export function AnalysisResult({
           <SectorAllocation sectors={result.details.sectors} />
         </div>
       </div>
+      {risk ? <RiskSummary risk={risk} perStock={result.details.per_stock} /> : null}
       <p className="disclaimer">{result.disclaimer}</p>
     </section>
   );

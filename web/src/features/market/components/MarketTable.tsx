@@ -8,6 +8,7 @@ import { useApiQuery } from '../../../lib/api';
 import { formatChange, formatInr, formatIstDateTime } from '../../../lib/format';
 import { usePolling } from '../hooks/usePolling';
 import type { MarketRow } from '../types';
+import { PriceHistory } from './PriceHistory';
 
 export const MARKET_REFRESH_MS = 15_000;
 
@@ -16,6 +17,7 @@ const tone = (pct: number | null) => (pct === null ? '' : pct > 0 ? 'up' : pct <
 export function MarketTable() {
   const q = useApiQuery<MarketRow[]>('/api/market');
   const [filter, setFilter] = useState('');
+  const [chosen, setChosen] = useState<string | null>(null);
   const filterId = useId();
   const { reload } = q;
   const refresh = useCallback(() => reload(true), [reload]);
@@ -28,7 +30,7 @@ export function MarketTable() {
   return (
     <Section
       title="Market prices"
-      description="Latest NSE prices we hold. Refreshes every 15 seconds while this page is open."
+      description="Latest NSE prices we hold. Refreshes every 15 seconds while this page is open. Choose a symbol for its price history."
       actions={
         <div className="filter">
           <label htmlFor={filterId}>Filter</label>
@@ -49,6 +51,7 @@ export function MarketTable() {
           <p>No prices yet. They appear as soon as the first ticks arrive.</p>
         </Empty>
       ) : null}
+      {chosen ? <PriceHistory symbol={chosen} onClose={() => setChosen(null)} /> : null}
       {q.data && q.data.length > 0 ? (
         <ScrollTable label="Market table">
           <table aria-label="Market">
@@ -71,7 +74,17 @@ export function MarketTable() {
               {rows.map((r) => (
                 <tr key={r.symbol}>
                   <th scope="row">
-                    <span className="symbol-cell">{r.symbol}</span>
+                    <span className="symbol-cell">
+                      <button
+                        type="button"
+                        className="symbol-button"
+                        aria-pressed={chosen === r.symbol}
+                        onClick={() => setChosen(chosen === r.symbol ? null : r.symbol)}
+                      >
+                        {r.symbol}
+                        <span className="visually-hidden"> price history</span>
+                      </button>
+                    </span>
                     {r.name ? <span className="sub">{r.name}</span> : null}
                   </th>
                   <td className="num">{formatInr(r.price)}</td>
