@@ -218,6 +218,7 @@ export function mergeTicks(ticks: Iterable<Tick>): MergedTick[] {
 
 /** IST is UTC+05:30 all year (India has no daylight saving time). */
 const IST_OFFSET_MS = 330 * 60_000;
+const DAY_MS = 86_400_000;
 
 /** A tick's session (SPEC §11): the calendar date of its time in Asia/Kolkata, "YYYY-MM-DD". */
 export function istSession(tsMs: number): string {
@@ -244,12 +245,20 @@ export interface MergedBar {
 
 /** Merge a batch into one bar per (symbol, IST session of the tick's ts), sorted by both. */
 export function mergeBars(ticks: Iterable<Tick>): MergedBar[] {
-  const bars = new Map<string, MergedBar & { highPaise: bigint; lowPaise: bigint }>();
+  const bars = new Map<string, MergedBar & { highValue: number; lowValue: number }>();
+  // A batch spans one or two sessions: format each date once, not once per tick.
+  const sessions = new Map<number, string>();
   for (const tick of ticks) {
     const version = tickVersion(tick);
-    const session = istSession(tick.tsMs);
+    const day = Math.floor((tick.tsMs + IST_OFFSET_MS) / DAY_MS);
+    let session = sessions.get(day);
+    if (session === undefined) {
+      session = istSession(tick.tsMs);
+      sessions.set(day, session);
+    }
     const key = `${tick.symbol} ${session}`;
-    const paise = toPaise(tick.price);
+    // Prices are exact 2-decimal strings of at most 10 digits: as doubles they keep their order.
+    const value = Number(tick.price);
     const volume = tick.volume ?? null;
     const bar = bars.get(key);
     if (!bar) {
@@ -260,19 +269,19 @@ export function mergeBars(ticks: Iterable<Tick>): MergedBar[] {
         close: { value: tick.price, version },
         high: tick.price,
         low: tick.price,
-        highPaise: paise,
-        lowPaise: paise,
+        highValue: value,
+        lowValue: value,
         volume,
       });
       continue;
     }
     if (version < bar.open.version) bar.open = { value: tick.price, version };
     if (version > bar.close.version) bar.close = { value: tick.price, version };
-    if (paise > bar.highPaise) [bar.high, bar.highPaise] = [tick.price, paise];
-    if (paise < bar.lowPaise) [bar.low, bar.lowPaise] = [tick.price, paise];
+    if (value > bar.highValue) [bar.high, bar.highValue] = [tick.price, value];
+    if (value < bar.lowValue) [bar.low, bar.lowValue] = [tick.price, value];
     if (volume !== null && (bar.volume === null || volume > bar.volume)) bar.volume = volume;
   }
   return [...bars.values()]
-    .map(({ highPaise: _h, lowPaise: _l, ...bar }) => bar)
+    .map(({ highValue: _h, lowValue: _l, ...bar }) => bar)
     .sort((a, b) => (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : a.session < b.session ? -1 : 1));
 }
