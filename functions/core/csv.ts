@@ -55,7 +55,7 @@ export interface CsvRecord {
   cells: string[];
 }
 
-/** Records of a CSV text, cells trimmed, empty lines skipped. */
+/** Records of a CSV text, cells trimmed (inside quotes too), empty lines skipped. */
 export function csvRecords(text: string): CsvRecord[] {
   try {
     const rows = parse(text, {
@@ -64,7 +64,8 @@ export function csvRecords(text: string): CsvRecord[] {
       trim: true,
       info: true,
     }) as unknown as { record: string[]; info: { lines: number } }[];
-    return rows.map(({ record, info }) => ({ line: info.lines, cells: record }));
+    // trim only trims outside quotes; NSE's downloads quote cells with spaces inside ("EQ ").
+    return rows.map(({ record, info }) => ({ line: info.lines, cells: record.map((c) => c.trim()) }));
   } catch (error) {
     throw new UnreadableFileError(`not a readable CSV file (${(error as Error).message})`);
   }

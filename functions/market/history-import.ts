@@ -58,7 +58,11 @@ export async function importBhavcopyFile(sql: Sql, file: ImportFile): Promise<Bh
   }
   const { format, session, bars, skippedBySeries, bad } = parsed;
   if (bars.length > 0) {
-    const rows = bars.map((b) => [b.symbol, b.session, b.open, b.high, b.low, b.close, b.volume]);
+    // In the consumer's order (symbol, then session), so that an import and a consumer batch
+    // that touch the same bars lock them in the same order and cannot deadlock each other.
+    const rows = bars
+      .map((b) => [b.symbol, b.session, b.open, b.high, b.low, b.close, b.volume])
+      .sort((a, b) => (`${a[0]} ${a[1]}` < `${b[0]} ${b[1]}` ? -1 : 1));
     await sql.unsafe(UPSERT_BARS, [sql.json(rows as postgres.JSONValue)]);
   }
   return { format, session, imported: bars.length, skippedBySeries, bad };

@@ -67,6 +67,21 @@ describe('parseCorporateActions', () => {
     ]);
   });
 
+  it('trims spaces inside quoted cells, as NSE downloads have them', () => {
+    const text = `"SYMBOL ","COMPANY NAME","SERIES","PURPOSE ","FACE VALUE","EX-DATE ","RECORD DATE"\n"BEL ","Bharat","EQ ","Bonus 3:2 ","1"," 21-Sep-2026",""\n`;
+    expect(parseCorporateActions(strToU8(text)).actions).toEqual([
+      {
+        symbol: 'BEL',
+        exDate: '2026-09-21',
+        kind: 'bonus',
+        factorNum: 5,
+        factorDen: 2,
+        purpose: 'Bonus 3:2',
+        line: 2,
+      },
+    ]);
+  });
+
   it('refuses a file without the corporate-action columns', () => {
     expect(() => parseCorporateActions(strToU8('symbol,price\nTCS,1\n'))).toThrow(
       NotACorporateActionsFileError,
