@@ -142,7 +142,8 @@ derived 1-day and 7-day changes and volatility (SPEC §11) show at once. Do not 
 a database that holds real history. See docs/market-data.md, "Importing history".
 `;
 
-export async function generate(): Promise<number> {
+/** Write the sample history to `out` (default data/sample-history); returns the number of files. */
+export async function generate(out: string = OUT): Promise<number> {
   const stocks = parse(await readFile(join(ROOT, 'data/stocks.csv'), 'utf8'), {
     columns: true,
     skip_empty_lines: true,
@@ -150,9 +151,9 @@ export async function generate(): Promise<number> {
   }) as Stock[];
   const z = normal(random(SEED));
   const bars = new Map(stocks.map((s) => [s.symbol, history(s, z)]));
-  await mkdir(OUT, { recursive: true });
-  for (const old of await readdir(OUT)) {
-    if (/^BhavCopy_NSE_CM_.*\.csv$/.test(old)) await rm(join(OUT, old));
+  await mkdir(out, { recursive: true });
+  for (const old of await readdir(out)) {
+    if (/^BhavCopy_NSE_CM_.*\.csv$/.test(old)) await rm(join(out, old));
   }
   const sessions = weekdays();
   for (const [i, session] of sessions.entries()) {
@@ -163,9 +164,9 @@ export async function generate(): Promise<number> {
       lines.push(row(session, stock, bar, (series[i - 1] ?? bar).close));
     }
     const name = `BhavCopy_NSE_CM_0_0_0_${session.replaceAll('-', '')}_F_0000.csv`;
-    await writeFile(join(OUT, name), `${lines.join('\n')}\n`);
+    await writeFile(join(out, name), `${lines.join('\n')}\n`);
   }
-  await writeFile(join(OUT, 'README.md'), README);
+  await writeFile(join(out, 'README.md'), README);
   return sessions.length;
 }
 

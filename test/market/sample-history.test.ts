@@ -3,11 +3,14 @@
  * data, and ends where data/stocks.csv says: a newcomer's derived 1-day change is the CSV's.
  */
 import { readFileSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { parseBhavcopy } from '../../functions/core/bhavcopy';
 import { sampleHistory } from '../../local/seed';
+import { generate } from '../../scripts/generate-sample-history';
 
 const ROOT = join(import.meta.dirname, '../..');
 const stocks = parse(readFileSync(join(ROOT, 'data/stocks.csv')), { columns: true }) as Record<
@@ -40,6 +43,23 @@ describe('sample history', () => {
       // The seed's price lands in the next session: its 1-day change is against this close.
       const change = (Number(stock.price) / close - 1) * 100;
       expect(change).toBeCloseTo(Number(stock.change_1d_pct), 1);
+    }
+  });
+
+  it('is exactly what the committed generator writes (fixed seed)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sample-history-'));
+    try {
+      await generate(dir);
+      const committed = join(ROOT, 'data/sample-history');
+      const names = (await readdir(dir)).sort();
+      expect(names).toEqual((await readdir(committed)).sort());
+      for (const name of names) {
+        expect(await readFile(join(dir, name), 'utf8'), name).toBe(
+          await readFile(join(committed, name), 'utf8'),
+        );
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });
