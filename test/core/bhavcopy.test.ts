@@ -10,6 +10,17 @@ const UDIFF = readFileSync(join(FIXTURES, 'BhavCopy_NSE_CM_0_0_0_20261204_F_0000
 const LEGACY = readFileSync(join(FIXTURES, 'cm04DEC2023bhav.csv'));
 
 describe('parseBhavcopy', () => {
+  it('is tested on the header rows exactly as NSE publishes them', () => {
+    const firstLine = (bytes: Buffer) => bytes.toString('utf8').split(/\r?\n/)[0];
+    expect(firstLine(UDIFF)).toBe(
+      'TradDt,BizDt,Sgmt,Src,FinInstrmTp,FinInstrmId,ISIN,TckrSymb,SctySrs,XpryDt,FininstrmActlXpryDt,StrkPric,OptnTp,FinInstrmNm,OpnPric,HghPric,LwPric,ClsPric,LastPric,PrvsClsgPric,UndrlygPric,SttlmPric,OpnIntrst,ChngInOpnIntrst,TtlTradgVol,TtlTrfVal,TtlNbOfTxsExctd,SsnId,NewBrdLotQty,Rmks,Rsvd1,Rsvd2,Rsvd3,Rsvd4',
+    );
+    // The legacy header ends with a comma: every legacy row has an empty last cell.
+    expect(firstLine(LEGACY)).toBe(
+      'SYMBOL,SERIES,OPEN,HIGH,LOW,CLOSE,LAST,PREVCLOSE,TOTTRDQTY,TOTTRDVAL,TIMESTAMP,TOTALTRADES,ISIN,',
+    );
+  });
+
   it('reads a UDiFF file by header name: EQ and BE bars, other series counted, bad rows by line', () => {
     const parsed = parseBhavcopy(UDIFF);
     expect(parsed.format).toBe('udiff');
