@@ -57,6 +57,9 @@ describe('daily bars in the consumer', () => {
         official: false,
       },
     ]);
+    // The latest price keeps the volume of the newest tick that carried one, like any field.
+    const [latest] = await db.current.sql<{ volume: string }[]>`SELECT volume::text FROM latest_prices`;
+    expect(latest?.volume).toBe('1500');
   });
 
   it('extends a stored bar with a later batch: older open, newer close, wider extremes', async () => {
