@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: every performance figure of the project, printed, never asserted.
  *
- * 1. Consumer: a 10,000-record batch, set-based vs one statement per record (bench/consumer.ts).
+ * 1. Consumer: a 10,000-record batch, set-based vs one statement per record (bench/consumer.ts);
+ *    then a year of bhavcopy files imported (bench/bhavcopy.ts).
  * 2. Analyze: `npm start`'s own script runs in a child process (as the API would run apart from
  *    its clients); autocannon drives it from this process (bench/analyze.ts), then round trips
  *    per analyze and EXPLAIN of the usage/billing queries at 1,000,000 events.
@@ -20,6 +21,7 @@ import { embeddedPostgresUrl, ensureDatabase } from '../local/postgres';
 import { ROOT } from '../local/stack';
 import { type StackProcess, startStackProcess } from '../local/stack-process';
 import { benchAnalyze } from './analyze';
+import { benchBhavcopy } from './bhavcopy';
 import { runBundleBench, TARGET_BYTES, TARGET_INIT_MS } from './bundles';
 import { benchConsumer } from './consumer';
 import { benchWeb } from './web';
@@ -47,6 +49,7 @@ try {
   });
   await migrate(consumerSql, join(ROOT, 'migrations'));
   await benchConsumer(consumerSql);
+  await benchBhavcopy(consumerSql);
   await consumerSql.end();
 
   // 2. Analyze against the running API, once the seed prices have arrived through the stream.

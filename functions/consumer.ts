@@ -1,5 +1,5 @@
 /**
- * Kinesis stream consumer: market ticks → latest price per symbol.
+ * Kinesis stream consumer: market ticks → latest price per symbol and daily bars (SPEC §11).
  *
  * Each record is validated (SPEC §2). Records that can never succeed are quarantined with their
  * raw data and reason; the rest are merged per symbol and the whole batch (prices and quarantine)
@@ -12,7 +12,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
-import { mergeTicks, parseTick, storableText, type Tick } from './core/ticks';
+import { mergeBars, mergeTicks, parseTick, storableText, type Tick } from './core/ticks';
 import { ingestConfig } from './market/config';
 import { defaultPriceStore, type PriceStore, type QuarantineRow } from './market/price-store';
 import { isTransientDbError } from './platform/db';
@@ -51,7 +51,7 @@ export async function processBatch(
   }
   const merged = mergeTicks(ticks);
   try {
-    const { updated } = await store.applyBatch(merged, quarantine);
+    const { updated } = await store.applyBatch(merged, quarantine, mergeBars(ticks));
     const newest = ticks.reduce((max, t) => Math.max(max, t.tsMs), 0);
     metrics.addMetric('RecordsApplied', MetricUnit.Count, ticks.length);
     metrics.addMetric('RecordsQuarantined', MetricUnit.Count, quarantine.length);

@@ -15,7 +15,13 @@ import { createOidcProvider, ISSUER_PATH } from './oidc/provider';
 import { startPoller } from './poller';
 import { ensureDatabase, startEmbeddedPostgres } from './postgres';
 import { repeat } from './repeat';
-import { publishSeed } from './seed';
+import {
+  importSampleHistory,
+  PRICE_ONLY_FIELDS,
+  publishSeed,
+  sampleHistory,
+  startOfNextSession,
+} from './seed';
 import { createStaticSite } from './web/static';
 
 export const ROOT = resolve(import.meta.dirname, '..');
@@ -29,6 +35,8 @@ export interface StackSettings {
   databaseUrl?: string;
   /** CSV published at start (default data/stocks.csv); null to publish nothing. */
   seedFile: string | null;
+  /** Sample bhavcopy files imported on first start (from env: data/sample-history); absent or null for none. */
+  sampleHistoryDir?: string | null;
   /** The built web app served at `/` (default web/dist); null to serve none. */
   webDist: string | null;
   /** Port of `npm run web:dev`, whose origin the local sign-in also accepts as a redirect URI. */
@@ -51,6 +59,10 @@ export function settingsFromEnv(env = process.env): StackSettings {
     stream: env.PRICE_STREAM_NAME ?? 'price-ticks',
     databaseUrl: env.DATABASE_URL || undefined,
     seedFile: env.SEED_FILE === '' ? null : (env.SEED_FILE ?? join(ROOT, 'data/stocks.csv')),
+    sampleHistoryDir:
+      env.SAMPLE_HISTORY_DIR === ''
+        ? null
+        : resolve(env.SAMPLE_HISTORY_DIR ?? join(ROOT, 'data/sample-history')),
     webDist: env.WEB_DIST === '' ? null : resolve(env.WEB_DIST ?? join(ROOT, 'web/dist')),
     webDevPort: port('WEB_DEV_PORT', 5173),
     log: (line) => console.log(line),
@@ -166,6 +178,10 @@ export async function startLocalStack(s: StackSettings): Promise<LocalStack> {
     const { closeDb, db } = await import('../functions/platform/db');
     stops.push(['database pool', closeDb]);
 
+    // Sample history first (SPEC §11), so the seed below lands in a session after it.
+    const history = s.sampleHistoryDir ? await sampleHistory(s.sampleHistoryDir) : null;
+    if (history) s.log(`history    ${await importSampleHistory(await db(), history.files)}`);
+
     const { handler: consumer } = await import('../functions/consumer');
     const poller = await startPoller({
       client,
@@ -231,8 +247,14 @@ export async function startLocalStack(s: StackSettings): Promise<LocalStack> {
     s.log(`api        ${api.url}`);
 
     if (s.seedFile) {
-      const sent = await publishSeed(client, s.stream, s.seedFile);
-      s.log(`seeded     ${sent} ticks from ${s.seedFile} (as of its modification time)`);
+      // With history, the seed sends prices only: the measures are derived from the history.
+      const options = history?.lastSession
+        ? { fields: PRICE_ONLY_FIELDS, notBeforeMs: startOfNextSession(history.lastSession) }
+        : {};
+      const sent = await publishSeed(client, s.stream, s.seedFile, Date.now(), options);
+      s.log(
+        `seeded     ${sent} ticks from ${s.seedFile} (as of its modification time${options.fields ? '; prices only' : ''})`,
+      );
     }
     return { apiUrl: api.url, kinesisEndpoint: kinesis.endpoint, databaseUrl, issuerKey, stop: stopAll };
   } catch (error) {

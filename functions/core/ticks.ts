@@ -24,6 +24,7 @@ export const OPTIONAL_FIELDS = [
   'change_7d_pct',
   'volatility',
   'market_cap_cr',
+  'volume',
 ] as const;
 export type OptionalField = (typeof OPTIONAL_FIELDS)[number];
 
@@ -78,6 +79,8 @@ const tickSchema = z.object({
   change_7d_pct: number(-100, 10_000),
   volatility: number(0, 10),
   market_cap_cr: number(0, Number.MAX_VALUE),
+  // Shares traded in the session so far (SPEC §11); bigint in the database.
+  volume: z.number().int('must be a whole number').gte(0).lte(Number.MAX_SAFE_INTEGER).nullish(),
   ts: z.iso.datetime({ offset: true, message: 'must be an ISO-8601 date-time with a time zone' }).nullish(),
 });
 
@@ -99,6 +102,7 @@ export interface Tick {
   change_7d_pct?: number;
   volatility?: number;
   market_cap_cr?: number;
+  volume?: number;
   tsMs: number;
   sequenceNumber: string;
 }
@@ -155,6 +159,7 @@ export function parseTick(record: RawTickRecord, nowMs: number, maxFutureMs: num
   if (rest.change_7d_pct != null) tick.change_7d_pct = rest.change_7d_pct;
   if (rest.volatility != null) tick.volatility = rest.volatility;
   if (rest.market_cap_cr != null) tick.market_cap_cr = rest.market_cap_cr;
+  if (rest.volume != null) tick.volume = rest.volume;
   return { ok: true, tick };
 }
 
@@ -209,4 +214,74 @@ export function mergeTicks(ticks: Iterable<Tick>): MergedTick[] {
   }
   // Symbols are unique here (map keys), so two rows never compare equal.
   return [...bySymbol.values()].sort((a, b) => (a.symbol < b.symbol ? -1 : 1));
+}
+
+/** IST is UTC+05:30 all year (India has no daylight saving time). */
+const IST_OFFSET_MS = 330 * 60_000;
+const DAY_MS = 86_400_000;
+
+/** A tick's session (SPEC §11): the calendar date of its time in Asia/Kolkata, "YYYY-MM-DD". */
+export function istSession(tsMs: number): string {
+  return new Date(tsMs + IST_OFFSET_MS).toISOString().slice(0, 10);
+}
+
+/**
+ * One symbol's daily bar from a batch. open and close carry the versions of the ticks they came
+ * from, so that the store can combine this bar with a stored one by the same rule: the older
+ * open and the newer close win, high/low/volume are extremes. Every part of that combination is
+ * commutative, associative and idempotent, so any permutation, split, duplication or replay of
+ * the same ticks gives the same bar.
+ */
+export interface MergedBar {
+  symbol: string;
+  session: string;
+  open: Versioned<string>;
+  close: Versioned<string>;
+  high: string;
+  low: string;
+  /** The largest cumulative volume seen; null when no tick of the session carried one. */
+  volume: number | null;
+}
+
+/** Merge a batch into one bar per (symbol, IST session of the tick's ts), sorted by both. */
+export function mergeBars(ticks: Iterable<Tick>): MergedBar[] {
+  const bars = new Map<string, MergedBar & { highValue: number; lowValue: number }>();
+  // A batch spans one or two sessions: format each date once, not once per tick.
+  const sessions = new Map<number, string>();
+  for (const tick of ticks) {
+    const version = tickVersion(tick);
+    const day = Math.floor((tick.tsMs + IST_OFFSET_MS) / DAY_MS);
+    let session = sessions.get(day);
+    if (session === undefined) {
+      session = istSession(tick.tsMs);
+      sessions.set(day, session);
+    }
+    const key = `${tick.symbol} ${session}`;
+    // Prices are exact 2-decimal strings of at most 10 digits: as doubles they keep their order.
+    const value = Number(tick.price);
+    const volume = tick.volume ?? null;
+    const bar = bars.get(key);
+    if (!bar) {
+      bars.set(key, {
+        symbol: tick.symbol,
+        session,
+        open: { value: tick.price, version },
+        close: { value: tick.price, version },
+        high: tick.price,
+        low: tick.price,
+        highValue: value,
+        lowValue: value,
+        volume,
+      });
+      continue;
+    }
+    if (version < bar.open.version) bar.open = { value: tick.price, version };
+    if (version > bar.close.version) bar.close = { value: tick.price, version };
+    if (value > bar.highValue) [bar.high, bar.highValue] = [tick.price, value];
+    if (value < bar.lowValue) [bar.low, bar.lowValue] = [tick.price, value];
+    if (volume !== null && (bar.volume === null || volume > bar.volume)) bar.volume = volume;
+  }
+  return [...bars.values()]
+    .map(({ highValue: _h, lowValue: _l, ...bar }) => bar)
+    .sort((a, b) => (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : a.session < b.session ? -1 : 1));
 }

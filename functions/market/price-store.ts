@@ -1,12 +1,12 @@
 /**
  * Persistence of market prices. The whole consumer batch is one set-based statement: the
- * quarantined records and the merged per-symbol rows go in as two JSON parameters, and a
- * guarded upsert replaces each field only with a newer version of it.
+ * quarantined records, the merged per-symbol rows and the per-session daily bars go in as three
+ * JSON parameters, and guarded upserts replace each field only with a newer version of it.
  */
 
 import type postgres from 'postgres';
 import type { Quote } from '../core/portfolio';
-import { type MergedTick, OPTIONAL_FIELDS } from '../core/ticks';
+import { type MergedBar, type MergedTick, OPTIONAL_FIELDS } from '../core/ticks';
 import { db, type Sql } from '../platform/db';
 
 export interface QuarantineRow {
@@ -32,10 +32,14 @@ export interface PriceRow {
 }
 
 export interface PriceStore {
-  /** Apply a merged batch and its quarantined records atomically; returns rows changed. */
+  /**
+   * Apply a merged batch, its daily bars and its quarantined records atomically; returns latest
+   * price rows changed. `bars` defaults to none (callers that only move prices).
+   */
   applyBatch(
     rows: MergedTick[],
     quarantine: QuarantineRow[],
+    bars?: MergedBar[],
   ): Promise<{ updated: number; quarantined: number }>;
   /** Latest rows sorted by symbol; all of them, or only `symbols`. */
   latest(symbols?: string[]): Promise<PriceRow[]>;
@@ -50,6 +54,7 @@ const FIELD_TYPES: Record<(typeof OPTIONAL_FIELDS)[number], string> = {
   change_7d_pct: 'float8',
   volatility: 'float8',
   market_cap_cr: 'float8',
+  volume: 'int8',
 };
 
 /*
@@ -102,8 +107,30 @@ WITH quarantined AS (
     updated_at = now()
   WHERE ${priceNewer} OR ${OPTIONAL_FIELDS.map((f) => `EXCLUDED.${f}_v > COALESCE(lp.${f}_v, '')`).join(' OR ')}
   RETURNING 1
+), bars AS (
+  -- Daily bars (SPEC §11): the older open and the newer close win by tick version, high/low/volume
+  -- are extremes (GREATEST/LEAST skip NULLs). Official (imported) bars are never touched.
+  INSERT INTO daily_bars AS d (symbol, session, open, open_v, close, close_v, high, low, volume)
+  SELECT b->>0, (b->>1)::date, (b->>2)::numeric, (b->>3) COLLATE "C",
+         (b->>4)::numeric, COALESCE(b->>5, b->>3) COLLATE "C",
+         (b->>6)::numeric, (b->>7)::numeric, (b->>8)::bigint
+  FROM jsonb_array_elements($3::jsonb) AS b
+  ON CONFLICT (symbol, session) DO UPDATE SET
+    open = CASE WHEN EXCLUDED.open_v < d.open_v THEN EXCLUDED.open ELSE d.open END,
+    open_v = LEAST(EXCLUDED.open_v, d.open_v),
+    close = CASE WHEN EXCLUDED.close_v > d.close_v THEN EXCLUDED.close ELSE d.close END,
+    close_v = GREATEST(EXCLUDED.close_v, d.close_v),
+    high = GREATEST(EXCLUDED.high, d.high),
+    low = LEAST(EXCLUDED.low, d.low),
+    volume = GREATEST(EXCLUDED.volume, d.volume),
+    updated_at = now()
+  WHERE NOT d.official
+    AND (EXCLUDED.open_v < d.open_v OR EXCLUDED.close_v > d.close_v OR EXCLUDED.high > d.high
+         OR EXCLUDED.low < d.low OR EXCLUDED.volume > COALESCE(d.volume, -1))
+  RETURNING 1
 )
-SELECT (SELECT count(*) FROM updated)::int AS updated, (SELECT count(*) FROM quarantined)::int AS quarantined`;
+SELECT (SELECT count(*) FROM updated)::int AS updated, (SELECT count(*) FROM quarantined)::int AS quarantined,
+       (SELECT count(*) FROM bars)::int AS bars`;
 
 function toRow(row: MergedTick): unknown[] {
   const out: unknown[] = [row.symbol, row.price.value, row.price.version];
@@ -114,6 +141,22 @@ function toRow(row: MergedTick): unknown[] {
   return out;
 }
 
+/** A bar as a positional row: close_v is null when the same tick set open and close. */
+function toBarRow(bar: MergedBar): unknown[] {
+  const closeV = bar.close.version === bar.open.version ? null : bar.close.version;
+  return [
+    bar.symbol,
+    bar.session,
+    bar.open.value,
+    bar.open.version,
+    bar.close.value,
+    closeV,
+    bar.high,
+    bar.low,
+    bar.volume,
+  ];
+}
+
 /** A stored row: what valuation reads (a Quote) plus the market cap. */
 interface DbPriceRow extends Quote {
   market_cap_cr: number | null;
@@ -121,8 +164,10 @@ interface DbPriceRow extends Quote {
 
 export function sqlPriceStore(sql: Sql): PriceStore {
   return {
-    async applyBatch(rows, quarantine) {
-      if (rows.length === 0 && quarantine.length === 0) return { updated: 0, quarantined: 0 };
+    async applyBatch(rows, quarantine, bars = []) {
+      if (rows.length === 0 && quarantine.length === 0 && bars.length === 0) {
+        return { updated: 0, quarantined: 0 };
+      }
       const records = sql.json(rows.map(toRow) as postgres.JSONValue);
       const bad = sql.json(
         quarantine.map((q) => ({
@@ -137,8 +182,9 @@ export function sqlPriceStore(sql: Sql): PriceStore {
       const [result] = await sql.unsafe<{ updated: number; quarantined: number }[]>(APPLY_BATCH, [
         records,
         bad,
+        sql.json(bars.map(toBarRow) as postgres.JSONValue),
       ]);
-      return result ?? { updated: 0, quarantined: 0 };
+      return { updated: result?.updated ?? 0, quarantined: result?.quarantined ?? 0 };
     },
 
     async latest(symbols) {
