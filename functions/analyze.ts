@@ -41,6 +41,16 @@ export function parseIdempotencyKey(value: string | undefined): string | null {
 }
 
 function replay(stored: StoredAnalysis, hash: string, metrics: Metrics) {
+  // Deleted by its owner or pruned (DELETE /api/analyses/{id}, retention): the answer is gone,
+  // and the key stays spent so the retry is not charged again.
+  if (stored.body === null) {
+    throw new HttpProblem(
+      409,
+      'analysis-deleted',
+      'Analysis deleted',
+      'The analysis made with this Idempotency-Key was deleted; it was charged once and is not charged again. Use a new key to analyze again',
+    );
+  }
   if (stored.requestHash !== hash) {
     throw conflict('This Idempotency-Key was already used with a different request body');
   }
