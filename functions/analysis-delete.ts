@@ -7,8 +7,8 @@
  * /api/analyses* route: a key that may read the history may also prune it (docs/api.md).
  */
 import { pathId } from './accounts/requests';
+import { authenticatedRoute } from './accounts/routes';
 import { defaultHistoryStore } from './analysis/history-store';
-import { authenticatedRoute } from './platform/api';
 import { notFound } from './platform/errors';
 import { MetricUnit } from './platform/powertools';
 

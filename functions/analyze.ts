@@ -9,13 +9,14 @@
  * concurrent retries too, because the losing write rolls back entirely.
  */
 import type { Metrics } from '@aws-lambda-powertools/metrics';
+import { credentialRoute } from './accounts/routes';
 import { defaultAnalysisStore, type StoredAnalysis } from './analysis/analysis-store';
 import { adviceConfig, priceListConfig } from './analysis/config';
 import { type AnalysisBody, type AnalysisResponse, analyze, PortfolioValueOutOfRange } from './core/analysis';
 import { parsePortfolio, requestHash } from './core/portfolio';
 import { priceList } from './core/pricing';
 import { effectiveSettings, readOverrides } from './core/rule-settings';
-import { credentialRoute, rejectKey } from './platform/api';
+import { rejectKey } from './platform/api';
 import {
   badRequest,
   conflict,

@@ -12,7 +12,9 @@ describe('Retention (in the billing stack)', () => {
 
   it('runs functions/retention.ts daily at 20:30 UTC (02:00 IST), with 13 months by default', () => {
     expect(RETENTION_SCHEDULE).toEqual({ minute: '30', hour: '20' });
-    expect(fn?.Properties?.Environment?.Variables?.RETENTION_MONTHS).toBe('13');
+    expect(
+      (fn?.Properties?.Environment as { Variables?: Record<string, string> })?.Variables?.RETENTION_MONTHS,
+    ).toBe('13');
     expect(fn?.Properties?.Timeout).toBe(900);
     const rules = resourcesOf(billing, 'AWS::Events::Rule')
       .map(([, r]) => r.Properties ?? {})
