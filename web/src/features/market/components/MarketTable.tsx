@@ -72,7 +72,7 @@ export function MarketTable() {
                 <tr key={r.symbol}>
                   <th scope="row">
                     <span className="symbol-cell">{r.symbol}</span>
-                    {r.name ? <span className="sub">{r.name}</span> : null}
+                    {r.name ? <bdi className="sub">{r.name}</bdi> : null}
                   </th>
                   <td className="num">{formatInr(r.price)}</td>
                   <td className={`num ${tone(r.change_1d_pct)}`}>{formatChange(r.change_1d_pct)}</td>
