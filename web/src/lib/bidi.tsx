@@ -6,14 +6,14 @@
  */
 import type { ReactNode } from 'react';
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** `text` with every occurrence of one of `names` in a <bdi> of its own. */
 export function isolateNames(text: string, names: readonly string[]): ReactNode {
   const found = [...new Set(names)].filter((n) => n && text.includes(n)).sort((a, b) => b.length - a.length);
   if (found.length === 0) return text;
   // With a capturing group, split keeps the matches: every odd part is one of the names.
-  const parts = text.split(new RegExp(`(${found.map(escape).join('|')})`));
+  const parts = text.split(new RegExp(`(${found.map(escapeRegExp).join('|')})`));
   // biome-ignore lint/suspicious/noArrayIndexKey: the parts of one fixed string, never reordered
   return parts.map((part, i) => (i % 2 === 1 ? <bdi key={i}>{part}</bdi> : part));
 }
