@@ -4,8 +4,8 @@
  * caller's, or not an id at all, is 404. Never billed.
  */
 import { pathId } from './accounts/requests';
+import { authenticatedRoute } from './accounts/routes';
 import { defaultHistoryStore } from './analysis/history-store';
-import { authenticatedRoute } from './platform/api';
 import { notFound } from './platform/errors';
 import { json } from './platform/http';
 

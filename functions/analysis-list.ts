@@ -2,10 +2,11 @@
  * GET /api/analyses?limit=20&cursor=… — the caller's analyses, newest first, keyset-paginated
  * (`next_cursor` is null on the last page). Reading history is never billed.
  */
+
+import { authenticatedRoute } from './accounts/routes';
 import { defaultHistoryStore } from './analysis/history-store';
 import { decodeCursor, encodeCursor, MAX_LIMIT, parseLimit } from './core/history';
 import { paiseToRupees } from './core/money';
-import { authenticatedRoute } from './platform/api';
 import { badRequest } from './platform/errors';
 import { json } from './platform/http';
 

@@ -9,13 +9,14 @@
  * concurrent retries too, because the losing write rolls back entirely.
  */
 import type { Metrics } from '@aws-lambda-powertools/metrics';
+import { credentialRoute } from './accounts/routes';
 import { defaultAnalysisStore, type StoredAnalysis } from './analysis/analysis-store';
 import { adviceConfig, priceListConfig } from './analysis/config';
 import { type AnalysisBody, type AnalysisResponse, analyze, PortfolioValueOutOfRange } from './core/analysis';
 import { parsePortfolio, requestHash } from './core/portfolio';
 import { priceList } from './core/pricing';
 import { effectiveSettings, readOverrides } from './core/rule-settings';
-import { credentialRoute, rejectKey } from './platform/api';
+import { rejectKey } from './platform/api';
 import {
   badRequest,
   conflict,
@@ -41,6 +42,16 @@ export function parseIdempotencyKey(value: string | undefined): string | null {
 }
 
 function replay(stored: StoredAnalysis, hash: string, metrics: Metrics) {
+  // Deleted by its owner or pruned (DELETE /api/analyses/{id}, retention): the answer is gone,
+  // and the key stays spent so the retry is not charged again.
+  if (stored.body === null) {
+    throw new HttpProblem(
+      409,
+      'analysis-deleted',
+      'Analysis deleted',
+      'The analysis made with this Idempotency-Key was deleted; it was charged once and is not charged again. Use a new key to analyze again',
+    );
+  }
   if (stored.requestHash !== hash) {
     throw conflict('This Idempotency-Key was already used with a different request body');
   }

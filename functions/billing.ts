@@ -8,12 +8,12 @@
  * fee, total); before that there is no `invoice` field. The invoice is the payable document.
  */
 
+import { authenticatedRoute } from './accounts/routes';
 import { defaultUsageStore } from './analysis/usage-store';
 import { sqlInvoiceStore } from './billing/invoice-store';
 import { paiseToRupees } from './core/money';
 import { type Period, parsePeriod, periodAt } from './core/periods';
 import { buildBill } from './core/pricing';
-import { authenticatedRoute } from './platform/api';
 import { db } from './platform/db';
 import { badRequest, notFound } from './platform/errors';
 import { json } from './platform/http';

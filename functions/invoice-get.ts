@@ -3,10 +3,10 @@
  * invoice is a 404 like an unknown one, so ids cannot be probed.
  */
 
+import { authenticatedRoute } from './accounts/routes';
 import { parseInvoiceId } from './billing/invoice-requests';
 import { sqlInvoiceStore } from './billing/invoice-store';
 import { invoiceJson } from './core/invoices';
-import { authenticatedRoute } from './platform/api';
 import { db } from './platform/db';
 import { notFound } from './platform/errors';
 import { json } from './platform/http';

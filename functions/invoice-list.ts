@@ -3,10 +3,10 @@
  * At most one invoice per month, so the list is short and unpaged.
  */
 
+import { authenticatedRoute } from './accounts/routes';
 import { parseStatusFilter } from './billing/invoice-requests';
 import { sqlInvoiceStore } from './billing/invoice-store';
 import { invoiceSummaryJson } from './core/invoices';
-import { authenticatedRoute } from './platform/api';
 import { db } from './platform/db';
 import { json } from './platform/http';
 

@@ -6,10 +6,10 @@
  * `paid_at` may not be before the invoice was issued (400), nor in the future (invoice-requests).
  */
 
+import { authenticatedRoute } from './accounts/routes';
 import { parseInvoiceId, parsePayment } from './billing/invoice-requests';
 import { sqlInvoiceStore } from './billing/invoice-store';
 import { invoiceJson } from './core/invoices';
-import { authenticatedRoute } from './platform/api';
 import { isAdmin } from './platform/auth';
 import { db } from './platform/db';
 import { badRequest, conflict, forbidden, notFound } from './platform/errors';

@@ -5,8 +5,8 @@
 import { randomBytes } from 'node:crypto';
 import { defaultKeyStore } from './accounts/key-store';
 import { parseKeyName } from './accounts/requests';
+import { authenticatedRoute } from './accounts/routes';
 import { KEY_RANDOM_BYTES, MAX_ACTIVE_KEYS, newKey } from './core/api-keys';
-import { authenticatedRoute } from './platform/api';
 import { conflict } from './platform/errors';
 import { json, jsonBody } from './platform/http';
 import { MetricUnit } from './platform/powertools';

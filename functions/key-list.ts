@@ -1,6 +1,6 @@
 /** GET /api/keys — the caller's API keys without secrets, newest first, revoked ones included. */
 import { defaultKeyStore } from './accounts/key-store';
-import { authenticatedRoute } from './platform/api';
+import { authenticatedRoute } from './accounts/routes';
 import { json } from './platform/http';
 
 export const handler = authenticatedRoute('key-list', async ({ user }) => {

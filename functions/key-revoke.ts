@@ -4,7 +4,7 @@
  */
 import { defaultKeyStore } from './accounts/key-store';
 import { pathId } from './accounts/requests';
-import { authenticatedRoute } from './platform/api';
+import { authenticatedRoute } from './accounts/routes';
 import { notFound } from './platform/errors';
 import { MetricUnit } from './platform/powertools';
 

@@ -1,8 +1,8 @@
 /** GET /api/market — the latest price rows, sorted by symbol; `?symbols=A,B` filters. */
 import { z } from 'zod';
+import { authenticatedRoute } from './accounts/routes';
 import { symbolSchema } from './core/ticks';
 import { defaultPriceStore } from './market/price-store';
-import { authenticatedRoute } from './platform/api';
 import { badRequest } from './platform/errors';
 import { json } from './platform/http';
 

@@ -7,10 +7,9 @@
  * Metrics (service `reconcile`): `ReconciliationDrift` and `ReconciliationFailed` (1 per run that
  * ended so; the alarms watch them), and the counters of each run that finished.
  */
-import { flexpriceConfig } from './billing/config';
+import { flexpriceConfig, reconcileConfig } from './billing/config';
 import { FlexpriceKeyNotSetError, resolveApiKey } from './billing/flexprice';
 import { reconcileDay } from './billing/reconciliation';
-import { reconcileConfig } from './billing/reconciliation-config';
 import { flexpriceReader } from './billing/reconciliation-provider';
 import { followUpDays, type RunRow } from './billing/reconciliation-store';
 import { dateOf } from './core/periods';

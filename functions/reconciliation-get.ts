@@ -3,10 +3,11 @@
  * against Flexprice (admins only; docs/billing.md "Reconciliation"). 403 for anyone else (before
  * any lookup), 400 for a missing or invalid date, 404 for a day never reconciled.
  */
+
+import { authenticatedRoute } from './accounts/routes';
 import type { RunRow } from './billing/reconciliation-store';
 import { latestRun } from './billing/reconciliation-store';
 import { dayRange } from './core/reconciliation';
-import { authenticatedRoute } from './platform/api';
 import { isAdmin } from './platform/auth';
 import { db } from './platform/db';
 import { badRequest, forbidden, notFound } from './platform/errors';

@@ -40,6 +40,7 @@ export const ROUTES: readonly RouteDef[] = [
   route('GET /api/billing/invoices/{id}', 'invoice-get', 'jwt-or-key'),
   route('GET /api/analyses', 'analysis-list', 'jwt-or-key'),
   route('GET /api/analyses/{id}', 'analysis-get', 'jwt-or-key'),
+  route('DELETE /api/analyses/{id}', 'analysis-delete', 'jwt-or-key'),
   route('POST /api/keys', 'key-create', 'jwt'),
   route('GET /api/keys', 'key-list', 'jwt'),
   route('DELETE /api/keys/{id}', 'key-revoke', 'jwt'),

@@ -4,11 +4,12 @@
  * thresholds out of bounds are 400 naming the field (`rules[2].threshold`); nothing is saved then.
  * Later analyses use the new settings; past analyses keep the ones they used.
  */
+
+import { authenticatedRoute } from './accounts/routes';
 import { defaultRuleStore } from './accounts/rule-store';
 import { adviceConfig } from './analysis/config';
 import { parseRulesUpdate } from './core/rule-changes';
 import { settingsView } from './core/rule-settings';
-import { authenticatedRoute } from './platform/api';
 import { badRequest } from './platform/errors';
 import { json, jsonBody } from './platform/http';
 

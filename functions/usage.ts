@@ -4,9 +4,9 @@
  * included). `?scope=global` sums over all users and is for the Cognito group `admin` only.
  */
 
+import { authenticatedRoute } from './accounts/routes';
 import { defaultUsageStore } from './analysis/usage-store';
 import { parseDay, periodAt } from './core/periods';
-import { authenticatedRoute } from './platform/api';
 import { isAdmin } from './platform/auth';
 import { badRequest, forbidden } from './platform/errors';
 import { json } from './platform/http';

@@ -48,8 +48,17 @@ function compile(def: RouteDef): CompiledRoute {
   return { def, method, pattern: new RegExp(`^${source}$`), params };
 }
 
-function problem(res: ServerResponse, status: number, title: string, detail: string) {
-  res.writeHead(status, { 'content-type': 'application/problem+json' });
+/** Headers of the gateway's own problem responses: no MIME sniffing, as the functions' (platform/http.ts). */
+const PROBLEM_HEADERS = { 'content-type': 'application/problem+json', 'x-content-type-options': 'nosniff' };
+
+function problem(
+  res: ServerResponse,
+  status: number,
+  title: string,
+  detail: string,
+  headers: Record<string, string> = {},
+) {
+  res.writeHead(status, { ...PROBLEM_HEADERS, ...headers });
   res.end(JSON.stringify({ type: 'about:blank', title, status, detail }));
 }
 
@@ -63,7 +72,7 @@ function functionError(res: ServerResponse) {
 function rawProblem(status: number, title: string, detail: string): string {
   const body = JSON.stringify({ type: 'about:blank', title, status, detail });
   return (
-    `HTTP/1.1 ${status} ${title}\r\ncontent-type: application/problem+json\r\n` +
+    `HTTP/1.1 ${status} ${title}\r\ncontent-type: application/problem+json\r\nx-content-type-options: nosniff\r\n` +
     `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`
   );
 }
@@ -111,8 +120,6 @@ function isText(contentType: string | undefined): boolean {
 
 export interface LocalApiOptions {
   port: number;
-  /** Extra fixed GET routes served as JSON. */
-  staticJson?: Record<string, unknown>;
   /** Tried in order before the API routes (the local OIDC provider, the web app); true = answered. */
   handlers?: Array<(req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>>;
   loadHandler?: (entry: string) => Promise<Handler>;
@@ -149,12 +156,6 @@ export async function startLocalApi(
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const method = req.method ?? 'GET';
     try {
-      const fixed = options.staticJson?.[url.pathname];
-      if (fixed !== undefined && method === 'GET') {
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify(fixed));
-        return;
-      }
       for (const handle of options.handlers ?? []) {
         if (await handle(req, res, url)) {
           options.log?.(`${method} ${url.pathname} ${res.statusCode} ${Date.now() - started}ms`);
@@ -162,21 +163,26 @@ export async function startLocalApi(
         }
       }
       let match: { route: CompiledRoute; values: string[] } | undefined;
-      let pathKnown = false;
+      // The methods of the routes on this path, for a 405's Allow (RFC 9110 §15.5.6).
+      const allowed = new Set<string>();
       // HEAD is GET without the body (RFC 9110 §9.3.2); see docs/api.md for AWS.
       const routeMethod = method === 'HEAD' ? 'GET' : method;
       for (const route of routes) {
         const m = route.pattern.exec(url.pathname);
         if (!m) continue;
-        pathKnown = true;
+        allowed.add(route.method);
+        if (route.method === 'GET') allowed.add('HEAD');
         if (route.method === routeMethod) {
           match = { route, values: m.slice(1) };
           break;
         }
       }
       if (!match) {
-        if (pathKnown)
-          return problem(res, 405, 'Method not allowed', `${method} is not allowed on ${url.pathname}`);
+        if (allowed.size) {
+          return problem(res, 405, 'Method not allowed', `${method} is not allowed on ${url.pathname}`, {
+            allow: [...allowed].sort().join(', '),
+          });
+        }
         return problem(res, 404, 'Not found', `No route for ${method} ${url.pathname}`);
       }
       const raw = await readBody(req);

@@ -15,6 +15,7 @@ import { createOidcProvider, ISSUER_PATH } from './oidc/provider';
 import { startPoller } from './poller';
 import { ensureDatabase, startEmbeddedPostgres } from './postgres';
 import { repeat } from './repeat';
+import { localReconciliation, localRetention } from './scheduled';
 import {
   importSampleHistory,
   PRICE_ONLY_FIELDS,
@@ -217,6 +218,8 @@ export async function startLocalStack(s: StackSettings): Promise<LocalStack> {
       s.log,
     );
     stops.push(['invoice jobs', invoices.stop]);
+    stops.push(['retention', (await localRetention(s.log)).stop]);
+    if (flexpriceConfig().enabled) stops.push(['reconciliation', (await localReconciliation(s.log)).stop]);
 
     const api = await startLocalApi({
       port: s.port,

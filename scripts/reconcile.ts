@@ -7,10 +7,9 @@
  */
 import { parseArgs } from 'node:util';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { flexpriceConfig } from '../functions/billing/config';
+import { flexpriceConfig, reconcileConfig } from '../functions/billing/config';
 import { resolveApiKey } from '../functions/billing/flexprice';
 import { reconcileDay } from '../functions/billing/reconciliation';
-import { reconcileConfig } from '../functions/billing/reconciliation-config';
 import { flexpriceReader } from '../functions/billing/reconciliation-provider';
 import { dayRange, previousDay, summaryLine } from '../functions/core/reconciliation';
 import { closeDb, db } from '../functions/platform/db';

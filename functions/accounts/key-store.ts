@@ -8,6 +8,7 @@
  * per key: a busy key writes once a minute, not once per request.
  */
 import { MAX_ACTIVE_KEYS } from '../core/api-keys';
+import type { KeyOwner } from '../platform/api';
 import { db, type Sql } from '../platform/db';
 
 export interface ApiKeyRow {
@@ -19,10 +20,8 @@ export interface ApiKeyRow {
   revoked_at: string | null;
 }
 
-export interface KeyOwner {
-  keyId: string;
-  userSub: string;
-}
+/** The platform's shape (platform/api.ts): this store is the lookup accounts/routes.ts injects. */
+export type { KeyOwner };
 
 export type CreateOutcome = { kind: 'created'; key: ApiKeyRow } | { kind: 'limit' };
 

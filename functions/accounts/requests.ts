@@ -7,11 +7,15 @@ import { badRequest } from '../platform/errors';
 const KeyBody = z.strictObject({
   name: z
     .string({ error: 'must be a string of 1-100 characters' })
+    // Names show up in lists and logs: no control characters (newlines, escapes), and no
+    // invisible format characters (\p{Cf}: zero-width spaces, joiners, byte-order marks,
+    // direction overrides that reorder the text beside the name). Checked before trimming,
+    // which would quietly drop a leading U+FEFF. A name of only U+200B is thus refused, not "not empty".
+    .regex(/^[^\p{Cc}]*$/u, 'must not contain control characters')
+    .regex(/^[^\p{Cf}]*$/u, 'must not contain invisible format characters (zero-width or direction marks)')
     .trim()
     .min(1, 'must not be empty')
-    .max(100, 'must be at most 100 characters')
-    // Names show up in lists and logs: no control characters (newlines, escapes).
-    .regex(/^[^\p{Cc}]*$/u, 'must not contain control characters'),
+    .max(100, 'must be at most 100 characters'),
 });
 
 /** `{"name": "…"}` of POST /api/keys; 400 naming the field otherwise. */

@@ -17,8 +17,9 @@ import type { UsageCharge } from '../core/pricing';
 import { db, type Sql } from '../platform/db';
 
 export interface StoredAnalysis {
-  requestHash: string;
-  body: AnalysisBody;
+  /** Both null once the analysis was deleted (migrations/0008): a replay is then a 409. */
+  requestHash: string | null;
+  body: AnalysisBody | null;
   usage: UsageTotals;
 }
 
@@ -86,8 +87,8 @@ interface QuoteJson extends Omit<Quote, 'ts'> {
 }
 
 interface PriorJson {
-  request_hash: string;
-  response: AnalysisBody;
+  request_hash: string | null;
+  response: AnalysisBody | null;
   portfolios_analyzed_total: number;
   advice_generated_total: number;
 }

@@ -1,8 +1,9 @@
 /**
- * Reads of a user's analysis history (GET /api/analyses, GET /api/analyses/{id}). Both are
- * served by indexes: the list by analyses_user_created (migrations/0005), a keyset range scan
- * newest first; one analysis by its primary key. The SQL is exported so `npm run bench` can
- * EXPLAIN exactly these statements at 1,000,000 analyses.
+ * A user's analysis history (GET /api/analyses, GET and DELETE /api/analyses/{id}). All are
+ * served by indexes: the list by analyses_user_created (migrations/0008: live analyses only), a
+ * keyset range scan newest first; one analysis by its primary key. Deleted analyses
+ * (`deleted_at`, by the owner or the retention job) are invisible here. The SQL is exported so
+ * `npm run bench` can EXPLAIN exactly these statements at 1,000,000 analyses.
  */
 import type { AnalysisResponse } from '../core/analysis';
 import type { Cursor } from '../core/history';
@@ -34,27 +35,41 @@ const NEWEST_FIRST = 'ORDER BY analyses.created_at DESC, analyses.id DESC LIMIT 
 export const HISTORY_SQL = {
   /** $1 user, $2 limit. */
   firstPage: `${SELECT_PAGE}
-  WHERE user_sub = $1
+  WHERE user_sub = $1 AND deleted_at IS NULL
   ${NEWEST_FIRST}`,
   /**
    * $1 user, $2 limit, ($3, $4) the cursor: strictly older rows. The time goes as text: typed as
    * timestamptz, postgres.js would pass it through a JS Date and drop the microseconds.
    */
   nextPage: `${SELECT_PAGE}
-  WHERE user_sub = $1 AND (created_at, id) < ($3::text::timestamptz, $4::uuid)
+  WHERE user_sub = $1 AND deleted_at IS NULL AND (created_at, id) < ($3::text::timestamptz, $4::uuid)
   ${NEWEST_FIRST}`,
   /** $1 id, $2 user: the stored answer, for its owner only. */
   one: `
   SELECT response, portfolios_analyzed_total::text AS portfolios_analyzed_total,
          advice_generated_total::text AS advice_generated_total
-  FROM analyses WHERE id = $1::uuid AND user_sub = $2`,
+  FROM analyses WHERE id = $1::uuid AND user_sub = $2 AND deleted_at IS NULL`,
 } as const;
+
+/**
+ * Clears an analysis's stored content and marks it deleted (the CHECK of migrations/0008 wants
+ * both at once). Shared by DELETE /api/analyses/{id} and the retention job, so both erase the
+ * same columns. The ledger (usage_events, billing_outbox, invoices) is not touched.
+ */
+export const eraseContent = (deletedAt: string) => `deleted_at = ${deletedAt}, request_hash = NULL,
+  portfolio = NULL, advice = NULL, portfolio_value_paise = NULL, response = NULL, rule_settings = NULL`;
 
 export interface HistoryStore {
   /** Up to `limit` analyses of the user, newest first, older than `after` when given. */
   page(userSub: string, limit: number, after: Cursor | null): Promise<HistoryRow[]>;
   /** The response as first returned (body and usage), or null when not the user's. */
   one(userSub: string, id: string): Promise<AnalysisResponse | null>;
+  /**
+   * Delete one of the user's live analyses (its stored content leaves; the ledger stays).
+   * False when the user has no live analysis with that id (never had, another user's, or
+   * already deleted).
+   */
+  remove(userSub: string, id: string): Promise<boolean>;
 }
 
 export function sqlHistoryStore(sql: Sql): HistoryStore {
@@ -78,6 +93,15 @@ export function sqlHistoryStore(sql: Sql): HistoryStore {
           advice_generated_total: Number(row.advice_generated_total),
         },
       };
+    },
+
+    async remove(userSub, id) {
+      const rows = await sql.unsafe(
+        `UPDATE analyses SET ${eraseContent('now()')}
+         WHERE id = $1::uuid AND user_sub = $2 AND deleted_at IS NULL RETURNING id`,
+        [id, userSub],
+      );
+      return rows.length > 0;
     },
   };
 }

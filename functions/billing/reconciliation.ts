@@ -29,7 +29,7 @@ import {
   totalsAgree,
 } from '../core/reconciliation';
 import type { Sql } from '../platform/db';
-import type { ReconcileConfig } from './reconciliation-config';
+import type { ReconcileConfig } from './config';
 import { customersAfter, ledgerEvents, resendEvents } from './reconciliation-ledger';
 import type { DayRange, ProviderReader } from './reconciliation-provider';
 import { closeRun, openRun, type RunRow, saveProgress } from './reconciliation-store';

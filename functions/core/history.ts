@@ -35,8 +35,20 @@ export function decodeCursor(text: string): Cursor | null {
   if (!value || typeof value !== 'object' || Array.isArray(value)) return null;
   const { t, i, ...rest } = value as Record<string, unknown>;
   if (Object.keys(rest).length > 0 || typeof t !== 'string' || typeof i !== 'string') return null;
-  if (!TIME.test(t) || Number.isNaN(Date.parse(t)) || !UUID.test(i)) return null;
+  if (!TIME.test(t) || !isRealInstant(t) || !UUID.test(i)) return null;
   return { t, i };
+}
+
+/**
+ * True when `t` (shape already checked) names an instant that exists, as PostgreSQL will read it.
+ * Date.parse is lenient (30 February is 2 March, 24:00 the next day) where PostgreSQL refuses
+ * (22008, which was a 500), so the time must survive a round trip unchanged; year 0000 does not
+ * exist in PostgreSQL's calendar (1 BC is year -1 to JavaScript, 0 to ISO 8601).
+ */
+function isRealInstant(t: string): boolean {
+  const millis = `${t.slice(0, 23)}Z`;
+  const date = new Date(millis);
+  return !Number.isNaN(date.getTime()) && date.getUTCFullYear() >= 1 && date.toISOString() === millis;
 }
 
 /** `?limit=`: a whole number 1–100, default 20; null when invalid. */

@@ -52,12 +52,18 @@ function offlineJwksCache(): SimpleJwksCache {
   });
 }
 
+/** The longest address there can be (64-character local part, @, 255-character domain): users.email's limit. */
+export const MAX_EMAIL_LENGTH = 320;
+
 function toUser(payload: JwtPayload): User {
   const groups = payload['cognito:groups'];
   const email = payload.email;
   return {
     sub: String(payload.sub),
-    email: typeof email === 'string' ? email : null,
+    // The email is display-only (the sub is the identity), so a signed token with an email that
+    // cannot be an address is served as one without an email, rather than refused: a 401 would
+    // lock its owner out over a field nothing depends on. It was a 500 (the column's CHECK).
+    email: typeof email === 'string' && email.length <= MAX_EMAIL_LENGTH ? email : null,
     groups: Array.isArray(groups) ? groups.filter((g): g is string => typeof g === 'string') : [],
   };
 }

@@ -12,6 +12,7 @@ import type { Construct } from 'constructs';
 import { FLEXPRICE_DEFAULT_API_URL } from '../../functions/billing/config';
 import type { StageConfig } from '../config';
 import { AppFunction, type DatabaseBinding, type FunctionNetwork } from '../constructs/app-function';
+import { Retention } from '../constructs/retention';
 import { acknowledge } from '../nag';
 import { functionEntry } from '../paths';
 import { watchBilling } from './billing-alarms';
@@ -50,6 +51,8 @@ export class BillingStack extends Stack {
   public readonly invoicesFunction: AppFunction;
   /** The daily billing reconciliation against Flexprice (issue 13). */
   public readonly reconcileFunction: AppFunction;
+  /** The daily pruning of stored analyses past retention (issue 19). */
+  public readonly retention: Retention;
 
   constructor(scope: Construct, id: string, props: BillingStackProps) {
     super(scope, id, props);
@@ -186,5 +189,12 @@ export class BillingStack extends Stack {
       });
     }
     watchBilling(this, config);
+
+    // Retention of stored analyses (docs/retention.md): beside the other daily data jobs.
+    this.retention = new Retention(this, 'Retention', {
+      ...common,
+      database: props.database,
+      schema: props.schema,
+    });
   }
 }

@@ -7,7 +7,10 @@
  * figures; the per-user totals are the sums of the ledger; an Idempotency-Key is charged once;
  * an invoice's usage lines are its month's usage events. The legacy import (one synthetic
  * analysis carrying many portfolios, unit price 0, never sent to Flexprice) is the one
- * documented exception, named in the rules it would otherwise break.
+ * documented exception, named in the rules it would otherwise break. A deleted or pruned
+ * analysis (migrations/0008, docs/retention.md) keeps its charge, events, outbox rows and totals,
+ * so every rule holds for it, except that its advice is erased: the advice count is checked
+ * against live analyses only.
  */
 import type { Sql } from '../../functions/platform/db';
 import { LEGACY_RULE_SET } from './legacy-import';
@@ -30,11 +33,12 @@ export const INVARIANTS: readonly Invariant[] = [
             HAVING count(e.*) <> 1 OR (a.rule_set <> $1 AND sum(e.quantity) <> 1)`,
   },
   {
-    name: 'the advice_generation event counts the advice items of its analysis',
+    name: 'the advice_generation event counts the advice items of its analysis (while it is stored)',
     query: `SELECT a.id, a.user_sub, jsonb_array_length(a.advice) AS advice, e.quantity
             FROM analyses a
             LEFT JOIN usage_events e ON e.analysis_id = a.id AND e.feature = 'advice_generation'
-            WHERE a.rule_set <> $1 AND coalesce(e.quantity, 0) <> jsonb_array_length(a.advice)`,
+            WHERE a.rule_set <> $1 AND a.deleted_at IS NULL
+              AND coalesce(e.quantity, 0) <> jsonb_array_length(a.advice)`,
   },
   {
     name: "an analysis's charge is the sum of its events at their snapshotted unit prices",

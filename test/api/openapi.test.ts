@@ -1,5 +1,6 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { handler as analysisDelete } from '../../functions/analysis-delete';
 import { handler as analysisGet } from '../../functions/analysis-get';
 import { handler as analysisList } from '../../functions/analysis-list';
 import { handler as analyze } from '../../functions/analyze';
@@ -42,6 +43,7 @@ const handlers = {
   'key-revoke': keyRevoke,
   'analysis-list': analysisList,
   'analysis-get': analysisGet,
+  'analysis-delete': analysisDelete,
   'rules-get': rulesGet,
   'rules-put': rulesPut,
   'reconciliation-get': reconciliationGet,
@@ -237,6 +239,17 @@ describe('docs/openapi.json', () => {
     await oneAnalysis(user, analysis?.id ?? '');
     await oneAnalysis(other, analysis?.id ?? '');
     await oneAnalysis(undefined, analysis?.id ?? '');
+    const deleteAnalysis = (tok: string | undefined, analysisId: string) =>
+      call('analysis-delete', {
+        method: 'DELETE',
+        path: `/api/analyses/${analysisId}`,
+        route: '/api/analyses/{id}',
+        pathParameters: { id: analysisId },
+        token: tok,
+      });
+    await deleteAnalysis(undefined, analysis?.id ?? '');
+    await deleteAnalysis(other, analysis?.id ?? '');
+    await deleteAnalysis(user, analysis?.id ?? '');
     await call('rules-get', { path: '/api/settings/rules', token: user });
     await call('rules-get', { path: '/api/settings/rules', token: apiKey.key });
     await call('rules-get', { path: '/api/settings/rules' });

@@ -4,10 +4,9 @@
  * the SDK and compares them with the ledger.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { FlexpriceConfig } from '../../functions/billing/config';
+import type { FlexpriceConfig, ReconcileConfig } from '../../functions/billing/config';
 import { flexpriceProvider } from '../../functions/billing/flexprice';
 import { type ReconcileDeps, reconcileDay } from '../../functions/billing/reconciliation';
-import type { ReconcileConfig } from '../../functions/billing/reconciliation-config';
 import { flexpriceReader } from '../../functions/billing/reconciliation-provider';
 import { syncOnce } from '../../functions/billing/sync';
 import { useTestDatabase } from '../helpers/db';

@@ -6,6 +6,7 @@
 import { useId } from 'react';
 import { ScrollTable } from '../../../components/ScrollTable';
 import type { AnalyzeResponse } from '../../../lib/api-types';
+import { isolateNames } from '../../../lib/bidi';
 import { formatChange, formatCount, formatInr, formatIstDateTime, formatWeight } from '../../../lib/format';
 import { actionOf } from '../actions';
 import { RiskSummary } from './RiskSummary';
@@ -68,7 +69,9 @@ export function AnalysisResult({
             <li key={`${item.symbol}-${item.rule}`} className={`advice-item tone-${action.tone}`}>
               <span className="advice-symbol">{item.symbol}</span>
               <span className={`badge tone-${action.tone}`}>{action.label}</span>
-              <span className="advice-message">{item.message}</span>
+              <span className="advice-message">
+                {isolateNames(item.message, Object.keys(result.details.sectors))}
+              </span>
             </li>
           );
         })}
@@ -112,7 +115,7 @@ export function AnalysisResult({
                   <tr key={s.symbol}>
                     <th scope="row">
                       <span className="symbol-cell">{s.symbol}</span>
-                      {s.name ? <span className="sub">{s.name}</span> : null}
+                      {s.name ? <bdi className="sub">{s.name}</bdi> : null}
                     </th>
                     <td className="num">{formatCount(s.quantity)}</td>
                     <td className="num">{formatInr(s.price)}</td>

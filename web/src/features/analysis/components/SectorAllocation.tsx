@@ -19,7 +19,7 @@ export function SectorAllocation({ sectors }: { sectors: Record<string, number> 
         {entries.map(([name, weight], i) => (
           <li key={name}>
             <span className={`swatch swatch-${i % SECTOR_COLOURS.length}`} />
-            <span className="legend-name">{name}</span>
+            <bdi className="legend-name">{name}</bdi>
             <span className="legend-value">{formatWeight(weight)}</span>
           </li>
         ))}

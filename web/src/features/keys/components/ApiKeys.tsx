@@ -107,7 +107,7 @@ export function ApiKeys() {
       {created ? (
         <div className="new-key">
           <h3 ref={newKeyHeading} tabIndex={-1}>
-            Your new key “{created.name}”
+            Your new key “<bdi>{created.name}</bdi>”
           </h3>
           <p>Copy it now: it is shown only this once. We keep only a hash of it.</p>
           <div className="key-box">
@@ -137,9 +137,9 @@ export function ApiKeys() {
             return (
               <li key={k.id} className={k.revoked_at ? 'revoked' : ''}>
                 <div>
-                  <span className="key-name" id={describedBy}>
+                  <bdi className="key-name" id={describedBy}>
                     {k.name}
-                  </span>{' '}
+                  </bdi>{' '}
                   <code className="key-prefix">sck_{k.prefix}…</code>
                   <p className="muted small">
                     Created {formatIstDateTime(k.created_at)} ·{' '}

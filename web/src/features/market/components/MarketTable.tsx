@@ -85,7 +85,7 @@ export function MarketTable() {
                         <span className="visually-hidden"> price history</span>
                       </button>
                     </span>
-                    {r.name ? <span className="sub">{r.name}</span> : null}
+                    {r.name ? <bdi className="sub">{r.name}</bdi> : null}
                   </th>
                   <td className="num">{formatInr(r.price)}</td>
                   <td className={`num ${tone(r.change_1d_pct)}`}>{formatChange(r.change_1d_pct)}</td>

@@ -1,0 +1,22 @@
+/**
+ * DELETE /api/analyses/{id} — remove one of the caller's analyses from their history (SPEC §9):
+ * its stored portfolio and answer are erased and it leaves the list and GET /api/analyses/{id}
+ * (404 from now on). The ledger, the bill and the invoices keep its charge; a later
+ * Idempotency-Key replay of it is a 409 saying it was deleted (analyze.ts). Another user's id,
+ * an id already deleted, or not an id at all is 404. API keys are accepted, as on every
+ * /api/analyses* route: a key that may read the history may also prune it (docs/api.md).
+ */
+import { pathId } from './accounts/requests';
+import { authenticatedRoute } from './accounts/routes';
+import { defaultHistoryStore } from './analysis/history-store';
+import { notFound } from './platform/errors';
+import { MetricUnit } from './platform/powertools';
+
+export const handler = authenticatedRoute('analysis-delete', async ({ event, user }, { logger, metrics }) => {
+  const id = pathId(event.pathParameters);
+  const removed = id ? await (await defaultHistoryStore()).remove(user.sub, id) : false;
+  if (!removed) throw notFound('You have no analysis with this id');
+  metrics.addMetric('AnalysesDeleted', MetricUnit.Count, 1);
+  logger.info('analysis deleted', { analysisId: id });
+  return { statusCode: 204, headers: { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' } };
+});
