@@ -167,4 +167,35 @@ describe('signed-in sessions', () => {
     expect(await res.json()).toMatchObject({ error: 'invalid_grant' });
     expect(problems).toEqual([]);
   }, 60_000);
+
+  it('a page opened again after its access token ran out renews it before its first call', async () => {
+    const user = fresh('returning');
+    const { page, problems } = await pageFor(user);
+    await signIn(page, base, user);
+    // As if the tab had slept past the expiry: the stored token's expiry is in the past.
+    await page.evaluate(() => {
+      const key = Object.keys(sessionStorage).find((k) => k.startsWith('oidc.user:')) ?? '';
+      const stored = JSON.parse(sessionStorage.getItem(key) ?? '{}');
+      sessionStorage.setItem(
+        key,
+        JSON.stringify({ ...stored, expires_at: Math.floor(Date.now() / 1000) - 5 }),
+      );
+    });
+    const bill = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/billing');
+    await page.goto(`${base}/billing`);
+    expect((await bill).status()).toBe(200);
+    await page.getByRole('region', { name: 'This month', exact: true }).waitFor();
+    expect(await page.getByText('session has expired').count()).toBe(0);
+    expect(problems).toEqual([]);
+  }, 60_000);
+
+  it('signs out even when the revocation endpoint cannot be reached', async () => {
+    const user = fresh('offline');
+    const { page } = await pageFor(user);
+    await signIn(page, base, user);
+    await page.route('**/local-issuer/revoke', (route) => route.abort('connectionrefused'));
+    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
+    expect(await storedTokens(page)).toBeNull();
+  }, 60_000);
 });

@@ -28,6 +28,11 @@ export interface Auth {
    */
   displayName: string | null;
   accessToken: string | null;
+  /**
+   * The access token for the next API call: renewed with the refresh token first when it has
+   * run out (a tab that slept, whose renewal timer the browser held back).
+   */
+  freshToken(): Promise<string | null>;
   error: string | null;
   signIn(): Promise<void>;
   signOut(): Promise<void>;
@@ -56,6 +61,20 @@ function cognitoRevocationEndpoint(config: AppConfig): { revocation_endpoint: st
   return config.logoutUrl
     ? { revocation_endpoint: new URL('/oauth2/revoke', config.logoutUrl).toString() }
     : undefined;
+}
+
+/**
+ * One manager per configuration for the page's lifetime: each runs its own renewal timers, so
+ * a second one (React may run a memo twice) would renew the same session in parallel.
+ */
+const managers = new WeakMap<AppConfig, UserManager>();
+function userManagerFor(config: AppConfig): UserManager {
+  let manager = managers.get(config);
+  if (!manager) {
+    manager = createUserManager(config);
+    managers.set(config, manager);
+  }
+  return manager;
 }
 
 export function createUserManager(config: AppConfig): UserManager {
@@ -97,11 +116,14 @@ function completeSignIn(manager: UserManager): Promise<User | undefined> {
 }
 
 export function AuthProvider({ config, children }: { config: AppConfig; children: ReactNode }) {
-  const manager = useMemo(() => createUserManager(config), [config]);
+  const manager = useMemo(() => userManagerFor(config), [config]);
   const [user, setUser] = useState<User | null>(null);
   const [status, setStatus] = useState<AuthStatus>('loading');
   const [error, setError] = useState<string | null>(null);
   const leaving = useRef(false);
+  const current = useRef<User | null>(null);
+  current.current = user;
+  const renewing = useRef<Promise<User | null> | null>(null);
 
   useEffect(() => {
     let live = true;
@@ -175,6 +197,21 @@ export function AuthProvider({ config, children }: { config: AppConfig; children
     }
     await manager.signoutRedirect({ id_token_hint: idToken });
   }, [manager, user, config]);
+  const freshToken = useCallback(async () => {
+    const held = current.current;
+    // A few seconds of margin, so the token does not run out on its way to the API.
+    const runningOut = (held?.expires_in ?? Number.POSITIVE_INFINITY) < 5;
+    if (!held || !runningOut || !held.refresh_token) return held?.access_token ?? null;
+    // One renewal for all the calls that find the token expired at the same moment.
+    renewing.current ??= manager
+      .signinSilent()
+      .catch(() => null)
+      .finally(() => {
+        renewing.current = null;
+      });
+    const renewed = await renewing.current;
+    return (renewed ?? held).access_token;
+  }, [manager]);
   const expire = useCallback(() => {
     setUser(null);
     setStatus('expired');
@@ -190,12 +227,13 @@ export function AuthProvider({ config, children }: { config: AppConfig; children
       status,
       displayName: typeof name === 'string' ? name : null,
       accessToken,
+      freshToken,
       error,
       signIn,
       signOut,
       expire,
     };
-  }, [user, status, error, signIn, signOut, expire]);
+  }, [user, status, error, freshToken, signIn, signOut, expire]);
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
 }
 
