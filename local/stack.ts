@@ -42,6 +42,8 @@ export interface StackSettings {
   webDist: string | null;
   /** Port of `npm run web:dev`, whose origin the local sign-in also accepts as a redirect URI. */
   webDevPort: number;
+  /** Lifetime of the local sign-in's access and ID tokens (default 900 s, as prod); tests shorten it. */
+  accessTokenTtlSeconds?: number;
   log: (line: string) => void;
 }
 
@@ -66,8 +68,18 @@ export function settingsFromEnv(env = process.env): StackSettings {
         : resolve(env.SAMPLE_HISTORY_DIR ?? join(ROOT, 'data/sample-history')),
     webDist: env.WEB_DIST === '' ? null : resolve(env.WEB_DIST ?? join(ROOT, 'web/dist')),
     webDevPort: port('WEB_DEV_PORT', 5173),
+    accessTokenTtlSeconds: env.LOCAL_TOKEN_TTL
+      ? positiveSeconds('LOCAL_TOKEN_TTL', env.LOCAL_TOKEN_TTL)
+      : undefined,
     log: (line) => console.log(line),
   };
+}
+
+function positiveSeconds(name: string, text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1)
+    throw new Error(`${name} must be a whole number of seconds, got ${text}`);
+  return value;
 }
 
 /** Where the local sign-in may send the browser back to: the app under npm start and under web:dev. */
@@ -230,6 +242,7 @@ export async function startLocalStack(s: StackSettings): Promise<LocalStack> {
           clientId: LOCAL_CLIENT_ID,
           redirectUris: localRedirectUris(s),
           fallbackOrigin: `http://127.0.0.1:${s.port}`,
+          tokenTtlSeconds: s.accessTokenTtlSeconds,
         }),
         ...(s.webDist
           ? [
@@ -239,7 +252,7 @@ export async function startLocalStack(s: StackSettings): Promise<LocalStack> {
                   apiBaseUrl: '',
                   authority: ISSUER_PATH,
                   clientId: LOCAL_CLIENT_ID,
-                  scope: 'openid aws.cognito.signin.user.admin',
+                  scope: 'openid email aws.cognito.signin.user.admin',
                 },
               }),
             ]

@@ -36,6 +36,8 @@ export const ACCESS_TOKEN_SCOPE = 'aws.cognito.signin.user.admin';
 /** What the web app requests (`scope` in config.json): the client allows exactly these. */
 export const OAUTH_SCOPES = ['openid', 'email', ACCESS_TOKEN_SCOPE] as const;
 export { ADMIN_GROUP };
+/** How long an access (and ID) token lives: the most a revoked session's token can still be used. */
+export const SESSION_TOKEN_VALIDITY = Duration.minutes(15);
 
 const JWKS_HANDLER = fileURLToPath(new URL('./jwks-handler.ts', import.meta.url));
 
@@ -110,9 +112,14 @@ export class Auth extends Construct {
       },
       supportedIdentityProviders: [cognito.UserPoolClientIdentityProvider.COGNITO],
       preventUserExistenceErrors: true,
+      // Sessions end: "Sign out" revokes the refresh token at /oauth2/revoke, but an API
+      // verifying offline (the JWT authorizer, aws-jwt-verify) accepts an access token already
+      // issued until its `exp`. Short access tokens bound that window to 15 minutes (Cognito
+      // allows 5 minutes to 1 day); the web app renews them in the background with the refresh
+      // token. Every stage alike, so dev shows the renewal that prod relies on.
       enableTokenRevocation: true,
-      accessTokenValidity: Duration.hours(1),
-      idTokenValidity: Duration.hours(1),
+      accessTokenValidity: SESSION_TOKEN_VALIDITY,
+      idTokenValidity: SESSION_TOKEN_VALIDITY,
       refreshTokenValidity: Duration.days(30),
     });
     const branding = new cognito.CfnManagedLoginBranding(this, 'Branding', {

@@ -11,7 +11,12 @@ export const CODE_TTL_MS = 60_000;
 /** An OAuth error (RFC 6749 §5.2), sent as `{ error, error_description }`. */
 export class OAuthError extends Error {
   constructor(
-    readonly error: 'invalid_request' | 'invalid_grant' | 'invalid_client' | 'unsupported_grant_type',
+    readonly error:
+      | 'invalid_request'
+      | 'invalid_grant'
+      | 'invalid_client'
+      | 'unsupported_grant_type'
+      | 'unsupported_token_type',
     readonly description: string,
   ) {
     super(`${error}: ${description}`);

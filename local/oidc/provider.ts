@@ -1,12 +1,15 @@
 /**
  * The local issuer as a small OIDC provider, so the web app signs in with the same
  * authorization code + PKCE flow (and the same client library) as against Cognito:
- * discovery, JWKS, /authorize (the sign-in page), /token, end-session. Mounted on the local
- * API server under /local-issuer. Access tokens keep the shape `npm run token` prints.
+ * discovery, JWKS, /authorize (the sign-in page), /token (authorization code and refresh token
+ * grants), /revoke (RFC 7009, refresh tokens only, like Cognito's /oauth2/revoke), end-session.
+ * Mounted on the local API server under /local-issuer. Tokens have Cognito's shapes
+ * (`localIdentity`): an e-mail typed at sign-in becomes a UUID username and an ID-token `email`.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type IssuerKey, signAccessToken, signIdToken } from '../issuer';
+import { type IssuerKey, localIdentity, signAccessToken, signIdToken } from '../issuer';
 import { type CodeStore, createCodeStore, OAuthError } from './codes';
+import { createRefreshTokenStore, type RefreshTokenStore, type Session } from './refresh';
 import { errorPage, SIGNIN_CSS, signInPage } from './signin-page';
 
 export const ISSUER_PATH = '/local-issuer';
@@ -23,8 +26,13 @@ export interface OidcProviderOptions {
   /** Origin for the discovery document's endpoints when the Host header is not a local one. */
   fallbackOrigin: string;
   codes?: CodeStore;
+  refreshTokens?: RefreshTokenStore;
+  /** Lifetime of access and ID tokens (default 900 s, prod's 15 minutes; tests shorten it). */
   tokenTtlSeconds?: number;
 }
+
+/** Cognito's refresh and revocation endpoints accept only these token requests from our public client. */
+const JWT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>;
 
@@ -59,7 +67,8 @@ function originOf(req: IncomingMessage, fallback: string): string {
 
 export function createOidcProvider(o: OidcProviderOptions): RequestHandler {
   const codes = o.codes ?? createCodeStore();
-  const ttl = o.tokenTtlSeconds ?? 3600;
+  const refreshTokens = o.refreshTokens ?? createRefreshTokenStore();
+  const ttl = o.tokenTtlSeconds ?? 900;
 
   /** Checks that must pass before anything is sent back to redirect_uri (RFC 6749 §4.1.2.1). */
   const checkAuthorizeRequest = (p: URLSearchParams): string | null => {
@@ -95,68 +104,120 @@ export function createOidcProvider(o: OidcProviderOptions): RequestHandler {
     authorization_endpoint: `${origin}${ISSUER_PATH}/authorize`,
     token_endpoint: `${origin}${ISSUER_PATH}/token`,
     end_session_endpoint: `${origin}${ISSUER_PATH}/logout`,
+    revocation_endpoint: `${origin}${ISSUER_PATH}/revoke`,
     jwks_uri: `${origin}${ISSUER_PATH}/.well-known/jwks.json`,
     response_types_supported: ['code'],
-    grant_types_supported: ['authorization_code'],
+    grant_types_supported: ['authorization_code', 'refresh_token'],
     code_challenge_methods_supported: ['S256'],
     subject_types_supported: ['public'],
     id_token_signing_alg_values_supported: ['RS256'],
     scopes_supported: ['openid', 'email', 'aws.cognito.signin.user.admin'],
     token_endpoint_auth_methods_supported: ['none'],
+    revocation_endpoint_auth_methods_supported: ['none'],
   });
+
+  /** New access and ID tokens for a session (the ID token echoes the nonce of a fresh sign-in only). */
+  const mint = async (session: Session, nonce: string | null) => {
+    const who = localIdentity(session.name);
+    const groups = session.admin ? ['admin'] : [];
+    const common = { sub: who.sub, username: who.username, groups, issuer: o.issuer, clientId: o.clientId };
+    return {
+      access_token: await signAccessToken(o.key, { ...common, ttlSeconds: ttl }),
+      id_token: await signIdToken(o.key, {
+        ...common,
+        email: who.email,
+        authTime: session.authTime,
+        nonce,
+        ttlSeconds: ttl,
+      }),
+      token_type: 'Bearer',
+      expires_in: ttl,
+    };
+  };
+
+  const oauthError = (res: ServerResponse, error: unknown) => {
+    if (!(error instanceof OAuthError)) throw error;
+    const status = error.error === 'invalid_client' ? 401 : 400;
+    send(
+      res,
+      status,
+      'application/json',
+      JSON.stringify({ error: error.error, error_description: error.description }),
+    );
+  };
+
+  const checkClient = (form: URLSearchParams) => {
+    if (!form.get('client_id')) throw new OAuthError('invalid_request', 'Missing client_id');
+    if (form.get('client_id') !== o.clientId) throw new OAuthError('invalid_client', 'Unknown client');
+  };
+
+  /** Authorization code → access, ID and refresh token (RFC 6749 §4.1.3). */
+  const codeGrant = async (form: URLSearchParams) => {
+    const missing = ['code', 'redirect_uri', 'client_id', 'code_verifier'].filter((k) => !form.get(k));
+    if (missing.length) throw new OAuthError('invalid_request', `Missing ${missing.join(', ')}`);
+    checkClient(form);
+    const grant = codes.redeem({
+      code: form.get('code') ?? '',
+      clientId: form.get('client_id') ?? '',
+      redirectUri: form.get('redirect_uri') ?? '',
+      codeVerifier: form.get('code_verifier') ?? '',
+    });
+    const session: Session = {
+      clientId: grant.clientId,
+      name: grant.username,
+      admin: grant.admin,
+      scope: grant.scope,
+      authTime: Math.floor(Date.now() / 1000),
+    };
+    return {
+      ...(await mint(session, grant.nonce)),
+      refresh_token: refreshTokens.issue(session),
+      scope: grant.scope,
+    };
+  };
+
+  /**
+   * Refresh token → new access and ID tokens (RFC 6749 §6), as Cognito answers: no new refresh
+   * token (no rotation), the scope of the original sign-in (a `scope` parameter is ignored).
+   */
+  const refreshGrant = async (form: URLSearchParams) => {
+    if (!form.get('refresh_token')) throw new OAuthError('invalid_request', 'Missing refresh_token');
+    checkClient(form);
+    const session = refreshTokens.use(form.get('refresh_token') ?? '', o.clientId);
+    return { ...(await mint(session, null)), scope: session.scope };
+  };
 
   const token = async (req: IncomingMessage, res: ServerResponse) => {
     try {
       const form = await readForm(req);
-      if (form.get('grant_type') !== 'authorization_code')
-        throw new OAuthError('unsupported_grant_type', 'Only authorization_code is supported');
-      const missing = ['code', 'redirect_uri', 'client_id', 'code_verifier'].filter((k) => !form.get(k));
-      if (missing.length) throw new OAuthError('invalid_request', `Missing ${missing.join(', ')}`);
-      if (form.get('client_id') !== o.clientId) throw new OAuthError('invalid_client', 'Unknown client');
-      const grant = codes.redeem({
-        code: form.get('code') ?? '',
-        clientId: form.get('client_id') ?? '',
-        redirectUri: form.get('redirect_uri') ?? '',
-        codeVerifier: form.get('code_verifier') ?? '',
-      });
-      const groups = grant.admin ? ['admin'] : [];
-      const accessToken = await signAccessToken(o.key, {
-        sub: grant.username,
-        groups,
-        issuer: o.issuer,
-        clientId: o.clientId,
-        ttlSeconds: ttl,
-      });
-      const idToken = await signIdToken(o.key, {
-        sub: grant.username,
-        groups,
-        issuer: o.issuer,
-        clientId: o.clientId,
-        nonce: grant.nonce,
-        ttlSeconds: ttl,
-      });
-      send(
-        res,
-        200,
-        'application/json',
-        JSON.stringify({
-          access_token: accessToken,
-          id_token: idToken,
-          token_type: 'Bearer',
-          expires_in: ttl,
-          scope: grant.scope,
-        }),
-        { pragma: 'no-cache' },
-      );
+      const grantType = form.get('grant_type');
+      let body: object;
+      if (grantType === 'authorization_code') body = await codeGrant(form);
+      else if (grantType === 'refresh_token') body = await refreshGrant(form);
+      else throw new OAuthError('unsupported_grant_type', 'Use authorization_code or refresh_token');
+      send(res, 200, 'application/json', JSON.stringify(body), { pragma: 'no-cache' });
     } catch (error) {
-      if (!(error instanceof OAuthError)) throw error;
-      const status = error.error === 'invalid_client' ? 401 : 400;
-      send(
-        res,
-        status,
-        'application/json',
-        JSON.stringify({ error: error.error, error_description: error.description }),
-      );
+      oauthError(res, error);
+    }
+  };
+
+  /**
+   * RFC 7009 revocation, as Cognito's /oauth2/revoke: refresh tokens only (an access or ID token
+   * is `unsupported_token_type`); 200 with an empty body, also for a token it does not know.
+   * The access tokens already issued stay valid until their `exp` for an offline verifier.
+   */
+  const revoke = async (req: IncomingMessage, res: ServerResponse) => {
+    try {
+      const form = await readForm(req);
+      const value = form.get('token');
+      if (!value) throw new OAuthError('invalid_request', 'Missing token');
+      checkClient(form);
+      if (JWT.test(value) || form.get('token_type_hint') === 'access_token')
+        throw new OAuthError('unsupported_token_type', 'Only refresh tokens can be revoked');
+      refreshTokens.revoke(value, o.clientId);
+      send(res, 200, 'application/json', '');
+    } catch (error) {
+      oauthError(res, error);
     }
   };
 
@@ -211,6 +272,9 @@ export function createOidcProvider(o: OidcProviderOptions): RequestHandler {
         return true;
       case 'POST /token':
         await token(req, res);
+        return true;
+      case 'POST /revoke':
+        await revoke(req, res);
         return true;
       case 'GET /logout': {
         // Stateless issuer: there is no session to end here; the app dropped its tokens already.

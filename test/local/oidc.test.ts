@@ -1,14 +1,18 @@
 /**
  * The local OIDC provider's code rules (RFC 6749 + PKCE): a code works once, within 60 s, for
  * the redirect URI and verifier it was issued for; anything else is `invalid_grant`. Then the
- * whole flow over HTTP, ending in an access token the API's own verifier accepts.
+ * whole flow over HTTP, ending in an access token the API's own verifier accepts; Cognito's
+ * token shapes for an e-mail sign-in; the refresh grant (not rotating, as Cognito's default)
+ * and RFC 7009 revocation of refresh tokens.
  */
 import { createServer, type Server } from 'node:http';
+import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createVerifier } from '../../functions/platform/auth';
-import { LOCAL_CLIENT_ID, LOCAL_ISSUER } from '../../local/issuer';
+import { LOCAL_CLIENT_ID, LOCAL_ISSUER, localIdentity } from '../../local/issuer';
 import { CODE_TTL_MS, createCodeStore, type Grant, OAuthError, s256 } from '../../local/oidc/codes';
 import { createOidcProvider } from '../../local/oidc/provider';
+import { createRefreshTokenStore, REFRESH_TTL_MS } from '../../local/oidc/refresh';
 
 const VERIFIER = `${'a'.repeat(20) + 'B'.repeat(20)}-._~0123`;
 const REDIRECT = 'http://127.0.0.1:3000/';
@@ -82,6 +86,49 @@ describe('authorization codes', () => {
   });
 });
 
+describe('refresh tokens', () => {
+  const session = { clientId: LOCAL_CLIENT_ID, name: 'asha', admin: false, scope: 'openid', authTime: 1 };
+
+  it('renew the same session again and again (no rotation), until revoked', () => {
+    const store = createRefreshTokenStore();
+    const token = store.issue(session);
+    expect(store.use(token, LOCAL_CLIENT_ID)).toEqual(session);
+    expect(store.use(token, LOCAL_CLIENT_ID)).toEqual(session);
+    store.revoke(token, LOCAL_CLIENT_ID);
+    expect(invalidGrant(() => store.use(token, LOCAL_CLIENT_ID))).toBe('invalid_grant');
+  });
+
+  it('expire after 30 days, and belong to the client they were issued to', () => {
+    let now = 5_000_000;
+    const store = createRefreshTokenStore({ now: () => now });
+    const token = store.issue(session);
+    expect(invalidGrant(() => store.use(token, 'another-client'))).toBe('invalid_grant');
+    expect(invalidGrant(() => store.revoke(token, 'another-client'))).toBe('invalid_grant');
+    now += REFRESH_TTL_MS - 1;
+    expect(store.use(token, LOCAL_CLIENT_ID).name).toBe('asha');
+    now += 1;
+    expect(invalidGrant(() => store.use(token, LOCAL_CLIENT_ID))).toBe('invalid_grant');
+  });
+
+  it('ignore the revocation of a token they never issued (RFC 7009 §2.2)', () => {
+    expect(() => createRefreshTokenStore().revoke('never-issued', LOCAL_CLIENT_ID)).not.toThrow();
+  });
+});
+
+describe('local identities in Cognito shapes', () => {
+  it('an e-mail becomes a UUID username, the same for every spelling of the address', () => {
+    const who = localIdentity('Asha.Rao@example.in');
+    expect(who.sub).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(who).toEqual({ sub: who.sub, username: who.sub, email: 'Asha.Rao@example.in' });
+    expect(localIdentity('asha.rao@EXAMPLE.in').sub).toBe(who.sub);
+    expect(localIdentity('ravi@example.in').sub).not.toBe(who.sub);
+  });
+
+  it('a plain username stays the sub and username (SPEC §8)', () => {
+    expect(localIdentity('asha')).toEqual({ sub: 'asha', username: 'asha', email: null });
+  });
+});
+
 describe('the provider over HTTP', () => {
   let server: Server;
   let origin = '';
@@ -93,6 +140,7 @@ describe('the provider over HTTP', () => {
       clientId: LOCAL_CLIENT_ID,
       redirectUris: [REDIRECT],
       fallbackOrigin: 'http://127.0.0.1:1',
+      tokenTtlSeconds: 120,
     });
     server = createServer((req, res) => {
       void handle(req, res, new URL(req.url ?? '/', 'http://x')).then((done) => {
@@ -152,6 +200,8 @@ describe('the provider over HTTP', () => {
       issuer: LOCAL_ISSUER,
       authorization_endpoint: `${origin}/local-issuer/authorize`,
       token_endpoint: `${origin}/local-issuer/token`,
+      revocation_endpoint: `${origin}/local-issuer/revoke`,
+      grant_types_supported: ['authorization_code', 'refresh_token'],
       code_challenge_methods_supported: ['S256'],
     });
   });
@@ -200,5 +250,101 @@ describe('the provider over HTTP', () => {
       redirect_uri: 'http://127.0.0.1:3000/other',
     });
     expect(await otherRedirect.json()).toMatchObject({ error: 'invalid_grant' });
+  });
+
+  interface Tokens {
+    access_token: string;
+    id_token: string;
+    refresh_token?: string;
+    expires_in: number;
+  }
+  const verifier = () =>
+    createVerifier({ kind: 'local', issuer: LOCAL_ISSUER, clientId: LOCAL_CLIENT_ID, jwks: key.publicJwks });
+  const form = (body: Record<string, string>) => ({ method: 'POST', body: new URLSearchParams(body) });
+  const refresh = (refreshToken: string) =>
+    fetch(
+      `${origin}/local-issuer/token`,
+      form({ grant_type: 'refresh_token', refresh_token: refreshToken, client_id: LOCAL_CLIENT_ID }),
+    );
+  const revoke = (token: string, clientId = LOCAL_CLIENT_ID) =>
+    fetch(
+      `${origin}/local-issuer/revoke`,
+      form({ token, token_type_hint: 'refresh_token', client_id: clientId }),
+    );
+
+  it("signing in with an e-mail gives Cognito's shapes: UUID username, the e-mail only in the ID token", async () => {
+    const tokens = (await (await exchange(await signIn('Meera@example.in', false))).json()) as Tokens;
+    const access = decodeJwt(tokens.access_token);
+    const id = decodeJwt(tokens.id_token);
+    const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+    expect(access.sub).toMatch(uuid);
+    expect(access.username).toBe(access.sub);
+    expect(access).not.toHaveProperty('email');
+    expect(id).toMatchObject({
+      sub: access.sub,
+      'cognito:username': access.sub,
+      email: 'Meera@example.in',
+      email_verified: true,
+      aud: LOCAL_CLIENT_ID,
+      token_use: 'id',
+      nonce: 'n-1',
+    });
+    // Signing in again with the address is the same user.
+    const again = (await (await exchange(await signIn('meera@example.in', false))).json()) as Tokens;
+    expect(decodeJwt(again.access_token).sub).toBe(access.sub);
+    await expect(verifier().verify(tokens.access_token)).resolves.toMatchObject({
+      sub: access.sub,
+      email: null,
+    });
+  });
+
+  it('renews with the refresh token: new tokens for the same user, no new refresh token, the same one works again', async () => {
+    const first = (await (await exchange(await signIn('kiran', true))).json()) as Tokens;
+    expect(first.refresh_token).toEqual(expect.any(String));
+    expect(first.expires_in).toBe(120);
+    const res = await refresh(first.refresh_token ?? '');
+    expect(res.status).toBe(200);
+    const renewed = (await res.json()) as Tokens;
+    expect(renewed).not.toHaveProperty('refresh_token');
+    expect(renewed.access_token).not.toBe(first.access_token);
+    await expect(verifier().verify(renewed.access_token)).resolves.toMatchObject({
+      sub: 'kiran',
+      groups: ['admin'],
+    });
+    const id = decodeJwt(renewed.id_token);
+    expect(id.auth_time).toBe(decodeJwt(first.id_token).auth_time);
+    expect(id).not.toHaveProperty('nonce');
+    expect((await refresh(first.refresh_token ?? '')).status).toBe(200);
+  });
+
+  it('a revoked refresh token is refused by the token endpoint; revoking twice or an unknown token is still 200', async () => {
+    const { refresh_token: token = '' } = (await (
+      await exchange(await signIn('leela', false))
+    ).json()) as Tokens;
+    expect((await revoke(token)).status).toBe(200);
+    const refused = await refresh(token);
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toMatchObject({ error: 'invalid_grant' });
+    expect((await revoke(token)).status).toBe(200);
+    expect((await revoke('never-issued')).status).toBe(200);
+  });
+
+  it('revocation refuses access tokens (as Cognito: refresh tokens only) and other clients', async () => {
+    const tokens = (await (await exchange(await signIn('dev', false))).json()) as Tokens;
+    const accessToken = await revoke(tokens.access_token);
+    expect(accessToken.status).toBe(400);
+    expect(await accessToken.json()).toMatchObject({ error: 'unsupported_token_type' });
+    expect((await revoke(tokens.refresh_token ?? '', 'another-client')).status).toBe(401);
+    expect((await refresh(tokens.refresh_token ?? '')).status).toBe(200);
+  });
+
+  it('refuses an unknown grant type and a refresh without a token', async () => {
+    const password = await fetch(
+      `${origin}/local-issuer/token`,
+      form({ grant_type: 'password', client_id: LOCAL_CLIENT_ID }),
+    );
+    expect(await password.json()).toMatchObject({ error: 'unsupported_grant_type' });
+    const empty = await refresh('');
+    expect(await empty.json()).toMatchObject({ error: 'invalid_request' });
   });
 });

@@ -48,9 +48,9 @@ export function Layout() {
             </ul>
           </nav>
           <div className="account">
-            <span className="user" title="Signed in as">
+            <span className="user" title={`Signed in as ${auth.displayName ?? ''}`}>
               <span className="visually-hidden">Signed in as </span>
-              {auth.username}
+              {auth.displayName}
             </span>
             <button
               type="button"

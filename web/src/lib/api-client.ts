@@ -18,7 +18,8 @@ export interface ApiClient {
 export interface ApiClientOptions {
   /** Base URL of the HTTP API; '' for the page's own origin. */
   baseUrl: string;
-  getToken: () => string | null;
+  /** The access token to send; may renew it first (a promise), so a call never goes out expired. */
+  getToken: () => string | null | Promise<string | null>;
   /** Called on a 401 so the app can send the user back to sign-in. */
   onSessionExpired?: () => void;
   fetch?: typeof fetch;
@@ -39,7 +40,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
   const base = options.baseUrl.replace(/\/$/, '');
   return {
     async request<T>(path: string, { method = 'GET', body, headers = {}, signal }: RequestOptions = {}) {
-      const token = options.getToken();
+      const token = await options.getToken();
       let res: Response;
       try {
         res = await doFetch(`${base}${path}`, {

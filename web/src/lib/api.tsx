@@ -2,29 +2,17 @@
  * The API client bound to the signed-in user, and a small hook for reading data with loading,
  * error and reload states (the screens need nothing more: no cache shared between screens).
  */
-import {
-  createContext,
-  type ReactNode,
-  useCallback,
-  useContext,
-  useEffect,
-  useMemo,
-  useRef,
-  useState,
-} from 'react';
+import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react';
 import { type ApiClient, createApiClient } from './api-client';
 import { useAuth } from './auth';
 
 const ApiContext = createContext<ApiClient | null>(null);
 
 export function ApiProvider({ baseUrl, children }: { baseUrl: string; children: ReactNode }) {
-  const auth = useAuth();
-  const token = useRef(auth.accessToken);
-  token.current = auth.accessToken;
-  const expire = auth.expire;
+  const { freshToken, expire } = useAuth();
   const client = useMemo(
-    () => createApiClient({ baseUrl, getToken: () => token.current, onSessionExpired: expire }),
-    [baseUrl, expire],
+    () => createApiClient({ baseUrl, getToken: freshToken, onSessionExpired: expire }),
+    [baseUrl, freshToken, expire],
   );
   return <ApiContext.Provider value={client}>{children}</ApiContext.Provider>;
 }
