@@ -45,7 +45,10 @@ export const positiveInt = (fallback: number) => z.coerce.number().int().positiv
 
 /**
  * Bounds on every database call, so that a stalled or unreachable server is a prompt 503 and
- * not a hung function (docs/api.md, "Outages and retries"). All in milliseconds.
+ * not a hung function (docs/api.md, "Outages and retries"). All in milliseconds. The two
+ * server-side bounds are defaults of the application role, not connection options (RDS Proxy
+ * refuses them in the startup message): the migration step writes them with
+ * `configureAppRole`, so a function's own values of them are not read.
  */
 export interface DbTimeouts {
   /** Opening a connection (TCP + startup); postgres.js gives up after it. */
@@ -78,9 +81,12 @@ export type DbConfig = (
 ) & { timeouts?: DbTimeouts };
 
 /**
- * Database: `DATABASE_URL` locally; in AWS `DB_SECRET_ARN` (the RDS-generated secret) plus
- * `DB_HOST` (the RDS Proxy endpoint). Behind RDS Proxy prepared statements pin sessions,
- * so `DB_PREPARE` defaults to false there. `DB_*_TIMEOUT_MS` bound every call (DbTimeouts).
+ * Database: where this function connects, as whom. Locally `DATABASE_URL` (npm start and the
+ * tests point it at the RDS Proxy stand-in, as the application role); in AWS `DB_SECRET_ARN`
+ * (the secret this function connects with: the application role's, or the master's for the
+ * migration function alone) plus `DB_HOST` (the RDS Proxy endpoint). Named prepared statements
+ * pin RDS Proxy sessions, so `DB_PREPARE` defaults to false everywhere (locally too, where the
+ * stand-in counts pins). `DB_*_TIMEOUT_MS` bound every call (DbTimeouts).
  */
 export const dbConfig = section((env): DbConfig => {
   const v = parse(
@@ -111,7 +117,7 @@ export const dbConfig = section((env): DbConfig => {
       kind: 'url',
       url: v.DATABASE_URL,
       maxConnections: v.DB_MAX_CONNECTIONS,
-      prepare: v.DB_PREPARE !== 'false',
+      prepare: v.DB_PREPARE === 'true',
       ssl: v.DB_SSL === 'true',
     };
   }
