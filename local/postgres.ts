@@ -167,7 +167,10 @@ export async function appUrlFromEnv(env: NodeJS.ProcessEnv, root: string): Promi
   if (decodeURIComponent(new URL(url).username) === APP_ROLE) return url;
   const file = join(resolve(env.LOCAL_DIR ?? join(root, '.local')), APP_PASSWORD_FILE);
   const password =
-    env.APP_DB_PASSWORD || (await readFile(file, 'utf8').then((t) => t.trim()).catch(() => ''));
+    env.APP_DB_PASSWORD ||
+    (await readFile(file, 'utf8')
+      .then((t) => t.trim())
+      .catch(() => ''));
   if (!password) {
     throw new Error(
       `No password for the database role ${APP_ROLE}: set APP_DB_PASSWORD, or run npm start once (it keeps one in ${file})`,

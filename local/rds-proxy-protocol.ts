@@ -54,7 +54,9 @@ export function refusal(parameters: Record<string, string>): string | undefined 
     return 'Feature not supported: RDS Proxy currently doesn’t support command-line options.';
   }
   const other = Object.keys(parameters).find((k) => !ALLOWED_STARTUP_PARAMETERS.has(k));
-  return other ? `Feature not supported: RDS Proxy currently doesn’t support the option ${other}.` : undefined;
+  return other
+    ? `Feature not supported: RDS Proxy currently doesn’t support the option ${other}.`
+    : undefined;
 }
 
 /** A backend ErrorResponse ('E') with severity, SQLSTATE and message. */
@@ -127,14 +129,12 @@ export type PinCause =
   | 'cursor-with-hold';
 
 /**
- * SQL with comments, string literals, quoted identifiers and dollar-quoted bodies blanked out,
- * so a keyword inside a literal (`'SET x'`) or a DO block's body is not read as a statement.
+ * SQL with comments, string literals and quoted identifiers blanked out, so a keyword inside a
+ * literal (`'SET x'`) is not read as a statement. Dollar-quoted bodies are kept: a DO block or
+ * function body that runs `pg_advisory_lock` or `SET` pins the session all the same.
  */
 export function blankLiterals(sql: string): string {
-  return sql.replace(
-    /--[^\n]*|\/\*[\s\S]*?\*\/|'(?:[^']|'')*'|"(?:[^"]|"")*"|(\$[A-Za-z_0-9]*\$)[\s\S]*?\1/g,
-    ' ',
-  );
+  return sql.replace(/--[^\n]*|\/\*[\s\S]*?\*\/|'(?:[^']|'')*'|"(?:[^"]|"")*"/g, ' ');
 }
 
 const PIN_RULES: Array<[PinCause, RegExp]> = [
