@@ -56,7 +56,8 @@ export async function migrateAndConfigure(options: {
   return result;
 }
 
-let sm: SecretsManagerClient | undefined;
+/** Built at cold start, like every AWS client here (only used when APP_DB_SECRET_ARN is set). */
+const sm = new SecretsManagerClient({});
 
 export async function handler(): Promise<{ applied: string[]; alreadyApplied: number }> {
   try {
@@ -65,9 +66,7 @@ export async function handler(): Promise<{ applied: string[]; alreadyApplied: nu
       sql: await db(),
       dir,
       timeouts: dbConfig().timeouts ?? DEFAULT_DB_TIMEOUTS,
-      ...(appSecretArn
-        ? { appPassword: () => readAppPassword((sm ??= new SecretsManagerClient({})), appSecretArn) }
-        : {}),
+      ...(appSecretArn ? { appPassword: () => readAppPassword(sm, appSecretArn) } : {}),
     });
     logger.info('migrations done', { ...result, appRolePassword: appSecretArn ? 'set' : 'unchanged' });
     return result;
