@@ -65,6 +65,24 @@ export const DEFAULT_DB_TIMEOUTS: DbTimeouts = {
   idleInTransactionMs: 10_000,
 };
 
+/** `DB_*_TIMEOUT_MS`, not memoized: also read by the local migration step (local/stack.ts). */
+export function readDbTimeouts(env: Env): DbTimeouts {
+  const v = parse(
+    z.object({
+      DB_CONNECT_TIMEOUT_MS: positiveInt(DEFAULT_DB_TIMEOUTS.connectMs),
+      DB_STATEMENT_TIMEOUT_MS: positiveInt(DEFAULT_DB_TIMEOUTS.statementMs),
+      DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: positiveInt(DEFAULT_DB_TIMEOUTS.idleInTransactionMs),
+    }),
+    env,
+    'database',
+  );
+  return {
+    connectMs: v.DB_CONNECT_TIMEOUT_MS,
+    statementMs: v.DB_STATEMENT_TIMEOUT_MS,
+    idleInTransactionMs: v.DB_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+  };
+}
+
 export type DbConfig = (
   | { kind: 'url'; url: string; maxConnections: number; prepare: boolean; ssl: boolean }
   | {
@@ -99,18 +117,11 @@ export const dbConfig = section((env): DbConfig => {
       DB_MAX_CONNECTIONS: positiveInt(2),
       DB_PREPARE: z.enum(['true', 'false']).optional(),
       DB_SSL: z.enum(['true', 'false']).optional(),
-      DB_CONNECT_TIMEOUT_MS: positiveInt(DEFAULT_DB_TIMEOUTS.connectMs),
-      DB_STATEMENT_TIMEOUT_MS: positiveInt(DEFAULT_DB_TIMEOUTS.statementMs),
-      DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: positiveInt(DEFAULT_DB_TIMEOUTS.idleInTransactionMs),
     }),
     env,
     'database',
   );
-  const timeouts: DbTimeouts = {
-    connectMs: v.DB_CONNECT_TIMEOUT_MS,
-    statementMs: v.DB_STATEMENT_TIMEOUT_MS,
-    idleInTransactionMs: v.DB_IDLE_IN_TRANSACTION_TIMEOUT_MS,
-  };
+  const timeouts = readDbTimeouts(env);
   if (v.DATABASE_URL) {
     return {
       timeouts,
