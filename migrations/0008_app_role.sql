@@ -39,7 +39,7 @@ GRANT USAGE ON SCHEMA public TO stock_app;
 -- SELECT … FOR UPDATE). Nothing deletes: rows are kept (revoked keys, dead outbox rows).
 GRANT SELECT, INSERT, UPDATE ON users TO stock_app;                  -- platform/users, key/rule stores lock the user row
 GRANT SELECT, INSERT, UPDATE ON latest_prices TO stock_app;          -- consumer upsert, market, analyze
-GRANT INSERT ON quarantined_ticks TO stock_app;                      -- consumer
+GRANT SELECT, INSERT ON quarantined_ticks TO stock_app;              -- consumer (ON CONFLICT reads the key)
 GRANT USAGE ON SEQUENCE quarantined_ticks_id_seq TO stock_app;       -- its identity column
 GRANT SELECT, INSERT ON analyses TO stock_app;                       -- analyze, history
 GRANT SELECT, INSERT ON usage_events TO stock_app;                   -- the ledger: append only
