@@ -5,7 +5,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { readDbTimeouts } from '../functions/platform/config';
+import { dbConfig, readDbTimeouts } from '../functions/platform/config';
 import { createSql } from '../functions/platform/db';
 import { APP_ROLE, configureAppRole, migrate } from '../functions/platform/migrations';
 import { localFailureFile } from './failure-queue';
@@ -193,6 +193,8 @@ export async function startLocalStack(s: StackSettings): Promise<LocalStack> {
       LOCAL_JWT_CLIENT_ID: LOCAL_CLIENT_ID,
       LOCAL_JWKS: JSON.stringify(issuerKey.publicJwks),
     });
+    // A restart in the same process (tests) gets a new stand-in port: read DATABASE_URL afresh.
+    dbConfig.reset();
     // One local process stands in for many Lambda containers (each of which keeps 2 connections).
     process.env.DB_MAX_CONNECTIONS ??= '10';
     process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
