@@ -1,8 +1,10 @@
 /**
  * The one postgres.js client of a container. Built on first use and kept at module scope so
  * warm invocations reuse the connection. In AWS the host is the RDS Proxy endpoint and the
- * credentials come from the RDS secret in Secrets Manager, read so that a rotation never
- * locks a warm container out (db-credentials.ts).
+ * credentials come from the function's secret in Secrets Manager (the application role
+ * `stock_app`'s; the master's only for the migration function), read so that a rotation never
+ * locks a warm container out (db-credentials.ts). Locally DATABASE_URL points at the RDS Proxy
+ * stand-in (local/rds-proxy.ts), as `stock_app` (docs/database.md).
  */
 import type { ConnectionOptions } from 'node:tls';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
