@@ -144,10 +144,35 @@ export async function configureAppRole(sql: Sql, s: AppRoleSettings): Promise<vo
   };
   if (s.password !== undefined) {
     if (!s.password) throw new MigrationError(`Empty password for ${APP_ROLE}`);
-    await sql.unsafe(`ALTER ROLE ${APP_ROLE} PASSWORD '${scramVerifier(s.password)}'`);
+    await alterRole(sql, `ALTER ROLE ${APP_ROLE} PASSWORD '${scramVerifier(s.password)}'`);
   }
-  await sql.unsafe(`ALTER ROLE ${APP_ROLE} SET statement_timeout = '${ms(s.statementMs)}'`);
-  await sql.unsafe(
-    `ALTER ROLE ${APP_ROLE} SET idle_in_transaction_session_timeout = '${ms(s.idleInTransactionMs)}'`,
-  );
+  const [current]: [{ config: string[] | null }?] = await sql`
+    SELECT s.setconfig AS config FROM pg_db_role_setting s JOIN pg_roles r ON r.oid = s.setrole
+    WHERE r.rolname = ${APP_ROLE} AND s.setdatabase = 0`;
+  const wanted = {
+    statement_timeout: ms(s.statementMs),
+    idle_in_transaction_session_timeout: ms(s.idleInTransactionMs),
+  };
+  for (const [name, value] of Object.entries(wanted)) {
+    if (current?.config?.includes(`${name}=${value}`)) continue; // unchanged: no catalog write
+    await alterRole(sql, `ALTER ROLE ${APP_ROLE} SET ${name} = '${value}'`);
+  }
+}
+
+/**
+ * Roles are cluster-wide: two runners in different databases (tests, two stages on one server)
+ * may alter the role at the same instant, and PostgreSQL then fails one with "tuple
+ * concurrently updated" (XX000). The statements are idempotent: run it again.
+ */
+async function alterRole(sql: Sql, statement: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await sql.unsafe(statement);
+      return;
+    } catch (error) {
+      const concurrent = /concurrently updated/.test((error as Error).message);
+      if (!concurrent || attempt >= 5) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 20 * attempt));
+    }
+  }
 }
