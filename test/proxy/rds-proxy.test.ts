@@ -68,6 +68,18 @@ describe('connecting through the stand-in', () => {
       );
     }
   });
+
+  it('passes a cancel request on to the server', async () => {
+    const error = await using(await functionClient(), async (sql) => {
+      const query = sql`SELECT pg_sleep(30)`;
+      const result = query.catch((e: unknown) => e);
+      await new Promise((resolve) => setTimeout(resolve, 200)); // the statement is running
+      query.cancel();
+      return result;
+    });
+    // Cancelled on request, not by the 5 s statement timeout.
+    expect(error).toMatchObject({ code: '57014', message: expect.stringMatching(/user request/) });
+  });
 });
 
 describe('pinning', () => {
