@@ -6,24 +6,26 @@
  * 2. Analyze: `npm start`'s own script runs in a child process (as the API would run apart from
  *    its clients); autocannon drives it from this process (bench/analyze.ts), then round trips
  *    per analyze and EXPLAIN of the usage/billing queries at 1,000,000 events.
+ *    Then the RDS Proxy stand-in: pins seen, and analyze with and without it (bench/rds-proxy.ts).
  * 3. Web app: initial JS, time to a usable editor and Analyze → result in Chromium (bench/web.ts).
  * 4. Bundles: size and cold import time of every Lambda bundle (bench/bundles.ts).
  * Everything lives in a temporary folder, removed afterwards.
  */
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import postgres from 'postgres';
 import { migrate } from '../functions/platform/migrations';
 import { LOCAL_ISSUER, loadOrCreateIssuerKey, signAccessToken } from '../local/issuer';
 import { freePort } from '../local/ports';
-import { embeddedPostgresUrl, ensureDatabase } from '../local/postgres';
+import { APP_PASSWORD_FILE, embeddedPostgresUrl, ensureDatabase } from '../local/postgres';
 import { ROOT } from '../local/stack';
 import { type StackProcess, startStackProcess } from '../local/stack-process';
 import { benchAnalyze } from './analyze';
 import { benchBhavcopy } from './bhavcopy';
 import { runBundleBench, TARGET_BYTES, TARGET_INIT_MS } from './bundles';
 import { benchConsumer } from './consumer';
+import { benchRdsProxy, stackStatsUrl } from './rds-proxy';
 import { benchWeb } from './web';
 
 process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
@@ -67,6 +69,13 @@ try {
   );
   await benchAnalyze({ baseUrl: `http://127.0.0.1:${ports.PORT}`, tokens, sql });
   await sql.end();
+
+  // 2b. The RDS Proxy stand-in: pins seen by npm start's, and its own cost on analyze.
+  await benchRdsProxy({
+    adminUrl: admin,
+    appPassword: (await readFile(join(dir, APP_PASSWORD_FILE), 'utf8')).trim(),
+    stackStatsUrl: await stackStatsUrl(dir),
+  });
 
   // 3. The web app, served by the same npm start (which built web/dist if it was stale).
   await benchWeb({ baseUrl: `http://127.0.0.1:${ports.PORT}` });

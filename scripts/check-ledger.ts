@@ -4,14 +4,20 @@
  * Prints each broken rule with example rows; exit 0 when the ledger is consistent, 1 when a
  * rule is broken, 2 when the database cannot be checked. Read-only.
  */
-import { closeDb, db } from '../functions/platform/db';
-import { embeddedPostgresUrl } from '../local/postgres';
+import { resolve } from 'node:path';
+import { closeDb, db, type Sql } from '../functions/platform/db';
+import { appUrlFromEnv } from '../local/postgres';
 import { checkLedger, INVARIANTS } from './lib/ledger-invariants';
 
-process.env.DATABASE_URL ||= embeddedPostgresUrl(Number(process.env.PG_PORT ?? 5433), 'stocks');
-
 try {
-  const violations = await checkLedger(await db());
+  // As the application role (docs/database.md); DATABASE_URL names the server's admin role.
+  process.env.DATABASE_URL = await appUrlFromEnv(process.env, resolve(import.meta.dirname, '..'));
+  // Whole-ledger scans can outlast the role's 5 s statement timeout: lifted for this
+  // transaction only (SET LOCAL pins no RDS Proxy session); read only, so it changes nothing.
+  const violations = await (await db()).begin('read only', async (tx) => {
+    await tx`SET LOCAL statement_timeout = '10min'`;
+    return checkLedger(tx as unknown as Sql);
+  });
   for (const v of violations) {
     console.log(`VIOLATION: ${v.invariant}`);
     for (const row of v.rows) console.log(`  ${JSON.stringify(row)}`);

@@ -4,9 +4,11 @@
  * it, the one `npm start` runs locally (PG_PORT, default 5433). Exit 1 on a bad file (nothing
  * written), 2 on bad arguments.
  */
+
 import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { closeDb, db } from '../functions/platform/db';
-import { embeddedPostgresUrl } from '../local/postgres';
+import { appUrlFromEnv } from '../local/postgres';
 import { importLegacyUsage, LegacyImportError, parseLegacyUsage } from './lib/legacy-import';
 
 const file = process.argv[2];
@@ -14,9 +16,9 @@ if (!file || process.argv.length > 3) {
   console.error('usage: npm run import-legacy -- <usage.json>');
   process.exit(2);
 }
-process.env.DATABASE_URL ||= embeddedPostgresUrl(Number(process.env.PG_PORT ?? 5433), 'stocks');
-
 try {
+  // As the application role (docs/database.md); DATABASE_URL names the server's admin role.
+  process.env.DATABASE_URL = await appUrlFromEnv(process.env, resolve(import.meta.dirname, '..'));
   const usage = parseLegacyUsage(await readFile(file, 'utf8'));
   const out = await importLegacyUsage(await db(), usage);
   const what = `${usage.portfolios_analyzed_total} portfolio analyses and ${usage.advice_generated_total} advice items`;

@@ -5,6 +5,7 @@
  * one `npm start` runs locally (PG_PORT, default 5433).
  * Exit 0: matched or resent; 1: drift or failed; 2: bad arguments or no Flexprice key.
  */
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { flexpriceConfig, reconcileConfig } from '../functions/billing/config';
@@ -13,7 +14,7 @@ import { reconcileDay } from '../functions/billing/reconciliation';
 import { flexpriceReader } from '../functions/billing/reconciliation-provider';
 import { dayRange, previousDay, summaryLine } from '../functions/core/reconciliation';
 import { closeDb, db } from '../functions/platform/db';
-import { embeddedPostgresUrl } from '../local/postgres';
+import { appUrlFromEnv } from '../local/postgres';
 
 const usage = 'usage: npm run reconcile -- [--date YYYY-MM-DD]   (an IST calendar day; default yesterday)';
 let date: string;
@@ -35,9 +36,9 @@ if (!flexprice.enabled) {
   );
   process.exit(2);
 }
-process.env.DATABASE_URL ||= embeddedPostgresUrl(Number(process.env.PG_PORT ?? 5433), 'stocks');
-
 try {
+  // As the application role (docs/database.md); DATABASE_URL names the server's admin role.
+  process.env.DATABASE_URL = await appUrlFromEnv(process.env, resolve(import.meta.dirname, '..'));
   const config = reconcileConfig();
   const apiKey = await resolveApiKey(flexprice.key);
   const reader = flexpriceReader({

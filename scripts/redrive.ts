@@ -18,7 +18,7 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { fileFailureQueue, localFailureFile } from '../local/failure-queue';
 import { kinesisClient } from '../local/kinesis';
-import { embeddedPostgresUrl } from '../local/postgres';
+import { appUrlFromEnv } from '../local/postgres';
 import { type ConsumerHandler, lambdaConsumer, redrive, sqsFailureQueue } from './lib/redrive';
 
 const { values } = parseArgs({ options: { aws: { type: 'boolean', default: false } } });
@@ -48,7 +48,11 @@ if (values.aws) {
 } else {
   const dir = resolve(env.LOCAL_DIR ?? join(import.meta.dirname, '..', '.local'));
   const file = localFailureFile(dir, env.PRICE_STREAM_NAME ?? 'price-ticks');
-  env.DATABASE_URL ||= embeddedPostgresUrl(Number(env.PG_PORT ?? 5433), 'stocks');
+  // As the application role (docs/database.md); DATABASE_URL names the server's admin role.
+  env.DATABASE_URL = await appUrlFromEnv(env, join(import.meta.dirname, '..')).catch((error: unknown) => {
+    console.error((error as Error).message);
+    return process.exit(2);
+  });
   env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
   env.POWERTOOLS_METRICS_DISABLED ??= 'true';
   const { handler } = await import('../functions/consumer');

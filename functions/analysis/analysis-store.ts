@@ -17,7 +17,7 @@ import type { UsageCharge } from '../core/pricing';
 import { db, type Sql } from '../platform/db';
 
 export interface StoredAnalysis {
-  /** Both null once the analysis was deleted (migrations/0008): a replay is then a 409. */
+  /** Both null once the analysis was deleted (migrations/0009): a replay is then a 409. */
   requestHash: string | null;
   body: AnalysisBody | null;
   usage: UsageTotals;

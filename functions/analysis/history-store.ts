@@ -1,6 +1,6 @@
 /**
  * A user's analysis history (GET /api/analyses, GET and DELETE /api/analyses/{id}). All are
- * served by indexes: the list by analyses_user_created (migrations/0008: live analyses only), a
+ * served by indexes: the list by analyses_user_created (migrations/0009: live analyses only), a
  * keyset range scan newest first; one analysis by its primary key. Deleted analyses
  * (`deleted_at`, by the owner or the retention job) are invisible here. The SQL is exported so
  * `npm run bench` can EXPLAIN exactly these statements at 1,000,000 analyses.
@@ -52,7 +52,7 @@ export const HISTORY_SQL = {
 } as const;
 
 /**
- * Clears an analysis's stored content and marks it deleted (the CHECK of migrations/0008 wants
+ * Clears an analysis's stored content and marks it deleted (the CHECK of migrations/0009 wants
  * both at once). Shared by DELETE /api/analyses/{id} and the retention job, so both erase the
  * same columns. The ledger (usage_events, billing_outbox, invoices) is not touched.
  */

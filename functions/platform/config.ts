@@ -45,7 +45,10 @@ export const positiveInt = (fallback: number) => z.coerce.number().int().positiv
 
 /**
  * Bounds on every database call, so that a stalled or unreachable server is a prompt 503 and
- * not a hung function (docs/api.md, "Outages and retries"). All in milliseconds.
+ * not a hung function (docs/api.md, "Outages and retries"). All in milliseconds. The two
+ * server-side bounds are defaults of the application role, not connection options (RDS Proxy
+ * refuses them in the startup message): the migration step writes them with
+ * `configureAppRole`, so a function's own values of them are not read.
  */
 export interface DbTimeouts {
   /** Opening a connection (TCP + startup); postgres.js gives up after it. */
@@ -61,6 +64,24 @@ export const DEFAULT_DB_TIMEOUTS: DbTimeouts = {
   statementMs: 5000,
   idleInTransactionMs: 10_000,
 };
+
+/** `DB_*_TIMEOUT_MS`, not memoized: also read by the local migration step (local/stack.ts). */
+export function readDbTimeouts(env: Env): DbTimeouts {
+  const v = parse(
+    z.object({
+      DB_CONNECT_TIMEOUT_MS: positiveInt(DEFAULT_DB_TIMEOUTS.connectMs),
+      DB_STATEMENT_TIMEOUT_MS: positiveInt(DEFAULT_DB_TIMEOUTS.statementMs),
+      DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: positiveInt(DEFAULT_DB_TIMEOUTS.idleInTransactionMs),
+    }),
+    env,
+    'database',
+  );
+  return {
+    connectMs: v.DB_CONNECT_TIMEOUT_MS,
+    statementMs: v.DB_STATEMENT_TIMEOUT_MS,
+    idleInTransactionMs: v.DB_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+  };
+}
 
 export type DbConfig = (
   | { kind: 'url'; url: string; maxConnections: number; prepare: boolean; ssl: boolean }
@@ -78,9 +99,12 @@ export type DbConfig = (
 ) & { timeouts?: DbTimeouts };
 
 /**
- * Database: `DATABASE_URL` locally; in AWS `DB_SECRET_ARN` (the RDS-generated secret) plus
- * `DB_HOST` (the RDS Proxy endpoint). Behind RDS Proxy prepared statements pin sessions,
- * so `DB_PREPARE` defaults to false there. `DB_*_TIMEOUT_MS` bound every call (DbTimeouts).
+ * Database: where this function connects, as whom. Locally `DATABASE_URL` (npm start and the
+ * tests point it at the RDS Proxy stand-in, as the application role); in AWS `DB_SECRET_ARN`
+ * (the secret this function connects with: the application role's, or the master's for the
+ * migration function alone) plus `DB_HOST` (the RDS Proxy endpoint). Named prepared statements
+ * pin RDS Proxy sessions, so `DB_PREPARE` defaults to false everywhere (locally too, where the
+ * stand-in counts pins). `DB_*_TIMEOUT_MS` bound every call (DbTimeouts).
  */
 export const dbConfig = section((env): DbConfig => {
   const v = parse(
@@ -93,25 +117,18 @@ export const dbConfig = section((env): DbConfig => {
       DB_MAX_CONNECTIONS: positiveInt(2),
       DB_PREPARE: z.enum(['true', 'false']).optional(),
       DB_SSL: z.enum(['true', 'false']).optional(),
-      DB_CONNECT_TIMEOUT_MS: positiveInt(DEFAULT_DB_TIMEOUTS.connectMs),
-      DB_STATEMENT_TIMEOUT_MS: positiveInt(DEFAULT_DB_TIMEOUTS.statementMs),
-      DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: positiveInt(DEFAULT_DB_TIMEOUTS.idleInTransactionMs),
     }),
     env,
     'database',
   );
-  const timeouts: DbTimeouts = {
-    connectMs: v.DB_CONNECT_TIMEOUT_MS,
-    statementMs: v.DB_STATEMENT_TIMEOUT_MS,
-    idleInTransactionMs: v.DB_IDLE_IN_TRANSACTION_TIMEOUT_MS,
-  };
+  const timeouts = readDbTimeouts(env);
   if (v.DATABASE_URL) {
     return {
       timeouts,
       kind: 'url',
       url: v.DATABASE_URL,
       maxConnections: v.DB_MAX_CONNECTIONS,
-      prepare: v.DB_PREPARE !== 'false',
+      prepare: v.DB_PREPARE === 'true',
       ssl: v.DB_SSL === 'true',
     };
   }

@@ -1,8 +1,10 @@
 /**
  * The one postgres.js client of a container. Built on first use and kept at module scope so
  * warm invocations reuse the connection. In AWS the host is the RDS Proxy endpoint and the
- * credentials come from the RDS secret in Secrets Manager, read so that a rotation never
- * locks a warm container out (db-credentials.ts).
+ * credentials come from the function's secret in Secrets Manager (the application role
+ * `stock_app`'s; the master's only for the migration function), read so that a rotation never
+ * locks a warm container out (db-credentials.ts). Locally DATABASE_URL points at the RDS Proxy
+ * stand-in (local/rds-proxy.ts), as `stock_app` (docs/database.md).
  */
 import type { ConnectionOptions } from 'node:tls';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -15,10 +17,13 @@ export type Sql = postgres.Sql;
 let client: Promise<Sql> | undefined;
 
 /**
- * Options shared by every connection: quiet notices, and the bounds of DbTimeouts. The two
- * server-side timeouts go in the startup message (session defaults from the first statement
- * on, no extra round trip, no `SET` that would pin an RDS Proxy session). A statement the
- * server cancels is rolled back whole: every write of the API is one statement or one
+ * Options shared by every connection: quiet notices and the connect bound of DbTimeouts.
+ * The startup message carries only what RDS Proxy accepts (SPEC §7: user, database and
+ * `application_name`; postgres.js adds `client_encoding`): any other parameter, such as
+ * `statement_timeout`, makes the proxy refuse the connection. The server-side timeouts are
+ * therefore defaults of the role the functions log in as (`stock_app`, migration 0008 and
+ * `configureAppRole`), which also avoids a `SET` that would pin the proxy session. A statement
+ * the server cancels is rolled back whole: every write of the API is one statement or one
  * transaction, so a timeout never leaves half a charge.
  */
 function commonOptions(t: DbTimeouts) {
@@ -26,13 +31,12 @@ function commonOptions(t: DbTimeouts) {
     onnotice: () => {},
     idle_timeout: 20,
     connect_timeout: t.connectMs / 1000,
-    connection: {
-      application_name: 'stock-consultant',
-      statement_timeout: t.statementMs,
-      idle_in_transaction_session_timeout: t.idleInTransactionMs,
-    },
+    connection: { application_name: APPLICATION_NAME },
   } satisfies postgres.Options<Record<string, never>>;
 }
+
+/** The `application_name` of every function's connection (the RDS Proxy stand-in shows it). */
+export const APPLICATION_NAME = 'stock-consultant';
 
 /**
  * TLS that checks the server's certificate and name. postgres.js's `ssl: 'require'` encrypts

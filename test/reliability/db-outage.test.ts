@@ -17,9 +17,9 @@ import { handler as analyze } from '../../functions/analyze';
 import { handler as health, healthConfig } from '../../functions/health';
 import { dbConfig } from '../../functions/platform/config';
 import { closeDb, type Sql } from '../../functions/platform/db';
-import { migrate } from '../../functions/platform/migrations';
+import { configureAppRole, migrate } from '../../functions/platform/migrations';
 import { freePort } from '../../local/ports';
-import { ensureDatabase, type LocalPostgres, startEmbeddedPostgres } from '../../local/postgres';
+import { appRoleUrl, ensureDatabase, type LocalPostgres, startEmbeddedPostgres } from '../../local/postgres';
 import { checkLedger } from '../../scripts/lib/ledger-invariants';
 import { MIGRATIONS_DIR } from '../helpers/db';
 import { apiEvent, lambdaContext } from '../helpers/events';
@@ -30,6 +30,8 @@ import { token } from '../helpers/tokens';
 /** The Lambda timeout the handlers see during the outage: they must answer 503 before it. */
 const OUTAGE_TIMEOUT_MS = 3000;
 const LOAD = 8;
+const APP_PASSWORD = 'chaos-app-password';
+const ROLE_TIMEOUTS = { statementMs: 5_000, idleInTransactionMs: 10_000 };
 
 let dir: string;
 let port: number;
@@ -128,11 +130,13 @@ beforeAll(async () => {
   url = pg.urlFor('chaos');
   await withSql(async (sql) => {
     await migrate(sql, MIGRATIONS_DIR);
+    await configureAppRole(sql, { password: APP_PASSWORD, ...ROLE_TIMEOUTS });
     await seedPrices(sql, FIXTURE);
   });
   await closeDb();
   Object.assign(process.env, {
-    DATABASE_URL: url,
+    // The handlers connect as the application role, whose role defaults hold the timeouts.
+    DATABASE_URL: appRoleUrl(url, APP_PASSWORD),
     DB_CONNECT_TIMEOUT_MS: '1000',
     HEALTH_DB_TIMEOUT_MS: '500',
   });
@@ -222,8 +226,8 @@ describe('database outages under load', () => {
   it('a write stuck behind a lock is cancelled by the statement timeout: 503, rolled back, not charged', async () => {
     expect((await analyzeAs('locked', 'first')).statusCode).toBe(200);
     await closeDb();
-    process.env.DB_STATEMENT_TIMEOUT_MS = '300';
-    dbConfig.reset();
+    // This file's own server: lowering the role's default affects no other file.
+    await withSql((sql) => configureAppRole(sql, { ...ROLE_TIMEOUTS, statementMs: 300 }));
     const blocker = postgres(url, { max: 1, onnotice: () => {} });
     try {
       await blocker.begin(async (tx) => {
@@ -238,8 +242,7 @@ describe('database outages under load', () => {
     } finally {
       await blocker.end({ timeout: 1 });
       await closeDb();
-      delete process.env.DB_STATEMENT_TIMEOUT_MS;
-      dbConfig.reset();
+      await withSql((sql) => configureAppRole(sql, ROLE_TIMEOUTS));
     }
     expect(await withSql(checkLedger)).toEqual([]);
   }, 120_000);

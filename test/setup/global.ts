@@ -1,8 +1,12 @@
 /**
  * Starts what the integration tests need, once per run: a real PostgreSQL (embedded, or the
- * server of TEST_DATABASE_URL) and kinesalite, and a local token issuer key. Each test file
- * then creates its own database (test/helpers/db.ts), so files never see each other's rows.
+ * server of TEST_DATABASE_URL) with the RDS Proxy stand-in in front of it, kinesalite, and a
+ * local token issuer key. Each test file then creates its own database (test/helpers/db.ts), so
+ * files never see each other's rows; its handlers connect through the stand-in as the
+ * application role `stock_app`, as functions do in AWS, while the file's fixtures and the
+ * migrations use the admin role directly.
  */
+import { randomBytes } from 'node:crypto';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,11 +14,17 @@ import type { TestProject } from 'vitest/node';
 import { generateIssuerKey, type IssuerKey } from '../../local/issuer';
 import { startKinesalite } from '../../local/kinesis';
 import { freePort } from '../../local/ports';
-import { startEmbeddedPostgres } from '../../local/postgres';
+import { ensureAppRole, startEmbeddedPostgres } from '../../local/postgres';
+import { startRdsProxy } from '../../local/rds-proxy';
 
 declare module 'vitest' {
   export interface ProvidedContext {
+    /** The server's admin role (the RDS master): creating databases, migrations, fixtures. */
     pgAdminUrl: string;
+    /** `stock_app` through the RDS Proxy stand-in (database `postgres`; swap in the file's). */
+    pgAppUrl: string;
+    /** The stand-in's counters (local/rds-proxy.ts readRdsProxyStats). */
+    rdsProxyStatsUrl: string;
     kinesisEndpoint: string;
     issuerKey: IssuerKey;
   }
@@ -36,6 +46,17 @@ export default async function setup(project: TestProject) {
       stops.push(pg.stop);
       adminUrl = pg.adminUrl;
     }
+    // The role is cluster-wide: created and given a password once here, before any file migrates.
+    const appPassword = randomBytes(18).toString('base64url');
+    await ensureAppRole(adminUrl, { password: appPassword, statementMs: 5_000, idleInTransactionMs: 10_000 });
+    const admin = new URL(adminUrl);
+    const proxy = await startRdsProxy({ targetHost: admin.hostname, targetPort: Number(admin.port || 5432) });
+    stops.push(proxy.close);
+    const appUrl = new URL(proxy.urlFor(adminUrl));
+    appUrl.username = 'stock_app';
+    appUrl.password = appPassword;
+    project.provide('pgAppUrl', appUrl.toString());
+    project.provide('rdsProxyStatsUrl', proxy.statsUrl);
     const kinesis = await startKinesalite({ port: await freePort() });
     stops.push(kinesis.stop);
     project.provide('pgAdminUrl', adminUrl);

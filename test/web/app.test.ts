@@ -129,7 +129,7 @@ beforeAll(async () => {
     kinesisPort: await freePort(),
     pgPort: 0,
     stream: 'price-ticks',
-    databaseUrl: db.url,
+    databaseUrl: db.adminUrl, // npm start migrates as the admin role
     seedFile: null,
     webDist: dist,
     webDevPort: 5173,

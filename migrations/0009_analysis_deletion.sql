@@ -27,3 +27,8 @@ ALTER TABLE analyses
 -- retention job finds a user's oldest live analyses at its end (functions/analysis/retention-store.ts).
 DROP INDEX analyses_user_created;
 CREATE INDEX analyses_user_created ON analyses (user_sub, created_at DESC, id DESC) WHERE deleted_at IS NULL;
+
+-- The application role may erase exactly these columns (deletion and retention), nothing else of
+-- an analysis: who made it, what it charged and its Idempotency-Key stay as they were written.
+GRANT UPDATE (deleted_at, request_hash, portfolio, advice, portfolio_value_paise, response, rule_settings)
+  ON analyses TO stock_app;

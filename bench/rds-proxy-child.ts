@@ -1,0 +1,78 @@
+/**
+ * Child process of bench/rds-proxy.ts: the real analyze handler in this process, as stock_app,
+ * alternately straight to PostgreSQL and through the RDS Proxy stand-in, in the same run, so
+ * the difference is the stand-in's own cost. Prints one JSON line.
+ */
+import { performance } from 'node:perf_hooks';
+import { generateIssuerKey, LOCAL_CLIENT_ID, signAccessToken } from '../local/issuer';
+import { startRdsProxy } from '../local/rds-proxy';
+import { apiEvent, lambdaContext } from '../test/helpers/events';
+
+const target = process.env.BENCH_APP_URL;
+if (!target) throw new Error('BENCH_APP_URL is required (stock_app, straight to the server)');
+const ROUNDS = 3;
+const CALLS = Number(process.env.BENCH_RDS_PROXY_CALLS ?? 150);
+const ISSUER = 'http://127.0.0.1:9/bench-issuer';
+
+const server = new URL(target);
+const proxy = await startRdsProxy({ targetHost: server.hostname, targetPort: Number(server.port) });
+const key = await generateIssuerKey();
+Object.assign(process.env, {
+  DB_MAX_CONNECTIONS: '1',
+  LOCAL_JWT_ISSUER: ISSUER,
+  LOCAL_JWT_CLIENT_ID: LOCAL_CLIENT_ID,
+  LOCAL_JWKS: JSON.stringify(key.publicJwks),
+  POWERTOOLS_LOG_LEVEL: 'SILENT',
+  POWERTOOLS_METRICS_DISABLED: 'true',
+});
+const { dbConfig } = await import('../functions/platform/config');
+const { closeDb } = await import('../functions/platform/db');
+const { handler } = await import('../functions/analyze');
+
+const token = await signAccessToken(key, { issuer: ISSUER, sub: 'bench-rds-proxy' });
+const body = {
+  portfolio: [
+    { symbol: 'RP1', quantity: 3 },
+    { symbol: 'RP2', quantity: 7 },
+  ],
+};
+const event = () => apiEvent({ method: 'POST', path: '/api/analyze', token, body });
+
+/** Sequential analyze calls through `url`, after a warm-up on a fresh pool: latencies in ms. */
+async function run(url: string, calls: number): Promise<number[]> {
+  await closeDb();
+  process.env.DATABASE_URL = url;
+  dbConfig.reset();
+  const times: number[] = [];
+  for (let i = 0; i < calls + 20; i++) {
+    const started = performance.now();
+    const res = await handler(event(), lambdaContext());
+    if (res.statusCode !== 200) throw new Error(`analyze answered ${res.statusCode}: ${res.body}`);
+    if (i >= 20) times.push(performance.now() - started);
+  }
+  return times;
+}
+
+const direct: number[] = [];
+const through: number[] = [];
+for (let round = 0; round < ROUNDS; round++) {
+  direct.push(...(await run(target, CALLS)));
+  through.push(...(await run(proxy.urlFor(target), CALLS)));
+}
+await closeDb();
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return Number((s[Math.min(s.length - 1, Math.floor(p * s.length))] ?? 0).toFixed(2));
+};
+const stats = proxy.stats();
+await proxy.close();
+console.log(
+  JSON.stringify({
+    calls: direct.length,
+    direct: { p50: pct(direct, 0.5), p95: pct(direct, 0.95) },
+    proxy: { p50: pct(through, 0.5), p95: pct(through, 0.95) },
+    sessions: stats.sessions,
+    pinnedSessions: stats.pinnedSessions,
+    pins: stats.pins,
+  }),
+);
