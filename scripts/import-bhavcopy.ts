@@ -4,8 +4,9 @@
  * without it, the one `npm start` runs locally (PG_PORT, default 5433). Exit 1 when a file was
  * refused (the others still import), 2 on bad arguments. Bad rows are reported, not fatal.
  */
+import { resolve } from 'node:path';
 import { closeDb, db } from '../functions/platform/db';
-import { embeddedPostgresUrl } from '../local/postgres';
+import { appUrlFromEnv } from '../local/postgres';
 import { bhavcopySummaryLine, importBhavcopyFiles } from './lib/history-files';
 
 const files = process.argv.slice(2);
@@ -13,9 +14,10 @@ if (files.length === 0 || files.some((f) => f.startsWith('-'))) {
   console.error('usage: npm run import-bhavcopy -- <file.csv|file.zip>…');
   process.exit(2);
 }
-process.env.DATABASE_URL ||= embeddedPostgresUrl(Number(process.env.PG_PORT ?? 5433), 'stocks');
 
 try {
+  // As the application role (docs/database.md); DATABASE_URL names the server's admin role.
+  process.env.DATABASE_URL = await appUrlFromEnv(process.env, resolve(import.meta.dirname, '..'));
   const summary = await importBhavcopyFiles(await db(), files, (line) => console.log(line));
   console.log(bhavcopySummaryLine(summary));
   if (summary.refused.length) process.exitCode = 1;
