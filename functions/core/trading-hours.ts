@@ -75,3 +75,12 @@ export function newestTickAgeSeconds(now: Date, newestTick: Date | null, state: 
   const since = Math.max(newestTick?.getTime() ?? 0, state.sessionOpen.getTime());
   return Math.max(0, Math.floor((now.getTime() - since) / 1000));
 }
+
+/**
+ * Whether the holiday list covers the year of `now` and of `aheadDays` later (IST): a false
+ * here is the operator's cue to add next year's list before the feed alarm has to guess.
+ */
+export function calendarCovers(now: Date, calendar: HolidayCalendar, aheadDays: number): boolean {
+  const later = new Date(now.getTime() + aheadDays * DAY_MS);
+  return [istDate(now), istDate(later)].every((d) => calendar.years[d.slice(0, 4)] !== undefined);
+}

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  calendarCovers,
   type HolidayCalendar,
   istDate,
   marketState,
@@ -106,5 +107,13 @@ describe('newestTickAgeSeconds: the feed-staleness alarm input', () => {
 
   it('is never negative when a tick is stamped slightly in the future', () => {
     expect(age('2026-12-01T11:00:00+05:30', '2026-12-01T11:01:00+05:30')).toBe(0);
+  });
+});
+
+describe('calendarCovers: the holiday list must reach two weeks ahead', () => {
+  it('is true inside a listed year and false from 14 days before a missing one (IST)', () => {
+    expect(calendarCovers(at('2026-12-17T23:59:59+05:30'), calendar, 14)).toBe(true);
+    expect(calendarCovers(at('2026-12-18T00:00:00+05:30'), calendar, 14)).toBe(false);
+    expect(calendarCovers(at('2027-03-01T10:00:00+05:30'), calendar, 14)).toBe(false);
   });
 });
