@@ -12,21 +12,19 @@
  */
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { z } from 'zod';
+import { BHAVCOPY_DEFAULT_MAX_BYTES, BHAVCOPY_IMPORT_SERVICE } from './market/feed-health-names';
 import { importBhavcopyFile } from './market/history-import';
 import { type ObjectReader, ObjectTooLargeError, s3Reader } from './market/s3-objects';
 import { parse, positiveInt, section } from './platform/config';
 import { db, type Sql } from './platform/db';
 import { MetricUnit, powertools } from './platform/powertools';
 
-const tools = powertools('bhavcopy-import');
-
-/** The largest file imported: a UDiFF day is ~1 MB plain, a legacy one ~0.5 MB (20 MB: ample). */
-export const DEFAULT_MAX_BYTES = 20 * 1024 * 1024;
+const tools = powertools(BHAVCOPY_IMPORT_SERVICE);
 
 export const bhavcopyImportConfig = section((env) => {
   const parsed = parse(
     z.object({
-      BHAVCOPY_MAX_BYTES: positiveInt(DEFAULT_MAX_BYTES),
+      BHAVCOPY_MAX_BYTES: positiveInt(BHAVCOPY_DEFAULT_MAX_BYTES),
       MARKET_DATA_BUCKET: z.string().min(3),
     }),
     env,

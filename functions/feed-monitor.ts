@@ -11,13 +11,18 @@
  */
 import { calendarCovers, marketState, newestTickAgeSeconds } from './core/trading-hours';
 import { NSE_CALENDAR } from './market/feed-health';
+import {
+  CALENDAR_MISSING_METRIC,
+  FEED_MONITOR_SERVICE,
+  NEWEST_TICK_AGE_METRIC,
+} from './market/feed-health-names';
 import { db, type Sql } from './platform/db';
 import { MetricUnit, powertools } from './platform/powertools';
 
-const tools = powertools('feed-monitor');
+const tools = powertools(FEED_MONITOR_SERVICE);
 
-export const NEWEST_TICK_AGE_METRIC = 'NewestTickAgeSeconds';
-export const CALENDAR_MISSING_METRIC = 'HolidayCalendarMissing';
+export { CALENDAR_MISSING_METRIC, NEWEST_TICK_AGE_METRIC };
+
 /** How far ahead the holiday list must reach (NSE publishes next year's in mid-December). */
 const CALENDAR_AHEAD_DAYS = 14;
 
