@@ -5,6 +5,7 @@
  * 2. Analyze: `npm start`'s own script runs in a child process (as the API would run apart from
  *    its clients); autocannon drives it from this process (bench/analyze.ts), then round trips
  *    per analyze and EXPLAIN of the usage/billing queries at 1,000,000 events.
+ * 2b. /health: database round trips per request under load, probe cache on and off (bench/health.ts).
  * 3. Web app: initial JS, time to a usable editor and Analyze → result in Chromium (bench/web.ts).
  * 4. Bundles: size and cold import time of every Lambda bundle (bench/bundles.ts).
  * Everything lives in a temporary folder, removed afterwards.
@@ -22,6 +23,7 @@ import { type StackProcess, startStackProcess } from '../local/stack-process';
 import { benchAnalyze } from './analyze';
 import { runBundleBench, TARGET_BYTES, TARGET_INIT_MS } from './bundles';
 import { benchConsumer } from './consumer';
+import { benchHealth } from './health';
 import { benchWeb } from './web';
 
 process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
@@ -64,6 +66,7 @@ try {
   );
   await benchAnalyze({ baseUrl: `http://127.0.0.1:${ports.PORT}`, tokens, sql });
   await sql.end();
+  await benchHealth(embeddedPostgresUrl(ports.PG_PORT, 'stocks'));
 
   // 3. The web app, served by the same npm start (which built web/dist if it was stale).
   await benchWeb({ baseUrl: `http://127.0.0.1:${ports.PORT}` });
