@@ -32,8 +32,15 @@ class Sha256 {
   }
 }
 
-/** The reader of a Lambda function: region and credentials from the runtime's environment. */
-export function s3Reader(env: NodeJS.ProcessEnv = process.env): ObjectReader {
+/**
+ * The reader of a Lambda function: region and credentials from the runtime's environment.
+ * `origin` replaces S3's virtual-hosted origin (a local stand-in in tests).
+ */
+export function s3Reader(
+  env: NodeJS.ProcessEnv = process.env,
+  origin: (bucket: string, region: string) => URL = (bucket, region) =>
+    new URL(`https://${bucket}.s3.${region}.amazonaws.com`),
+): ObjectReader {
   const region = env.AWS_REGION ?? 'ap-south-1';
   const signer = new SignatureV4({
     service: 's3',
@@ -49,17 +56,19 @@ export function s3Reader(env: NodeJS.ProcessEnv = process.env): ObjectReader {
   });
   return {
     async read(bucket, key, maxBytes) {
-      const hostname = `${bucket}.s3.${region}.amazonaws.com`;
+      const base = origin(bucket, region);
       const path = `/${key.split('/').map(encodeURIComponent).join('/')}`;
       const signed = await signer.sign({
         method: 'GET',
-        protocol: 'https:',
-        hostname,
+        protocol: base.protocol,
+        hostname: base.hostname,
+        port: base.port ? Number(base.port) : undefined,
         path,
-        headers: { host: hostname, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' },
+        headers: { host: base.host, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' },
       });
-      const response = await fetch(`https://${hostname}${path}`, {
-        headers: signed.headers,
+      const { host: _host, ...headers } = signed.headers; // fetch sets Host itself
+      const response = await fetch(`${base.origin}${path}`, {
+        headers,
         signal: AbortSignal.timeout(30_000),
       });
       if (!response.ok) throw new Error(`S3 GET s3://${bucket}/${key}: HTTP ${response.status}`);
