@@ -55,14 +55,17 @@ describe('market data in AWS', { timeout: 180_000 }, () => {
 
   it('notifies the upload queue of .csv and .zip objects under the bhavcopy prefix only', () => {
     const [, notifications] = resourcesOf(ingest, 'Custom::S3BucketNotifications')[0] ?? [];
-    const configs = (
-      notifications?.Properties?.NotificationConfiguration as {
-        QueueConfigurations: {
-          Events: string[];
-          Filter: { Key: { FilterRules: { Name: string; Value: string }[] } };
-        }[];
-      }
-    ).QueueConfigurations;
+    const configs =
+      (
+        notifications?.Properties?.NotificationConfiguration as
+          | {
+              QueueConfigurations: {
+                Events: string[];
+                Filter: { Key: { FilterRules: { Name: string; Value: string }[] } };
+              }[];
+            }
+          | undefined
+      )?.QueueConfigurations ?? [];
     const filters = configs.map((c) =>
       Object.fromEntries(c.Filter.Key.FilterRules.map((r) => [r.Name.toLowerCase(), r.Value])),
     );
@@ -97,7 +100,8 @@ describe('market data in AWS', { timeout: 180_000 }, () => {
     const [, policy] =
       resourcesOf(ingest, 'AWS::IAM::Policy').find(([id]) => id.startsWith('MarketDataImportServiceRole')) ??
       [];
-    const statements = (policy?.Properties?.PolicyDocument as { Statement: Statement[] }).Statement;
+    const statements =
+      (policy?.Properties?.PolicyDocument as { Statement: Statement[] } | undefined)?.Statement ?? [];
     const actions = statements.flatMap((s) => [s.Action].flat());
     expect(actions.filter((a) => a.startsWith('s3:')).every((a) => /^s3:(Get|List)/.test(a))).toBe(true);
     expect(actions.some((a) => /^s3:(Put|Delete)/.test(a) || a === 's3:*' || a === '*')).toBe(false);
@@ -116,9 +120,10 @@ describe('market data in AWS', { timeout: 180_000 }, () => {
   it('gives the importer the size limit, the bucket, and HTTPS egress to S3 through a gateway endpoint', () => {
     const [, fn] =
       resourcesOf(ingest, 'AWS::Lambda::Function').find(([, f]) =>
-        JSON.stringify(f.Properties?.Environment).includes('bhavcopy-import'),
+        JSON.stringify(f.Properties?.Environment ?? {}).includes('bhavcopy-import'),
       ) ?? [];
-    const vars = (fn?.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
+    const vars =
+      (fn?.Properties?.Environment as { Variables: Record<string, unknown> } | undefined)?.Variables ?? {};
     expect(vars.BHAVCOPY_MAX_BYTES).toBe(String(20 * 1024 * 1024));
     expect(vars.MARKET_DATA_BUCKET).toEqual({ Ref: bucketId });
     expect(vars.DB_SECRET_ARN).toBeDefined();
