@@ -28,7 +28,7 @@ const CALENDAR_AHEAD_DAYS = 14;
 
 /** One run: what was decided, and the metrics published. */
 export async function monitorFeed(
-  sql: Sql,
+  sql: () => Promise<Sql>,
   now: Date,
   t: ReturnType<typeof powertools> = tools,
 ): Promise<{ market: string; newestTickAgeSeconds: number | null }> {
@@ -38,7 +38,8 @@ export async function monitorFeed(
     const covered = calendarCovers(now, NSE_CALENDAR, CALENDAR_AHEAD_DAYS);
     t.metrics.addMetric(CALENDAR_MISSING_METRIC, MetricUnit.Count, covered ? 0 : 1);
     if (state.market !== 'closed') {
-      const [row]: [{ newest: Date | null }?] = await sql`SELECT max(ts) AS newest FROM latest_prices`;
+      const [row]: [{ newest: Date | null }?] =
+        await (await sql())`SELECT max(ts) AS newest FROM latest_prices`;
       age = newestTickAgeSeconds(now, row?.newest ?? null, state);
       if (age !== null) t.metrics.addMetric(NEWEST_TICK_AGE_METRIC, MetricUnit.Seconds, age);
     }
@@ -53,4 +54,5 @@ export async function monitorFeed(
   return { market: state.market, newestTickAgeSeconds: age };
 }
 
-export const handler = async () => monitorFeed(await db(), new Date());
+/** The database client is made on first need: outside trading hours a run touches no database. */
+export const handler = async () => monitorFeed(db, new Date());

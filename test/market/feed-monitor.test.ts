@@ -18,9 +18,14 @@ async function run(nowIso: string, newestTickIso: string | null) {
   }
   const tools = powertools('feed-monitor-test');
   const added = vi.spyOn(tools.metrics, 'addMetric');
-  const result = await monitorFeed(db.current.sql, new Date(nowIso), tools);
+  let queried = false;
+  const sql = async () => {
+    queried = true;
+    return db.current.sql;
+  };
+  const result = await monitorFeed(sql, new Date(nowIso), tools);
   const metrics = Object.fromEntries(added.mock.calls.map(([name, , value]) => [name, value]));
-  return { result, metrics };
+  return { result, metrics, queried };
 }
 
 describe('feed monitor', () => {
@@ -46,9 +51,10 @@ describe('feed monitor', () => {
       '2026-12-06T11:00:00+05:30',
       '2026-12-25T11:00:00+05:30',
     ]) {
-      const { result, metrics } = await run(now, '2026-11-01T10:00:00+05:30');
+      const { result, metrics, queried } = await run(now, '2026-11-01T10:00:00+05:30');
       expect(result, now).toEqual({ market: 'closed', newestTickAgeSeconds: null });
       expect(metrics, now).not.toHaveProperty(NEWEST_TICK_AGE_METRIC);
+      expect(queried, now).toBe(false); // no database work while the market is closed
     }
   });
 
