@@ -19,6 +19,9 @@ export default defineConfig({
       POWERTOOLS_LOG_LEVEL: 'SILENT',
       POWERTOOLS_METRICS_DISABLED: 'true',
       AWS_REGION: 'ap-south-1',
+      // /health caches its probe for 5 s per container; tests see each change at once, and
+      // test/api/health.test.ts turns the cache on where it tests the cache.
+      HEALTH_CACHE_MS: '0',
     },
   },
 });

@@ -6,7 +6,8 @@
  * 2. Analyze: `npm start`'s own script runs in a child process (as the API would run apart from
  *    its clients); autocannon drives it from this process (bench/analyze.ts), then round trips
  *    per analyze and EXPLAIN of the usage/billing queries at 1,000,000 events.
- *    Then the RDS Proxy stand-in: pins seen, and analyze with and without it (bench/rds-proxy.ts).
+ *    Then the RDS Proxy stand-in: pins seen, and analyze with and without it (bench/rds-proxy.ts),
+ *    and /health: database round trips per request under load, probe cache on and off (bench/health.ts).
  * 3. Web app: initial JS, time to a usable editor and Analyze → result in Chromium (bench/web.ts).
  * 4. Bundles: size and cold import time of every Lambda bundle (bench/bundles.ts).
  * Everything lives in a temporary folder, removed afterwards.
@@ -25,6 +26,7 @@ import { benchAnalyze } from './analyze';
 import { benchBhavcopy } from './bhavcopy';
 import { runBundleBench, TARGET_BYTES, TARGET_INIT_MS } from './bundles';
 import { benchConsumer } from './consumer';
+import { benchHealth } from './health';
 import { benchRdsProxy, stackStatsUrl } from './rds-proxy';
 import { benchWeb } from './web';
 
@@ -69,6 +71,7 @@ try {
   );
   await benchAnalyze({ baseUrl: `http://127.0.0.1:${ports.PORT}`, tokens, sql });
   await sql.end();
+  await benchHealth(embeddedPostgresUrl(ports.PG_PORT, 'stocks'));
 
   // 2b. The RDS Proxy stand-in: pins seen by npm start's, and its own cost on analyze.
   await benchRdsProxy({

@@ -75,6 +75,13 @@ export class DataStack extends Stack {
       open: false,
     });
 
+    // S3 from the isolated subnets (the bhavcopy import reads its uploads, lib/constructs/
+    // market-data.ts): a gateway endpoint is free and adds only a route.
+    this.vpc.addGatewayEndpoint('S3', {
+      service: ec2.GatewayVpcEndpointAwsService.S3,
+      subnets: [{ subnetType: ec2.SubnetType.PRIVATE_ISOLATED }],
+    });
+
     const functionSg = new ec2.SecurityGroup(this, 'FunctionSecurityGroup', {
       vpc: this.vpc,
       description: 'Lambda functions: may reach RDS Proxy and the Secrets Manager endpoint, nothing else',

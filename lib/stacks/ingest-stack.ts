@@ -14,6 +14,8 @@ import { CONSUMER_FAILURE_PAUSE_ENV } from '../../functions/platform/names';
 import type { StageConfig } from '../config';
 import { StackAlarms } from '../constructs/alarms';
 import { AppFunction, type DatabaseBinding, type FunctionNetwork } from '../constructs/app-function';
+import { FeedMonitor } from '../constructs/feed-monitor';
+import { MarketData } from '../constructs/market-data';
 import { serviceMetric } from '../metrics';
 import { acknowledge } from '../nag';
 import { functionEntry } from '../paths';
@@ -68,6 +70,8 @@ export class IngestStack extends Stack {
   public readonly producerRole: iam.Role;
   /** Role an operator assumes for `npm run redrive -- --aws`. */
   public readonly redriveRole: iam.Role;
+  /** The market-data bucket and its bhavcopy import (docs/market-data.md). */
+  public readonly marketData: MarketData;
 
   constructor(scope: Construct, id: string, props: IngestStackProps) {
     super(scope, id, props);
@@ -126,6 +130,13 @@ export class IngestStack extends Stack {
     );
 
     this.watch(config);
+    const market = { config, network: props.network, database: props.database, schema: props.schema };
+    this.marketData = new MarketData(this, 'MarketData', market);
+    new FeedMonitor(this, 'FeedMonitor', market);
+    new CfnOutput(this, 'MarketDataBucketName', {
+      value: this.marketData.bucket.bucketName,
+      description: 'aws s3 sync <folder> s3://<this>/bhavcopy/ imports bhavcopy files',
+    });
 
     this.producerRole = new iam.Role(this, 'ProducerRole', {
       assumedBy: new iam.AccountRootPrincipal(),

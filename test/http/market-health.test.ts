@@ -1,6 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { handler as health } from '../../functions/health';
 import { handler as market } from '../../functions/market';
+import { at } from '../helpers/clock';
 import { DATABASE_INTERNALS, useTestDatabase, withDatabaseDown } from '../helpers/db';
 import { apiEvent, lambdaContext } from '../helpers/events';
 import { token } from '../helpers/tokens';
@@ -60,14 +61,20 @@ describe('GET /api/market', () => {
 });
 
 describe('GET /health', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it('is public and reports the database and price freshness', async () => {
     await seed();
+    at('2026-11-29T12:00:00+05:30'); // a Sunday: no staleness (test/api/health.test.ts covers it)
     const result = await health(apiEvent({ path: '/health' }), lambdaContext());
     expect(result.statusCode).toBe(200);
     expect(JSON.parse(result.body ?? '')).toEqual({
       status: 'ok',
       database: 'ok',
-      prices: { count: 3, newest_ts: '2026-11-27T09:16:00.000Z' },
+      prices: { count: 3, newest_ts: '2026-11-27T09:16:00.000Z', market: 'closed', stale: null },
+      history_gaps: [],
       billing_sync: { enabled: false },
     });
   });

@@ -24,7 +24,7 @@ describe('the lean dev profile (-c profile=lean)', { timeout: 180_000 }, () => {
       ...resourcesOf(ingest, 'AWS::Lambda::Function'),
       ...resourcesOf(billing, 'AWS::Lambda::Function'),
     ];
-    const withDb = fns.filter(([, f]) => JSON.stringify(f.Properties?.Environment).includes('DB_HOST'));
+    const withDb = fns.filter(([, f]) => JSON.stringify(f.Properties?.Environment ?? {}).includes('DB_HOST'));
     expect(withDb.length).toBeGreaterThan(0);
     for (const [, f] of withDb) {
       const vars =
