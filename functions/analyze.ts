@@ -10,11 +10,7 @@
  * concurrent retries too, because the losing write rolls back entirely.
  */
 import type { Metrics } from '@aws-lambda-powertools/metrics';
-import {
-  ANALYSIS_HISTORY_SESSIONS,
-  defaultAnalysisStore,
-  type StoredAnalysis,
-} from './analysis/analysis-store';
+import { defaultAnalysisStore, type StoredAnalysis } from './analysis/analysis-store';
 import { adviceConfig, measuresConfig, priceListConfig } from './analysis/config';
 import {
   type AnalysisBody,
@@ -92,7 +88,7 @@ export const handler = credentialRoute(
         credential.kind === 'token' ? { userSub: credential.user.sub } : { keyHash: credential.hash },
         holdings.map((h) => h.symbol),
         key,
-        measuresConfig().derive ? ANALYSIS_HISTORY_SESSIONS : 0,
+        measuresConfig().derive,
       );
       if (!caller) return rejectKey();
       // A replay answers what was stored, whatever the caller's rule settings are now.

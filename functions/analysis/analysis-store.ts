@@ -75,15 +75,15 @@ export interface AnalysisStore {
   /**
    * One query: the caller (an API key resolved by hash, its last use touched at most once a
    * minute), the latest quotes of `symbols`, the caller's rule settings, and the analysis
-   * stored under (caller, Idempotency-Key) if any. With `historySessions` > 0 each quote also
-   * brings up to that many of its symbol's last bars before the current session (closes only)
-   * and its corporate actions; 0 reads no history.
+   * stored under (caller, Idempotency-Key) if any. With `withHistory` each quote also brings
+   * its symbol's last ANALYSIS_HISTORY_SESSIONS bars before the current session (closes only)
+   * and its corporate actions.
    */
   loadInputs(
     asker: Asker,
     symbols: string[],
     idempotencyKey: string | null,
-    historySessions?: number,
+    withHistory?: boolean,
   ): Promise<AnalysisInputs>;
   /** One statement: the analysis, its usage events, their outbox rows and the caller's totals, atomically. */
   record(analysis: NewAnalysis): Promise<RecordOutcome>;
@@ -92,11 +92,14 @@ export interface AnalysisStore {
 }
 
 /**
- * Bars per symbol analyze reads: the measures need MEASURE_SESSIONS (21); portfolio risk (SPEC
- * §12) needs the last 60 sessions common to every holding, and 80 leaves room for holdings that
- * miss a few sessions (a suspension, a late listing) without a second read.
+ * Bars per symbol analyze reads with its one query: what the derived measures need
+ * (MEASURE_SESSIONS, 21). Each bar is a heap fetch, the dominant cost of the history read
+ * (docs/market-data.md "Performance"), so the read brings no more than the analysis uses.
+ * Portfolio risk (SPEC §12, 60 sessions common to every holding) raises this to its own need,
+ * e.g. 80 to leave room for holdings that miss a few sessions; the series then come from the
+ * same read (measuredQuote returns each holding's AdjustedSeries).
  */
-export const ANALYSIS_HISTORY_SESSIONS = Math.max(MEASURE_SESSIONS, 80);
+export const ANALYSIS_HISTORY_SESSIONS = MEASURE_SESSIONS;
 
 interface QuoteJson extends Omit<MarketQuote, 'ts' | 'feedCurrent' | 'history'> {
   ts_ms: number;
@@ -140,7 +143,7 @@ const toStored = (p: PriorJson): StoredAnalysis => ({
   },
 });
 
-const LOAD_INPUTS = `
+export const LOAD_INPUTS_SQL = `
 WITH ${keyLookup('$4')}, caller AS (
   SELECT coalesce($2::text, (SELECT user_sub FROM api_key)) AS sub, (SELECT id FROM api_key) AS key_id
 )
@@ -155,12 +158,12 @@ SELECT
             'now', ${FEED_CURRENT},
             'h', (SELECT json_build_array(json_agg(b.session ORDER BY b.session), json_agg(b.close ORDER BY b.session))
                   FROM (SELECT session, close FROM daily_bars
-                        WHERE symbol = lp.symbol AND session < cur.session
-                        ORDER BY session DESC LIMIT $5) b
+                        WHERE $5::boolean AND symbol = lp.symbol AND session < cur.session
+                        ORDER BY session DESC LIMIT ${ANALYSIS_HISTORY_SESSIONS}) b
                   HAVING count(*) > 0),
             'a', (SELECT json_agg(json_build_array(ca.ex_date, ca.factor_num, ca.factor_den))
                   FROM corporate_actions ca
-                  WHERE $5 > 0 AND ca.symbol = lp.symbol AND ca.ex_date <= cur.session))), '[]'::json)
+                  WHERE $5::boolean AND ca.symbol = lp.symbol AND ca.ex_date <= cur.session))), '[]'::json)
      FROM latest_prices lp CROSS JOIN LATERAL (${CURRENT_SESSION}) cur
      WHERE lp.symbol = ANY($1::text[])) AS quotes,
   (SELECT json_build_object('request_hash', request_hash, 'response', response,
@@ -217,7 +220,7 @@ FROM totals`;
 
 export function sqlAnalysisStore(sql: Sql): AnalysisStore {
   return {
-    async loadInputs(asker, symbols, idempotencyKey, historySessions = ANALYSIS_HISTORY_SESSIONS) {
+    async loadInputs(asker, symbols, idempotencyKey, withHistory = true) {
       const [row] = await sql.unsafe<
         [
           {
@@ -229,16 +232,16 @@ export function sqlAnalysisStore(sql: Sql): AnalysisStore {
             db_now_ms: string;
           },
         ]
-      >(LOAD_INPUTS, [
+      >(LOAD_INPUTS_SQL, [
         symbols,
         'userSub' in asker ? asker.userSub : null,
         idempotencyKey,
         'keyHash' in asker ? asker.keyHash : null,
-        historySessions,
+        withHistory,
       ]);
       return {
         caller: row?.user_sub ? { userSub: row.user_sub, apiKeyId: row.key_id } : null,
-        quotes: (row?.quotes ?? []).map((q) => toQuote(q, historySessions > 0)),
+        quotes: (row?.quotes ?? []).map((q) => toQuote(q, withHistory)),
         prior: row?.prior ? toStored(row.prior) : null,
         settings: row?.settings ?? null,
         dbNowMs: Number(row?.db_now_ms),

@@ -75,6 +75,17 @@ function factorFor(session: string, actions: readonly CorporateAction[], asOf: s
   return [num, den];
 }
 
+/** Indexes of `sessions` in ascending order of session (the identity when already ascending). */
+function ascendingOrder(sessions: readonly string[]): number[] {
+  const order = sessions.map((_, i) => i);
+  for (let i = 1; i < sessions.length; i++) {
+    if ((sessions[i - 1] as string) >= (sessions[i] as string)) {
+      return order.sort((a, b) => ((sessions[a] as string) < (sessions[b] as string) ? -1 : 1));
+    }
+  }
+  return order;
+}
+
 /** The adjusted series of a symbol from its raw bars (any order), its actions and its latest price. */
 export function adjustedSeries(
   symbol: string,
@@ -99,16 +110,18 @@ export function closesSeries(
   history: CloseHistory,
   latest: { price: number; session: string },
 ): AdjustedSeries {
-  const order = history.sessions
-    .map((session, i) => ({ session, close: history.closes[i] as number }))
-    .filter((b) => b.session < latest.session)
-    .sort((a, b) => (a.session < b.session ? -1 : 1));
-  const sessions = order.map((b) => b.session);
-  const closes = order.map((b) => {
-    const [num, den] = factorFor(b.session, history.actions, latest.session);
+  const sessions: string[] = [];
+  const closes: number[] = [];
+  // The reads return sessions ascending; anything else is put in order first.
+  for (const i of ascendingOrder(history.sessions)) {
+    const session = history.sessions[i] as string;
+    if (session >= latest.session) continue;
+    const close = history.closes[i] as number;
+    const [num, den] = history.actions.length ? factorFor(session, history.actions, latest.session) : [1, 1];
+    sessions.push(session);
     // One division by the exact ratio num/den, not by a rounded decimal factor.
-    return num === den ? b.close : (b.close * den) / num;
-  });
+    closes.push(num === den ? close : (close * den) / num);
+  }
   sessions.push(latest.session);
   closes.push(latest.price);
   const gaps: number[] = [];
