@@ -93,7 +93,7 @@ export interface AnalysisStore {
 
 /**
  * Bars per symbol analyze reads with its one query: what the derived measures need
- * (MEASURE_SESSIONS, 21). Each bar is a heap fetch, the dominant cost of the history read
+ * (MEASURE_SESSIONS, 20). Each bar is a heap fetch, the dominant cost of the history read
  * (docs/market-data.md "Performance"), so the read brings no more than the analysis uses.
  * Portfolio risk (SPEC §12, 60 sessions common to every holding) raises this to its own need,
  * e.g. 80 to leave room for holdings that miss a few sessions; the series then come from the

@@ -48,11 +48,12 @@ export interface CloseHistory {
 export const VOLATILITY_RETURNS = 20;
 export const MIN_VOLATILITY_RETURNS = 10;
 /**
- * Bars (before the current session) every measure can need: 21 closes give the 20 returns of
- * volatility, and at most 8 sessions fit in the 7 days that C₇ looks behind, so C₇, if it
- * exists, is always among them. Reads fetch the last MEASURE_SESSIONS bars of a symbol.
+ * Bars (before the current session) every measure can need: 20 of them and the current price
+ * give the 20 returns of volatility, and at most 6 sessions lie strictly between the current
+ * session's date − 7 and the current session, so C₇, if it exists, is always among them. Reads
+ * fetch the last MEASURE_SESSIONS bars of a symbol.
  */
-export const MEASURE_SESSIONS = VOLATILITY_RETURNS + 1;
+export const MEASURE_SESSIONS = VOLATILITY_RETURNS;
 
 const DAY_MS = 86_400_000;
 

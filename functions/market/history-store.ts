@@ -115,16 +115,16 @@ export function sqlHistoryStore(sql: Sql): HistoryStore {
                 cur.session::text AS session, ${FEED_CURRENT} AS now,
                 (SELECT json_build_array(json_agg(b.session ORDER BY b.session), json_agg(b.close ORDER BY b.session))
                  FROM (SELECT session, close FROM daily_bars
-                       WHERE symbol = lp.symbol AND session < cur.session
-                       ORDER BY session DESC LIMIT $2) b
+                       WHERE $2::boolean AND symbol = lp.symbol AND session < cur.session
+                       ORDER BY session DESC LIMIT ${MEASURE_SESSIONS}) b
                  HAVING count(*) > 0) AS h,
                 (SELECT json_agg(json_build_array(ca.ex_date, ca.factor_num, ca.factor_den))
                  FROM corporate_actions ca
-                 WHERE $2 > 0 AND ca.symbol = lp.symbol AND ca.ex_date <= cur.session) AS a
+                 WHERE $2::boolean AND ca.symbol = lp.symbol AND ca.ex_date <= cur.session) AS a
          FROM latest_prices lp CROSS JOIN LATERAL (${CURRENT_SESSION}) cur
          WHERE $1::text[] IS NULL OR lp.symbol = ANY($1::text[])
          ORDER BY lp.symbol COLLATE "C"`,
-        [symbols ?? null, derive ? MEASURE_SESSIONS : 0],
+        [symbols ?? null, derive],
       );
       return rows.map((r) => toMarketRow(r, derive));
     },

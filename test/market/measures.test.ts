@@ -143,6 +143,35 @@ describe('derived measures in GET /api/market', () => {
     expect(unknown.measures_source.change_7d_pct).toBe('unadjusted_gap');
   });
 
+  it('volatility reads the last 20 returns, and the read brings every bar it needs', async () => {
+    // 25 sessions; the last 20 returns (a = ln 1.1) are 121 → 100 (−2a), then 19 alternating
+    // +a, −a, …, +a up to the price 110: mean −a/20, squares a²(1.95² + 10 × 1.05² + 9 × 0.95²)
+    // = 22.95 a², so the volatility is a × √(22.95 / 19) = 0.104749… → 0.1047. The return into
+    // 121 (130 → 121) is the 21st back and does not count; a read one bar short would drop 121 → 100.
+    const closes = [
+      100,
+      130,
+      100,
+      130,
+      130,
+      121,
+      ...Array.from({ length: 19 }, (_, i) => (i % 2 === 0 ? 100 : 110)),
+    ];
+    await insertBars(
+      db.current.sql,
+      'VOL',
+      SESSIONS.map((session, i) => ({ session, close: closes[i] as number })),
+    );
+    await insertPrice(db.current.sql, 'VOL', '110.00', NOW);
+    const res = await market(
+      apiEvent({ path: '/api/market', token: await token('market-measures'), query: { symbols: 'VOL' } }),
+      lambdaContext(),
+    );
+    const [row] = JSON.parse(res.body ?? '[]');
+    expect(row).toMatchObject({ volatility: 0.1047, change_1d_pct: 10 });
+    expect(row.measures_source.volatility).toBe('derived');
+  });
+
   it('a measure the feed sent with the current price wins over the derived one', async () => {
     await db.current.sql`
       INSERT INTO latest_prices (symbol, price, ts, sequence_number, price_v, change_7d_pct, change_7d_pct_v)
