@@ -193,12 +193,12 @@ export async function measuresOnOff(url: string, log: (line: string) => void): P
     { env: { ...process.env, BENCH_DB_URL: url }, cwd: ROOT },
   );
   const r = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as Record<string, number>;
-  const on = r.on ?? 0;
-  const off = r.off ?? 0;
+  const pct = (x = 0) => `${(x * 100).toFixed(0)} %`;
   log(
-    `analyze: derived measures on ${on.toFixed(0)} req/s vs off ${off.toFixed(0)} req/s = ` +
-      `${((on / off) * 100).toFixed(0)} % (${r.holdings} holdings with history, ${r.connections} callers in-process, ` +
-      `${r.rounds} alternating rounds of ${r.seconds} s; target ≥ 90 %)`,
+    `analyze: derived measures on ${r.on?.toFixed(0)} req/s vs off ${r.off?.toFixed(0)} req/s (medians); ` +
+      `on/off ${pct(r.ratio)}, median of ${r.rounds} alternating pairs of ${r.seconds} s ` +
+      `(range ${pct(r.min_ratio)}–${pct(r.max_ratio)}; ${r.holdings} holdings with history, ` +
+      `${r.connections} callers in-process; target ≥ 90 %)`,
   );
 }
 
