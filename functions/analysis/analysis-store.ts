@@ -143,7 +143,7 @@ const toStored = (p: PriorJson): StoredAnalysis => ({
   },
 });
 
-export const LOAD_INPUTS_SQL = `
+const LOAD_INPUTS = `
 WITH ${keyLookup('$4')}, caller AS (
   SELECT coalesce($2::text, (SELECT user_sub FROM api_key)) AS sub, (SELECT id FROM api_key) AS key_id
 )
@@ -232,7 +232,7 @@ export function sqlAnalysisStore(sql: Sql): AnalysisStore {
             db_now_ms: string;
           },
         ]
-      >(LOAD_INPUTS_SQL, [
+      >(LOAD_INPUTS, [
         symbols,
         'userSub' in asker ? asker.userSub : null,
         idempotencyKey,
