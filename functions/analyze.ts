@@ -1,8 +1,9 @@
 /**
  * POST /api/analyze — value a portfolio at the latest prices, give rule-based advice, bill it.
  *
- * Pipeline: parse and validate → one read (quotes, the caller's rule settings, any stored answer
- * for the Idempotency-Key, and for an API key its owner) → pure analysis → one atomic write.
+ * Pipeline: parse and validate → one read (quotes with their recent history, the caller's rule
+ * settings, any stored answer for the Idempotency-Key, and for an API key its owner) → measures
+ * shown (SPEC §11) and pure analysis → one atomic write.
  * With an API key the body is validated before the key is looked up (the lookup rides on the
  * read), so a bad body with a revoked key is a 400, which tells its bearer nothing. A retry with the same key and body gets the stored
  * answer and is not billed again; the unique (user, key) constraint makes that hold for
@@ -11,8 +12,14 @@
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { credentialRoute } from './accounts/routes';
 import { defaultAnalysisStore, type StoredAnalysis } from './analysis/analysis-store';
-import { adviceConfig, priceListConfig } from './analysis/config';
-import { type AnalysisBody, type AnalysisResponse, analyze, PortfolioValueOutOfRange } from './core/analysis';
+import { adviceConfig, measuresConfig, priceListConfig } from './analysis/config';
+import {
+  type AnalysisBody,
+  type AnalysisResponse,
+  analyze,
+  measuredQuote,
+  PortfolioValueOutOfRange,
+} from './core/analysis';
 import { parsePortfolio, requestHash } from './core/portfolio';
 import { priceList } from './core/pricing';
 import { effectiveSettings, readOverrides } from './core/rule-settings';
@@ -92,6 +99,7 @@ export const handler = credentialRoute(
         credential.kind === 'token' ? { userSub: credential.user.sub } : { keyHash: credential.hash },
         holdings.map((h) => h.symbol),
         key,
+        measuresConfig().derive,
       );
       if (!caller) return rejectKey();
       // A replay answers what was stored, whatever the caller's rule settings are now.
@@ -102,10 +110,12 @@ export const handler = credentialRoute(
 
       const at = new Date();
       const rules = effectiveSettings(adviceConfig(), readOverrides(settings));
+      // The measures the rules read: the feed's with the current price, else derived (SPEC §11).
+      const measured = quotes.map(measuredQuote);
       const result = analyzeOrRefuse({
         id: crypto.randomUUID(),
         holdings,
-        quotes,
+        quotes: measured.map((m) => m.quote),
         thresholds: rules.thresholds,
         rules: rules.rules,
         prices: priceList(priceListConfig()),

@@ -1,8 +1,13 @@
-/** GET /api/market — the latest price rows, sorted by symbol; `?symbols=A,B` filters. */
+/**
+ * GET /api/market — the latest price rows, sorted by symbol; `?symbols=A,B` filters. Each row
+ * shows its measures derived from history where the feed did not send them with the price,
+ * and says where each came from (SPEC §11 `measures_source`).
+ */
 import { z } from 'zod';
 import { authenticatedRoute } from './accounts/routes';
+import { measuresConfig } from './analysis/config';
 import { symbolSchema } from './core/ticks';
-import { defaultPriceStore } from './market/price-store';
+import { defaultHistoryStore } from './market/history-store';
 import { badRequest } from './platform/errors';
 import { json } from './platform/http';
 
@@ -31,6 +36,6 @@ export function parseSymbolsQuery(value: string | undefined): string[] | undefin
 
 export const handler = authenticatedRoute('market', async ({ event }) => {
   const symbols = parseSymbolsQuery(event.queryStringParameters?.symbols);
-  const store = await defaultPriceStore();
-  return json(200, await store.latest(symbols));
+  const store = await defaultHistoryStore();
+  return json(200, await store.marketRows(symbols, measuresConfig().derive));
 });

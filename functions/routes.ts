@@ -33,6 +33,7 @@ const route = (routeKey: string, entry: string, auth: RouteAuth, memoryMb = 256,
 export const ROUTES: readonly RouteDef[] = [
   route('GET /health', 'health', 'public', 256, 5),
   route('GET /api/market', 'market', 'jwt-or-key'),
+  route('GET /api/market/{symbol}/history', 'market-history', 'jwt-or-key'),
   route('POST /api/analyze', 'analyze', 'jwt-or-key', 512),
   route('GET /api/usage', 'usage', 'jwt-or-key'),
   route('GET /api/billing', 'billing', 'jwt-or-key'),

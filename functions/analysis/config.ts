@@ -71,3 +71,17 @@ export const priceListConfig = section((env) => {
   );
   return { portfolioAnalysis: v.PRICE_PORTFOLIO_ANALYSIS_INR, adviceItem: v.PRICE_ADVICE_ITEM_INR };
 });
+
+/**
+ * Derived measures (SPEC §11): `DERIVED_MEASURES=off` stops reading history and deriving
+ * change_1d_pct, change_7d_pct and volatility, so only what the feed sent is shown. It exists for
+ * the benchmark (analyze with and without derivation, same build); the default is on.
+ */
+export const measuresConfig = section((env) => {
+  const v = parse(
+    z.object({ DERIVED_MEASURES: z.enum(['on', 'off']).default('on') }),
+    env,
+    'derived measures',
+  );
+  return { derive: v.DERIVED_MEASURES === 'on' };
+});

@@ -5,6 +5,13 @@
  */
 import type { AdviceThresholds, Rule } from './advice';
 import { type AdviceItem, advise, type HoldingFacts, RULE_SET, RULES, sectorWeights } from './advice';
+import {
+  type AdjustedSeries,
+  type CloseHistory,
+  type MeasureField,
+  type MeasuresSource,
+  measuresFor,
+} from './market-history';
 import { formatPaise, MAX_JSON_PAISE, type Paise, paiseToRupees } from './money';
 import type { Holding, Quote, Valuation } from './portfolio';
 import { valuePortfolio } from './portfolio';
@@ -42,6 +49,8 @@ export interface AnalysisBody {
       change_7d_pct: number | null;
       volatility: number | null;
       price_ts: string;
+      /** Where each measure came from (SPEC §11); absent in analyses stored before it existed. */
+      measures_source?: MeasuresSource;
     }>;
     sectors: Record<string, number>;
   };
@@ -60,6 +69,37 @@ export interface Analysis {
   charge: Charge;
   ruleSet: string;
   body: AnalysisBody;
+}
+
+/**
+ * A latest price as analyze reads it: what the feed sent, whether the tick that set the price
+ * carried each measure, the current session (IST date of the price) and the symbol's recent
+ * closes and corporate actions (null when derivation is switched off).
+ */
+export interface MarketQuote extends Quote {
+  session: string;
+  feedCurrent: Record<MeasureField, boolean>;
+  history: CloseHistory | null;
+}
+
+/**
+ * The quote with the measures shown (SPEC §11 "which value is shown", the values the advice
+ * rules read) and its adjusted series, which portfolio risk reads too (null when switched off).
+ */
+export function measuredQuote(q: MarketQuote): { quote: Quote; series: AdjustedSeries | null } {
+  const { session, feedCurrent, history, ...quote } = q;
+  const { shown, series } = measuresFor({
+    symbol: q.symbol,
+    price: Number(q.price),
+    session,
+    feed: {
+      change_1d_pct: { value: q.change_1d_pct, current: feedCurrent.change_1d_pct },
+      change_7d_pct: { value: q.change_7d_pct, current: feedCurrent.change_7d_pct },
+      volatility: { value: q.volatility, current: feedCurrent.volatility },
+    },
+    history,
+  });
+  return { quote: { ...quote, ...shown.values, measures_source: shown.source }, series };
 }
 
 /**
@@ -123,6 +163,7 @@ export function analyze(input: {
         change_7d_pct: p.quote.change_7d_pct,
         volatility: p.quote.volatility,
         price_ts: p.quote.ts.toISOString(),
+        ...(p.quote.measures_source ? { measures_source: p.quote.measures_source } : {}),
       })),
       sectors: Object.fromEntries(
         [...sectorWeights(facts, total)].map(([sector, w]) => [sector, ratioToNumber(w, WEIGHT_DECIMALS)]),

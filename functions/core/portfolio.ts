@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import type { MeasuresSource } from './market-history';
 import { type Paise, sum, times, toPaise } from './money';
 import { symbolSchema } from './ticks';
 
@@ -96,6 +97,8 @@ export interface Quote {
   change_7d_pct: number | null;
   volatility: number | null;
   ts: Date;
+  /** Where each measure came from (SPEC §11); absent on quotes made before derivation. */
+  measures_source?: MeasuresSource;
 }
 
 export interface Position {

@@ -15,6 +15,7 @@ import { handler as keyCreate } from '../../functions/key-create';
 import { handler as keyList } from '../../functions/key-list';
 import { handler as keyRevoke } from '../../functions/key-revoke';
 import { handler as market } from '../../functions/market';
+import { handler as marketHistory } from '../../functions/market-history';
 import { handler as reconciliationGet } from '../../functions/reconciliation-get';
 import { ROUTES } from '../../functions/routes';
 import { handler as rulesGet } from '../../functions/rules-get';
@@ -32,6 +33,7 @@ const db = useTestDatabase();
 const handlers = {
   health,
   market,
+  'market-history': marketHistory,
   analyze,
   usage,
   billing,
@@ -105,6 +107,21 @@ describe('docs/openapi.json', () => {
     await call('market', { path: '/api/market', token: user, query: { symbols: 'TCS,INFY' } });
     await call('market', { path: '/api/market', token: user, query: { symbols: 'bad symbol!' } });
     await call('market', { path: '/api/market' });
+    const history = (symbol: string, tok: string | undefined, query?: Record<string, string>) =>
+      call('market-history', {
+        path: `/api/market/${symbol}/history`,
+        route: '/api/market/{symbol}/history',
+        pathParameters: { symbol },
+        token: tok,
+        query,
+      });
+    await db.current.sql`
+      INSERT INTO daily_bars (symbol, session, open, high, low, close, volume, official)
+      VALUES ('TCS', '2026-11-27', 4050, 4100, 4000, 4090, 1200, true) ON CONFLICT DO NOTHING`;
+    await history('TCS', user, { days: '400' });
+    await history('TCS', user, { days: '0' });
+    await history('NOSUCH', user);
+    await history('TCS', undefined);
 
     await post(PORTFOLIO, { 'Idempotency-Key': 'doc-1' });
     await post(PORTFOLIO, { 'Idempotency-Key': 'doc-1' });

@@ -40,7 +40,10 @@ describe('GET /api/market', () => {
       change_7d_pct: -1.5,
       volatility: null,
       market_cap_cr: null,
+      volume: null,
       ts: '2026-11-27T09:15:00.000Z',
+      // No bars: what the feed sent, or nothing (SPEC §11).
+      measures_source: { change_1d_pct: null, change_7d_pct: 'feed', volatility: null },
     });
   });
 

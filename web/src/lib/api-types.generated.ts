@@ -166,6 +166,15 @@ export interface PerStock {
    * This holding's share of the portfolio's variance in percent (SPEC §12: wᵢ(Σw)ᵢ / wᵀΣw × 100; the shares add up to 100 before rounding), 2 decimals; null when `details.risk` has too little history. Absent from analyses stored before risk existed.
    */
   risk_contribution_pct?: number | null;
+  measures_source?: MeasuresSource;
+}
+/**
+ * Where each measure came from. Absent in analyses stored before it existed.
+ */
+export interface MeasuresSource {
+  change_1d_pct: 'feed' | 'derived' | 'stale_feed' | 'unadjusted_gap' | null;
+  change_7d_pct: 'feed' | 'derived' | 'stale_feed' | 'unadjusted_gap' | null;
+  volatility: 'feed' | 'derived' | 'stale_feed' | 'unadjusted_gap' | null;
 }
 /**
  * Portfolio risk (SPEC §12), unbilled, from the adjusted daily closes (SPEC §11) of the last up to 60 sessions in which every known holding has a close (the current session's close is the latest price); returns are taken between consecutive common sessions. With fewer than 20 returns, or when the window spans an unadjusted gap, the history measures and every `per_stock[].risk_contribution_pct` are null. Absent from analyses stored before it existed.
@@ -473,11 +482,70 @@ export interface MarketRow {
   price: number;
   name: string | null;
   sector: string | null;
+  /**
+   * Percent, 2 decimals: the feed's value sent with this price, else derived from daily history (see measures_source).
+   */
   change_1d_pct: number | null;
+  /**
+   * Percent, 2 decimals: the feed's value sent with this price, else derived from daily history (see measures_source).
+   */
   change_7d_pct: number | null;
+  /**
+   * Daily volatility as a fraction (0.015 = 1.5 %), 4 significant digits: the feed's value sent with this price, else derived (see measures_source).
+   */
   volatility: number | null;
   market_cap_cr: number | null;
+  /**
+   * Shares traded in the current session so far, as the feed last sent it.
+   */
+  volume: number | null;
   ts: string;
+  measures_source: MeasuresSource1;
+}
+/**
+ * Where each shown measure came from (SPEC §11): `feed` = sent by the feed with the current price; `derived` = computed from daily history (adjusted for splits and bonuses); `stale_feed` = the last value the feed sent, with an older price; `unadjusted_gap` = null because its window spans an unexplained close-to-close move of more than 40 % (a split nobody imported); null = unknown. See docs/market-data.md.
+ *
+ * This interface was referenced by `ApiDocument`'s JSON-Schema
+ * via the `definition` "MeasuresSource".
+ */
+export interface MeasuresSource1 {
+  change_1d_pct: 'feed' | 'derived' | 'stale_feed' | 'unadjusted_gap' | null;
+  change_7d_pct: 'feed' | 'derived' | 'stale_feed' | 'unadjusted_gap' | null;
+  volatility: 'feed' | 'derived' | 'stale_feed' | 'unadjusted_gap' | null;
+}
+/**
+ * This interface was referenced by `ApiDocument`'s JSON-Schema
+ * via the `definition` "MarketBar".
+ */
+export interface MarketBar {
+  /**
+   * The IST trading date.
+   */
+  session: string;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  volume: number | null;
+  /**
+   * From NSE's bhavcopy (end-of-day file), not built from ticks.
+   */
+  official: boolean;
+  /**
+   * Prices divided (volume multiplied) for a split or bonus whose ex-date is after this session.
+   */
+  adjusted: boolean;
+}
+/**
+ * This interface was referenced by `ApiDocument`'s JSON-Schema
+ * via the `definition` "MarketHistory".
+ */
+export interface MarketHistory {
+  symbol: string;
+  /**
+   * Oldest first.
+   */
+  bars: MarketBar[];
 }
 /**
  * This interface was referenced by `ApiDocument`'s JSON-Schema
@@ -489,7 +557,21 @@ export interface Health {
   prices: {
     count: number;
     newest_ts: string | null;
+    /**
+     * NSE's regular session (09:15–15:30 IST, Monday to Friday, except the exchange's trading holidays): `open`, `closed`, or `unknown_calendar` when the holiday list (data/nse-holidays.json) lacks this year and it is a weekday in trading hours; staleness is then counted as if open.
+     */
+    market: 'open' | 'closed' | 'unknown_calendar';
+    /**
+     * Symbols with no tick for 15 minutes of trading time; `null` when the market is closed (silence is normal then). Any stale symbol makes the status `degraded`.
+     */
+    stale: number | null;
   };
+  /**
+   * Symbols (up to 100, sorted) whose daily bars of the last 60 days move more than 40 % from one session's close to the next with no split or bonus imported for that ex-date window (SPEC §11): their derived measures are `null` until the corporate action is imported. Any makes the status `degraded`.
+   *
+   * @maxItems 100
+   */
+  history_gaps: string[];
   /**
    * Billing-provider (Flexprice) sync: off without an API key; else the outbox backlog. `dead` rows need an operator (docs/billing.md) and make the status `degraded`.
    */
