@@ -25,7 +25,7 @@ const SELECT_PAGE = `
          to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at,
          to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_t,
          portfolio_value_paise::text AS portfolio_value_paise, portfolio AS holdings,
-         jsonb_array_length(advice) AS advice_count, charged_paise::text AS charged_paise
+         advice_count, charged_paise::text AS charged_paise
   FROM analyses`;
 
 // ORDER BY names the table's columns (`analyses.created_at`): unqualified, `created_at` would be
@@ -54,10 +54,11 @@ export const HISTORY_SQL = {
 /**
  * Clears an analysis's stored content and marks it deleted (the CHECK of migrations/0009 wants
  * both at once). Shared by DELETE /api/analyses/{id} and the retention job, so both erase the
- * same columns. The ledger (usage_events, billing_outbox, invoices) is not touched.
+ * same columns. The ledger (usage_events, billing_outbox, usage_daily, invoices) and the advice
+ * count (what was charged) are not touched.
  */
 export const eraseContent = (deletedAt: string) => `deleted_at = ${deletedAt}, request_hash = NULL,
-  portfolio = NULL, advice = NULL, portfolio_value_paise = NULL, response = NULL, rule_settings = NULL`;
+  portfolio = NULL, portfolio_value_paise = NULL, response = NULL, rule_settings_id = NULL`;
 
 export interface HistoryStore {
   /** Up to `limit` analyses of the user, newest first, older than `after` when given. */

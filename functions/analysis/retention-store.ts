@@ -9,7 +9,7 @@
  * write. A batch updates at most users × perUser rows and commits at once, so row locks are held
  * for one short statement; a user who had more to prune is visited again before moving on.
  * Rerunning is harmless: erased rows are no longer live, so nothing is erased twice. The ledger
- * (usage_events, billing_outbox, invoices, usage_totals) is never touched.
+ * (usage_events, billing_outbox, invoices, usage_daily) is never touched.
  */
 import type { Sql } from '../platform/db';
 import { eraseContent } from './history-store';

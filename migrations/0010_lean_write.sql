@@ -1,0 +1,110 @@
+-- Half the write of an analysis, same guarantees; reads that do not grow (issue 19 items 1, 2).
+--
+-- Measured by `npm run bench` (bench/write-cost.ts; figures and reasoning in docs/performance.md
+-- "The write of an analysis"). What changes, and why each step keeps every guarantee:
+--
+-- 1. Per-user counters by IST day, feature and unit price (`usage_daily`) replace the all-time
+--    `usage_totals` row. The analyze statement upserts them (HOT updates: no indexed column
+--    changes), so GET /api/usage and GET /api/billing sum at most a few hundred day rows instead
+--    of a user's whole ledger, and the three usage_events indexes that served those sums go.
+-- 2. The outbox stops copying the ledger: a row keeps its event id, its ledger row's key and its
+--    sending state; who, how much, at what price and when are read from usage_events.
+-- 3. Nothing stored twice in `analyses`: the advice is in the stored answer, so only its count
+--    stays (history pages, the ledger check); the rule settings used, the same document for
+--    almost every analysis, are stored once and referenced. The stored answer and the portfolio
+--    are compressed inline (STORAGE MAIN, toast_tuple_target): `json` keeps its text
+--    byte for byte, compression is lossless, so replays stay exact.
+
+-- 1. Daily counters ------------------------------------------------------------------------
+CREATE TABLE usage_daily (
+  user_sub          text NOT NULL REFERENCES users (sub),
+  -- The calendar day in Asia/Kolkata of the events' occurred_at.
+  day               date NOT NULL,
+  feature           text NOT NULL CHECK (feature IN ('portfolio_analysis', 'advice_generation')),
+  unit_price_paise  bigint NOT NULL CHECK (unit_price_paise >= 0),
+  quantity          bigint NOT NULL CHECK (quantity > 0),
+  -- One user's days in order: GET /api/usage (all time, a period, a window), GET /api/billing,
+  -- and the analyze statement's all-time totals are range scans of this key.
+  PRIMARY KEY (user_sub, day, feature, unit_price_paise)
+) WITH (fillfactor = 70); -- room on the page for the HOT updates of the day's rows
+-- Everyone's days: ?scope=global windows, the users with usage in a month (invoices) or on a day
+-- (reconciliation). Touched only when a user's first charge of a day creates its row.
+CREATE INDEX usage_daily_day ON usage_daily (day, user_sub);
+
+INSERT INTO usage_daily (user_sub, day, feature, unit_price_paise, quantity)
+SELECT user_sub, (occurred_at AT TIME ZONE 'Asia/Kolkata')::date, feature, unit_price_paise, sum(quantity)
+FROM usage_events
+GROUP BY 1, 2, 3, 4;
+
+DROP TABLE usage_totals;
+
+-- The ledger keeps its key and one index: the reconciliation's events of some users on a day.
+DROP INDEX usage_events_user_period;
+DROP INDEX usage_events_time;
+DROP INDEX usage_events_period_user;
+DROP INDEX usage_events_user_time;
+CREATE INDEX usage_events_user_time ON usage_events (user_sub, occurred_at);
+-- The month is derived from occurred_at where it is needed; storing it cost every row 8 bytes.
+ALTER TABLE usage_events DROP COLUMN billing_period;
+
+-- 2. The outbox without copies -------------------------------------------------------------
+ALTER TABLE billing_outbox
+  DROP COLUMN user_sub,
+  DROP COLUMN quantity,
+  DROP COLUMN unit_price_paise,
+  DROP COLUMN occurred_at,
+  DROP COLUMN created_at;
+-- The dead rows, oldest due first (GET /health, the OutboxDead metric, npm run redrive).
+CREATE INDEX billing_outbox_dead_due ON billing_outbox (next_attempt_at) WHERE status = 'dead';
+
+-- 3. The analysis row ----------------------------------------------------------------------
+ALTER TABLE analyses ADD COLUMN advice_count smallint CHECK (advice_count >= 0);
+-- Deleted analyses lost their advice; their count is their advice_generation charge.
+UPDATE analyses a SET advice_count = coalesce(
+  jsonb_array_length(a.advice),
+  (SELECT e.quantity FROM usage_events e WHERE e.analysis_id = a.id AND e.feature = 'advice_generation'),
+  0);
+ALTER TABLE analyses ALTER COLUMN advice_count SET NOT NULL;
+ALTER TABLE analyses DROP CONSTRAINT analyses_deleted_content;
+ALTER TABLE analyses DROP COLUMN advice;
+
+-- The rule settings an analysis used are the same document for almost every analysis (the
+-- configured defaults, or one user's few changes): kept once, named by the md5 of their text.
+CREATE TABLE rule_settings_used (
+  id        uuid PRIMARY KEY,
+  settings  jsonb NOT NULL,
+  CHECK (id = md5(settings::text)::uuid)
+);
+ALTER TABLE analyses ADD COLUMN rule_settings_id uuid REFERENCES rule_settings_used (id);
+INSERT INTO rule_settings_used (id, settings)
+SELECT DISTINCT md5(rule_settings::text)::uuid, rule_settings FROM analyses WHERE rule_settings IS NOT NULL;
+UPDATE analyses SET rule_settings_id = md5(rule_settings::text)::uuid WHERE rule_settings IS NOT NULL;
+ALTER TABLE analyses DROP COLUMN rule_settings;
+
+ALTER TABLE analyses ADD CONSTRAINT analyses_deleted_content CHECK (
+    CASE WHEN deleted_at IS NULL
+      THEN request_hash IS NOT NULL AND portfolio IS NOT NULL
+           AND portfolio_value_paise IS NOT NULL AND response IS NOT NULL
+      ELSE request_hash IS NULL AND portfolio IS NULL
+           AND portfolio_value_paise IS NULL AND response IS NULL AND rule_settings_id IS NULL
+    END);
+
+-- Only analyses with an Idempotency-Key need the uniqueness (NULLs never collide): half the
+-- entries. Same name, so a violation still reports `analyses_idempotency`; the analyze read's
+-- lookup (idempotency_key = $n) implies the predicate and uses it.
+ALTER TABLE analyses DROP CONSTRAINT analyses_idempotency;
+CREATE UNIQUE INDEX analyses_idempotency ON analyses (user_sub, idempotency_key)
+  WHERE idempotency_key IS NOT NULL;
+-- Compress the stored documents into the row (pglz): MAIN keeps them inline (out of line only
+-- past ~8 KB compressed), and the low tuple target makes PostgreSQL compress them whenever the
+-- row is over TOAST_TUPLE_THRESHOLD (2 KB) rather than stopping at 2 KB.
+ALTER TABLE analyses
+  ALTER COLUMN response SET STORAGE MAIN,
+  ALTER COLUMN portfolio SET STORAGE MAIN,
+  SET (toast_tuple_target = 128);
+
+-- Grants of the application role (stock_app, migrations/0008) ------------------------------
+GRANT SELECT, INSERT, UPDATE ON usage_daily TO stock_app;  -- analyze upserts its day's counters
+GRANT SELECT, INSERT ON rule_settings_used TO stock_app;    -- analyze adds a settings document once
+-- Deletion and retention erase the reference with the rest of the content (migrations/0009).
+GRANT UPDATE (rule_settings_id) ON analyses TO stock_app;
