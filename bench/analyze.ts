@@ -21,6 +21,7 @@ import { HISTORY_SQL } from '../functions/analysis/history-store';
 import { USAGE_SQL } from '../functions/analysis/usage-store';
 import type { Sql } from '../functions/platform/db';
 import { migrate } from '../functions/platform/migrations';
+import { fillAnalyses } from './fill';
 
 const ROOT = join(import.meta.dirname, '..');
 const EVENTS = 1_000_000;
@@ -51,7 +52,8 @@ async function ledger(sql: Sql, subs: string[]) {
     SELECT (SELECT count(*)::int FROM analyses WHERE user_sub = ANY(${subs})) AS analyses,
            (SELECT count(*)::int FROM usage_events
              WHERE user_sub = ANY(${subs}) AND feature = 'portfolio_analysis') AS events,
-           (SELECT coalesce(sum(portfolios_analyzed), 0)::int FROM usage_totals WHERE user_sub = ANY(${subs})) AS counter`;
+           (SELECT coalesce(sum(quantity), 0)::int FROM usage_daily
+             WHERE user_sub = ANY(${subs}) AND feature = 'portfolio_analysis') AS counter`;
   return row;
 }
 
@@ -204,40 +206,17 @@ export async function measuresOnOff(url: string, log: (line: string) => void): P
 
 async function explainAtScale(scratch: Sql, log: (line: string) => void): Promise<void> {
   const started = Date.now();
-  // 1,000 users × 500 analyses over the last year, each billed twice (analysis + advice).
-  await scratch.unsafe(`INSERT INTO users (sub) SELECT 'user-' || g FROM generate_series(1, ${USERS}) g`);
-  await scratch.unsafe(`
-    INSERT INTO analyses (id, user_sub, request_hash, rule_set, portfolio, advice, portfolio_value_paise,
-                          charged_paise, response, portfolios_analyzed_total, advice_generated_total, created_at)
-    SELECT gen_random_uuid(), 'user-' || (g % ${USERS} + 1), repeat('0', 64), 'bench-fill', '[]', '[]', 100000, 900,
-           '{}', 0, 0, timestamptz '2026-11-28 12:00+05:30' - (g % 365) * interval '1 day' - (g % 3600) * interval '1 second'
-    FROM generate_series(1, ${EVENTS / 2}) g`);
-  await scratch.unsafe(`
-    INSERT INTO usage_events (analysis_id, feature, user_sub, quantity, unit_price_paise, occurred_at)
-    SELECT a.id, f.feature, a.user_sub, f.quantity, f.price, a.created_at
-    FROM analyses a
-    CROSS JOIN (VALUES ('portfolio_analysis', 1, 500), ('advice_generation', 2, 200)) AS f(feature, quantity, price)
-    WHERE a.rule_set = 'bench-fill'`);
-  await scratch.unsafe(`
-    INSERT INTO usage_totals (user_sub, portfolios_analyzed, advice_generated, charged_paise, updated_at)
-    SELECT user_sub, count(*) FILTER (WHERE feature = 'portfolio_analysis'),
-           coalesce(sum(quantity) FILTER (WHERE feature = 'advice_generation'), 0), 0, now()
-    FROM usage_events GROUP BY user_sub
-    ON CONFLICT (user_sub) DO NOTHING`);
-  // Another 500,000 analyses without ledger rows (history only): 1,000,000 analyses in all.
-  await scratch.unsafe(`
-    INSERT INTO analyses (id, user_sub, request_hash, rule_set, portfolio, advice, portfolio_value_paise,
-                          charged_paise, response, portfolios_analyzed_total, advice_generated_total, created_at)
-    SELECT gen_random_uuid(), 'user-' || (g % ${USERS} + 1), repeat('0', 64), 'bench-history',
-           '[{"symbol":"TCS","quantity":1}]', '[]', 100000, 500, '{}', 0, 0,
-           timestamptz '2026-11-28 12:00+05:30' - (g % 365) * interval '1 day' - (g % 7200) * interval '1 second'
-    FROM generate_series(1, ${EVENTS / 2}) g`);
+  // 1,000 users × 500 analyses over the last year, each billed twice (analysis + advice), with
+  // their sent outbox rows and day counters (bench/fill.ts); then another 500,000 analyses:
+  // 1,000,000 analyses and 1,000,000 usage events in all.
+  await fillAnalyses(scratch, { prefix: 'user-', users: USERS, count: EVENTS / 2, days: 365 });
+  await fillAnalyses(scratch, { prefix: 'user-', users: USERS, count: EVENTS / 2, days: 365 });
   await scratch.unsafe('VACUUM ANALYZE');
   const [{ count } = { count: 0 }] = await scratch<
     [{ count: number }]
   >`SELECT count(*)::int AS count FROM usage_events`;
   log(
-    `analyze: ${count} usage events for ${USERS} users loaded in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    `analyze: ${count / 2} analyses, ${count} usage events for ${USERS} users loaded in ${((Date.now() - started) / 1000).toFixed(1)} s`,
   );
 
   const explain = async (title: string, text: string, params: string[]) => {
@@ -282,6 +261,48 @@ async function explainAtScale(scratch: Sql, log: (line: string) => void): Promis
     '2026-10-31T18:30:00Z',
     '2026-11-30T18:30:00Z',
   ]);
+  await explainWriteIndexes(scratch, explain, middle?.id ?? '00000000-0000-4000-8000-000000000000');
+}
+
+/**
+ * The remaining indexes of the analyze write (migrations/0010), each by the query it serves:
+ * without one of them, that query becomes a scan of a million rows.
+ */
+async function explainWriteIndexes(
+  scratch: Sql,
+  explain: (title: string, text: string, params: string[]) => Promise<void>,
+  analysisId: string,
+): Promise<void> {
+  await scratch`UPDATE analyses SET idempotency_key = 'bench-key-' || id WHERE id = ${analysisId}::uuid`;
+  await explain(
+    'analyze read: the stored answer of an Idempotency-Key (analyses_idempotency, partial)',
+    'SELECT request_hash, response FROM analyses WHERE user_sub = $1 AND idempotency_key = $2',
+    ['user-42', `bench-key-${analysisId}`],
+  );
+  await explain(
+    'billing sync: the ledger row of each claimed outbox row (usage_events_pkey)',
+    `SELECT e.user_sub, e.quantity FROM billing_outbox o
+     JOIN usage_events e ON e.analysis_id = o.analysis_id AND e.feature = o.feature
+     WHERE o.event_id = $1`,
+    [`${analysisId}:portfolio_analysis`],
+  );
+  await explain(
+    'billing sync: due pending rows (billing_outbox_due, partial: sent rows are not in it)',
+    `SELECT event_id FROM billing_outbox WHERE status = 'pending' AND next_attempt_at <= $1::timestamptz
+     ORDER BY next_attempt_at LIMIT 100`,
+    ['2026-11-28T12:00:00Z'],
+  );
+  await explain(
+    'reconciliation: the events of some customers on an IST day (usage_events_user_time)',
+    `SELECT ue.analysis_id, ue.feature FROM usage_events ue
+     WHERE ue.user_sub = ANY($1::text[]) AND ue.occurred_at >= $2::timestamptz AND ue.occurred_at < $3::timestamptz`,
+    ['{user-42,user-43}', '2026-11-26T18:30:00Z', '2026-11-27T18:30:00Z'],
+  );
+  await explain(
+    'reconciliation and invoices: the customers with usage on a day (usage_daily_day)',
+    'SELECT DISTINCT user_sub FROM usage_daily WHERE day = $1::date ORDER BY user_sub LIMIT 100',
+    ['2026-11-27'],
+  );
 }
 
 /** Run the analyze benchmark against a running server; prints, never throws on missed targets. */

@@ -27,6 +27,7 @@ import type { Sql } from '../functions/platform/db';
 import { migrate } from '../functions/platform/migrations';
 import { freePort } from '../local/ports';
 import { type LocalPostgres, startEmbeddedPostgres } from '../local/postgres';
+import { benchBig, benchUsageGrowth } from './usage-growth';
 import { fixedAnalysis } from './write-fixture';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -87,7 +88,8 @@ async function currentWrite(sql: Sql): Promise<Write> {
   const store = sqlAnalysisStore(sql);
   return async (a) => {
     const outcome = await store.record(a);
-    if (outcome.kind !== 'recorded') throw new Error(`write-cost: the analysis was not recorded (${outcome.kind})`);
+    if (outcome.kind !== 'recorded')
+      throw new Error(`write-cost: the analysis was not recorded (${outcome.kind})`);
   };
 }
 
@@ -103,7 +105,9 @@ interface TableStats {
 /** Sizes and row counters of every table of the schema; index entries = rows written × indexes. */
 async function tableStats(sql: Sql): Promise<TableStats> {
   await sql`SELECT pg_stat_force_next_flush()`;
-  const [row] = await sql<[{ bytes: string; index_bytes: string; ins: string; upd: string; entries: string }]>`
+  const [row] = await sql<
+    [{ bytes: string; index_bytes: string; ins: string; upd: string; entries: string }]
+  >`
     SELECT sum(pg_total_relation_size(s.relid))::text AS bytes,
            sum(pg_indexes_size(s.relid))::text AS index_bytes,
            sum(s.n_tup_ins)::text AS ins, sum(s.n_tup_upd)::text AS upd,
@@ -175,7 +179,11 @@ async function scratch(server: LocalPostgres, name: string, schema: (sql: Sql) =
 export async function withBenchServer<T>(fn: (server: LocalPostgres) => Promise<T>): Promise<T> {
   const dir = await mkdtemp(join(tmpdir(), 'bench-write-'));
   await chmod(dir, 0o755);
-  const server = await startEmbeddedPostgres({ dataDir: join(dir, 'pg'), port: await freePort(), persistent: false });
+  const server = await startEmbeddedPostgres({
+    dataDir: join(dir, 'pg'),
+    port: await freePort(),
+    persistent: false,
+  });
   try {
     const admin = postgres(server.adminUrl, { max: 1, onnotice: () => {} });
     await admin`ALTER SYSTEM SET autovacuum = off`;
@@ -226,6 +234,26 @@ export async function benchWriteCost(server: LocalPostgres, log: (line: string) 
   return { before, after };
 }
 
-if (import.meta.main ?? process.argv[1]?.endsWith("bench/write-cost.ts")) {
-  await withBenchServer((server) => benchWriteCost(server));
+/** `--big` (10,000,000 analyses) or `--big=N`: the opt-in fill of bench/usage-growth.ts; else null. */
+export function bigOption(argv: readonly string[]): number | null {
+  const arg = argv.find((a) => a === '--big' || a.startsWith('--big='));
+  if (!arg) return null;
+  const n = arg === '--big' ? 10_000_000 : Number(arg.slice('--big='.length));
+  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`--big=N wants a positive whole number, not ${arg}`);
+  return n;
+}
+
+/** The write's steps of `npm run bench`, on a server of their own (WAL is per server). */
+export async function benchWrite(argv: readonly string[]): Promise<void> {
+  const big = bigOption(argv);
+  await withBenchServer(async (server) => {
+    await benchWriteCost(server);
+    await benchUsageGrowth(server);
+    if (big) await benchBig(server, big);
+  });
+}
+
+// `npm run bench:write [-- --big[=N]]` runs these steps alone.
+if (import.meta.main ?? process.argv[1]?.endsWith('bench/write-cost.ts')) {
+  await benchWrite(process.argv.slice(2));
 }

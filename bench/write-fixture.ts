@@ -59,7 +59,7 @@ export function fixedAnalysis(userSub: string, at: Date, idempotencyKey: string 
     rules: rules.rules,
     prices: priceList(priceListConfig()),
   });
-  if (!result || result.advice.length !== 3) throw new Error('the write-cost fixture must give 3 advice items');
+  if (result?.advice.length !== 3) throw new Error('the write-cost fixture must give 3 advice items');
   return {
     id: result.body.analysis_id,
     userSub,
