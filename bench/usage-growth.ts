@@ -35,7 +35,7 @@ async function scratch(server: LocalPostgres, name: string): Promise<Sql> {
 
 /** Median and p99 of `calls` sequential runs of `fn`, in ms. */
 async function timed(fn: () => Promise<unknown>, calls = CALLS): Promise<{ p50: number; p99: number }> {
-  for (let i = 0; i < 10; i++) await fn();
+  for (let i = 0; i < 50; i++) await fn();
   const ms: number[] = [];
   for (let i = 0; i < calls; i++) {
     const t0 = performance.now();

@@ -47,8 +47,12 @@ export interface WriteCost {
   rowsUpdated: number;
   indexEntries: number;
   dbMs: number;
+  /** The same without waiting for the commit's flush: roughly the database's CPU per write. */
+  dbMsNoFlush: number;
   /** Table + index bytes per analysis by table (its TOAST included), largest first. */
   byTable: Array<[string, number]>;
+  /** WAL record bytes per analysis by record type (Heap/INSERT, Btree/INSERT_LEAF, …), largest first. */
+  byRecord: Array<[string, number]>;
 }
 
 type Write = (a: NewAnalysis) => Promise<void>;
@@ -145,9 +149,19 @@ async function measure(sql: Sql, write: Write): Promise<WriteCost> {
   const dbMs = (performance.now() - t0) / MEASURED;
   const [end] = await sql<[{ lsn: string }]>`SELECT pg_current_wal_insert_lsn()::text AS lsn`;
   const after = await tableStats(sql);
+  await sql`SET synchronous_commit = off`;
+  const unflushed = Array.from({ length: WARM_UP }, next);
+  const t1 = performance.now();
+  for (const a of unflushed) await write(a);
+  const dbMsNoFlush = (performance.now() - t1) / WARM_UP;
+  await sql`SET synchronous_commit = on`;
   const [wal] = await sql<[{ record: string; fpi: string }]>`
     SELECT sum(record_size)::text AS record, sum(fpi_size)::text AS fpi
     FROM pg_get_wal_stats(${start?.lsn}::pg_lsn, ${end?.lsn}::pg_lsn)`;
+  const records = await sql<{ kind: string; count: string; bytes: string }[]>`
+    SELECT "resource_manager/record_type" AS kind, count::text, record_size::text AS bytes
+    FROM pg_get_wal_stats(${start?.lsn}::pg_lsn, ${end?.lsn}::pg_lsn, true)
+    WHERE count > 0 ORDER BY record_size DESC LIMIT 8`;
   return {
     walRecordBytes: Number(wal?.record) / MEASURED,
     walFpiBytes: Number(wal?.fpi) / MEASURED,
@@ -157,6 +171,11 @@ async function measure(sql: Sql, write: Write): Promise<WriteCost> {
     rowsUpdated: (after.upd - before.upd) / MEASURED,
     indexEntries: (after.indexEntries - before.indexEntries) / MEASURED,
     dbMs,
+    dbMsNoFlush,
+    byRecord: records.map((r): [string, number] => [
+      `${r.kind} ×${(Number(r.count) / MEASURED).toFixed(1)}`,
+      Number(r.bytes) / MEASURED,
+    ]),
     byTable: [...after.tables]
       .map(([name, bytes]): [string, number] => [name, (bytes - (before.tables.get(name) ?? 0)) / MEASURED])
       .filter(([, bytes]) => bytes > 0)
@@ -225,9 +244,15 @@ export async function benchWriteCost(server: LocalPostgres, log: (line: string) 
   log(
     `  database time per write (ms)  ${before.dbMs.toFixed(2).padStart(6)}        ${after.dbMs.toFixed(2).padStart(6)}  (one connection, sequential)`,
   );
+  log(
+    `    without the commit flush    ${before.dbMsNoFlush.toFixed(2).padStart(6)}        ${after.dbMsNoFlush.toFixed(2).padStart(6)}  (≈ database CPU per write)`,
+  );
   const tables = (c: WriteCost) => c.byTable.map(([t, b]) => `${t} ${b.toFixed(0)}`).join(', ');
   log(`  by table, f2c7dbb: ${tables(before)}`);
   log(`  by table, today:   ${tables(after)}`);
+  const records = (c: WriteCost) => c.byRecord.map(([t, b]) => `${t} ${b.toFixed(0)}`).join(', ');
+  log(`  WAL by record, f2c7dbb: ${records(before)}`);
+  log(`  WAL by record, today:   ${records(after)}`);
   log(
     `  (the issue measured ${ISSUE_BEFORE.wal} WAL and ${ISSUE_BEFORE.storage} storage bytes at f2c7dbb through the API, FPIs included, with a smaller stored answer)`,
   );

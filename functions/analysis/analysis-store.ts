@@ -15,6 +15,7 @@ import { MEASURE_SESSIONS } from '../core/market-history';
 import { CURRENT_SESSION, FEED_CURRENT } from '../market/history-store';
 import { db, type Sql } from '../platform/db';
 import { type NewAnalysis, type RecordOutcome, recordAnalysis } from './analysis-write';
+import { fromStoredAnswer } from './stored-answer';
 
 export type { NewAnalysis, RecordOutcome } from './analysis-write';
 
@@ -105,7 +106,7 @@ interface PriorJson {
 
 const toStored = (p: PriorJson): StoredAnalysis => ({
   requestHash: p.request_hash,
-  body: p.response,
+  body: p.response && fromStoredAnswer(p.response),
   usage: {
     portfolios_analyzed_total: Number(p.portfolios_analyzed_total),
     advice_generated_total: Number(p.advice_generated_total),

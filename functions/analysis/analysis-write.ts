@@ -8,6 +8,7 @@
 import type { AnalysisBody, UsageTotals } from '../core/analysis';
 import type { UsageCharge } from '../core/pricing';
 import type { Sql } from '../platform/db';
+import { toStoredAnswer } from './stored-answer';
 
 export interface NewAnalysis {
   id: string;
@@ -118,7 +119,7 @@ export async function recordAnalysis(sql: Sql, a: NewAnalysis): Promise<RecordOu
       a.adviceCount,
       a.portfolioValuePaise.toString(),
       a.chargedPaise.toString(),
-      JSON.stringify(a.body),
+      JSON.stringify(toStoredAnswer(a.body)),
       JSON.stringify(a.ruleSettings),
       JSON.stringify(
         a.charges.map((c) => ({

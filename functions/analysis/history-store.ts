@@ -8,6 +8,7 @@
 import type { AnalysisResponse } from '../core/analysis';
 import type { Cursor } from '../core/history';
 import { db, type Sql } from '../platform/db';
+import { fromStoredAnswer } from './stored-answer';
 
 export interface HistoryRow {
   analysis_id: string;
@@ -88,7 +89,7 @@ export function sqlHistoryStore(sql: Sql): HistoryStore {
       if (!row) return null;
       // The same shape an Idempotency-Key replay answers (analyze.ts): the stored body, then usage.
       return {
-        ...row.response,
+        ...fromStoredAnswer(row.response),
         usage: {
           portfolios_analyzed_total: Number(row.portfolios_analyzed_total),
           advice_generated_total: Number(row.advice_generated_total),

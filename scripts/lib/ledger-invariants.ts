@@ -61,6 +61,18 @@ export const INVARIANTS: readonly Invariant[] = [
             WHERE a.rule_set <> $1 AND o.event_id IS NULL`,
   },
   {
+    name: 'every outbox row is a usage event',
+    query: `SELECT o.event_id FROM billing_outbox o
+            WHERE NOT EXISTS (SELECT 1 FROM usage_events e
+                              WHERE e.analysis_id = o.analysis_id AND e.feature = o.feature)`,
+  },
+  {
+    name: "every analysis's rule settings document exists",
+    query: `SELECT a.id, a.rule_settings_id FROM analyses a
+            WHERE a.rule_settings_id IS NOT NULL
+              AND NOT EXISTS (SELECT 1 FROM rule_settings_used r WHERE r.id = a.rule_settings_id)`,
+  },
+  {
     name: 'the legacy import is never sent to the billing provider',
     query: `SELECT o.event_id FROM billing_outbox o JOIN analyses a ON a.id = o.analysis_id
             WHERE a.rule_set = $1`,
