@@ -173,7 +173,13 @@ describe('ApiStack', () => {
       new ApiStack(app, 'Api', {
         config: loadStageConfig(app.node),
         network: { vpc, securityGroup },
-        database: { secret, host: 'proxy', port: 5432, databaseName: 'stocks' },
+        database: {
+          secret,
+          host: 'proxy',
+          hostParameterName: '/test/host',
+          port: 5432,
+          databaseName: 'stocks',
+        },
         schema: secret,
         site: { url: 'https://d111.cloudfront.net/', origin: 'https://d111.cloudfront.net' },
         routes: [{ routeKey, entry: 'market', auth, memoryMb: 256, timeoutSeconds: 5 }],
