@@ -85,8 +85,9 @@ async function attach(url: string): Promise<Target> {
     localDir: env.dir,
     stop: async () => {},
   };
-  for (const [name, u] of Object.entries({ ...target, stop: undefined, localDir: undefined }))
-    if (u) assertLocal(name, u);
+  const { baseUrl, kinesisEndpoint, databaseUrl } = target;
+  for (const [name, u] of Object.entries({ baseUrl, adminUrl, kinesisEndpoint, databaseUrl }))
+    assertLocal(name, u);
   return target;
 }
 
@@ -188,7 +189,9 @@ try {
           databaseBytes,
           outboxPending,
           consumerLagS,
+          newestTickAgeS: prices.newest === null ? null : Math.max(0, (Date.now() - prices.newest) / 1000),
           ticksSent: traffic.ticksSent,
+          billedEvents: target.billedEvents?.() ?? null,
         }),
       );
     }

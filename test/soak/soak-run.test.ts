@@ -45,6 +45,8 @@ describe('npm run soak', () => {
       /API RSS \d+\.\d MiB, heap after GC \d+\.\d MiB \| db \d+\.\d MiB, outbox \d+ pending/,
     );
     expect(output).toMatch(/consumer lag \d+\.\d s/);
+    // The billing sync inside npm start delivered the analyses' usage to the Flexprice stand-in.
+    expect(output).toMatch(/ [1-9]\d* events at Flexprice/);
     expect(output).toMatch(/POST \/api\/analyze +n= +\d+ +p50 +\d+ ms +p99 +\d+ ms/);
     expect(output).toMatch(/POST \/api\/analyze \(replay\)/);
     expect(output).toContain('ledger check: ledger consistent');

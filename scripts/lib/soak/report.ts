@@ -9,7 +9,11 @@ export interface Probes {
   outboxPending: number | null;
   /** Seconds between the newest tick put on the stream and the newest one applied. */
   consumerLagS: number | null;
+  /** Age of the newest tick the API serves when probed (includes the 1 s between PutRecords). */
+  newestTickAgeS: number | null;
   ticksSent: number;
+  /** Usage events the billing sync delivered to the Flexprice stand-in so far; null without one. */
+  billedEvents: number | null;
 }
 
 const na = (v: number | null, f: (v: number) => string) => (v === null ? 'n/a' : f(v));
@@ -22,8 +26,10 @@ export function formatInterval(plan: Plan, index: number, rec: IntervalRecord, p
   const lines = [
     `[${unit} ${index}/${plan.intervals}] ${total} answered (${rate}/s), ${rec.errors} errors, ` +
       `${rec.dropped} dropped | API RSS ${na(probes.rss, mib)}, heap after GC ${na(probes.heapAfterGc, mib)} | ` +
-      `db ${na(probes.databaseBytes, mib)}, outbox ${na(probes.outboxPending, String)} pending | ` +
-      `consumer lag ${na(probes.consumerLagS, (s) => `${s.toFixed(1)} s`)} (${probes.ticksSent} ticks sent)`,
+      `db ${na(probes.databaseBytes, mib)}, outbox ${na(probes.outboxPending, String)} pending, ` +
+      `${na(probes.billedEvents, String)} events at Flexprice | ` +
+      `consumer lag ${na(probes.consumerLagS, (s) => `${s.toFixed(1)} s`)} ` +
+      `(newest price ${na(probes.newestTickAgeS, (s) => `${s.toFixed(1)} s`)} old, ${probes.ticksSent} ticks sent)`,
   ];
   for (const [route, list] of [...rec.routes.entries()].sort(([a], [b]) => a.localeCompare(b))) {
     lines.push(

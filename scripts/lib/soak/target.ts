@@ -25,6 +25,8 @@ export interface Target {
   databaseUrl: string;
   /** Folder holding the issuer key (LOCAL_DIR). */
   localDir: string;
+  /** Events the Flexprice stand-in has counted (deduplicated); absent when the soak started none. */
+  billedEvents?: () => number;
   stop(): Promise<void>;
 }
 
@@ -72,6 +74,7 @@ export async function startOwnStack(log: (line: string) => void): Promise<Target
       adminUrl: `http://127.0.0.1:${ports.LOCAL_ADMIN_PORT}`,
       databaseUrl: embeddedPostgresUrl(ports.PG_PORT, 'stocks'),
       localDir: dir,
+      billedEvents: () => standin?.counted().length ?? 0,
       stop: cleanup,
     };
   } catch (error) {
