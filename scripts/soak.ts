@@ -118,6 +118,9 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     if (interrupted) return;
     interrupted = true;
     console.error(`\n${signal}: stopping the load and the stack…`);
+    // While the stack is still starting there is nothing to stop yet: the main flow stops it
+    // as soon as it is up (it checks `interrupted`), so no npm start is left behind.
+    if (!target) return;
     void (async () => {
       await traffic?.stop();
       await target?.stop();
@@ -128,6 +131,11 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 
 try {
   target = values.url ? await attach(values.url) : await startOwnStack((l) => console.log(l));
+  if (interrupted) {
+    await target.stop();
+    process.exit(130);
+  }
+  if (values.url) console.log(`soak: against the running ${target.baseUrl} (admin ${target.adminUrl})`);
   const memory = await memoryAfterGc(target.adminUrl);
   if (!memory)
     throw new Error(`no forced GC at ${target.adminUrl}/gc: start npm start with NODE_OPTIONS=--expose-gc`);

@@ -26,8 +26,8 @@ export function formatInterval(plan: Plan, index: number, rec: IntervalRecord, p
   const lines = [
     `[${unit} ${index}/${plan.intervals}] ${total} answered (${rate}/s), ${rec.errors} errors, ` +
       `${rec.dropped} dropped | API RSS ${na(probes.rss, mib)}, heap after GC ${na(probes.heapAfterGc, mib)} | ` +
-      `db ${na(probes.databaseBytes, mib)}, outbox ${na(probes.outboxPending, String)} pending, ` +
-      `${na(probes.billedEvents, String)} events at Flexprice | ` +
+      `db ${na(probes.databaseBytes, mib)}, outbox ${na(probes.outboxPending, String)} pending` +
+      `${probes.billedEvents === null ? '' : `, ${probes.billedEvents} events at Flexprice`} | ` +
       `consumer lag ${na(probes.consumerLagS, (s) => `${s.toFixed(1)} s`)} ` +
       `(newest price ${na(probes.newestTickAgeS, (s) => `${s.toFixed(1)} s`)} old, ${probes.ticksSent} ticks sent)`,
   ];
