@@ -2,21 +2,19 @@
  * The system under soak, used as a black box over HTTP, the stream and SQL reads: either an
  * `npm start` the soak starts itself (free ports, its own LOCAL_DIR in a temp folder, a Flexprice
  * stand-in so the billing sync has work, NODE_OPTIONS=--expose-gc and the local admin endpoint),
- * or one already running (`--url`). Also: the users, the probes, and the ledger check.
+ * or one already running (`--url`); and the simulated users it serves.
  */
-import { execFile } from 'node:child_process';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import postgres from 'postgres';
 import { type FlexpriceStandin, startFlexpriceStandin } from '../../../local/flexprice-standin';
 import { LOCAL_ISSUER, loadOrCreateIssuerKey, signAccessToken } from '../../../local/issuer';
 import { freePort } from '../../../local/ports';
 import { embeddedPostgresUrl } from '../../../local/postgres';
-import { ROOT } from '../../../local/stack';
+import { settingsFromEnv } from '../../../local/stack';
 import { type StackProcess, startStackProcess } from '../../../local/stack-process';
-import type { SimUser } from './traffic';
+import type { SimUser } from './mix';
+import type { SoakOptions } from './options';
 
 export interface Target {
   baseUrl: string;
@@ -83,6 +81,24 @@ export async function startOwnStack(log: (line: string) => void): Promise<Target
   }
 }
 
+/** An `npm start` already running; the defaults are those of `npm start` itself (env, ports). */
+export function attachTo(o: NonNullable<SoakOptions['attach']>): Target {
+  const env = settingsFromEnv();
+  if (!o.adminUrl) throw new Error('--url needs --admin-url (npm start with LOCAL_ADMIN_PORT set)');
+  const target: Target = {
+    baseUrl: o.url.replace(/\/$/, ''),
+    adminUrl: o.adminUrl,
+    kinesisEndpoint: o.kinesis ?? `http://127.0.0.1:${env.kinesisPort}`,
+    databaseUrl: o.databaseUrl ?? process.env.DATABASE_URL ?? embeddedPostgresUrl(env.pgPort, 'stocks'),
+    localDir: env.dir,
+    stop: async () => {},
+  };
+  const { baseUrl, adminUrl, kinesisEndpoint, databaseUrl } = target;
+  for (const [name, u] of Object.entries({ baseUrl, adminUrl, kinesisEndpoint, databaseUrl }))
+    assertLocal(name, u);
+  return target;
+}
+
 /** Users with tokens signed by the stack's issuer key; every other one also gets an API key. */
 export async function makeUsers(target: Target, count: number, runId: string): Promise<SimUser[]> {
   const key = await loadOrCreateIssuerKey(join(target.localDir, 'issuer-key.json'));
@@ -108,53 +124,4 @@ export async function makeUsers(target: Target, count: number, runId: string): P
     users.push(user);
   }
   return users;
-}
-
-export interface Memory {
-  rss: number;
-  heapUsed: number;
-}
-
-/** The API process's memory after a forced GC (local/admin.ts); null when unavailable. */
-export async function memoryAfterGc(adminUrl: string): Promise<Memory | null> {
-  try {
-    const res = await fetch(`${adminUrl}/gc`, { method: 'POST', signal: AbortSignal.timeout(10_000) });
-    return res.ok ? ((await res.json()) as Memory) : null;
-  } catch {
-    return null;
-  }
-}
-
-/** Read-only SQL probes; each is null when it cannot be answered (the schema may have moved on). */
-export function databaseProbes(databaseUrl: string) {
-  const sql = postgres(databaseUrl, { max: 1, onnotice: () => {}, connect_timeout: 5 });
-  const one = async (query: string): Promise<number | null> => {
-    try {
-      const [row] = await sql.unsafe<{ v: string | number }[]>(query);
-      return row ? Number(row.v) : null;
-    } catch {
-      return null;
-    }
-  };
-  return {
-    databaseBytes: () => one('SELECT pg_database_size(current_database()) AS v'),
-    outboxPending: () => one(`SELECT count(*) AS v FROM billing_outbox WHERE status = 'pending'`),
-    close: () => sql.end({ timeout: 5 }),
-  };
-}
-
-/** `npm run check-ledger` against the database: whether it passed, and the last lines it printed. */
-export async function ledgerCheck(databaseUrl: string): Promise<{ ok: boolean; output: string }> {
-  const tail = (text: string) => text.trim().split('\n').slice(-20).join('\n');
-  try {
-    const { stdout } = await promisify(execFile)(
-      join(ROOT, 'node_modules/.bin/tsx'),
-      [join(ROOT, 'scripts/check-ledger.ts')],
-      { cwd: ROOT, env: { ...process.env, DATABASE_URL: databaseUrl }, timeout: 180_000 },
-    );
-    return { ok: true, output: tail(stdout) };
-  } catch (error) {
-    const e = error as { stdout?: string; stderr?: string; message: string };
-    return { ok: false, output: tail(`${e.stdout ?? ''}\n${e.stderr ?? ''}`) || e.message };
-  }
 }

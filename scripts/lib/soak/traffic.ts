@@ -1,87 +1,24 @@
 /**
  * The soak's load: simulated users (each with an access token, half also with an API key made
  * through POST /api/keys) sending a fixed mix of requests at a steady open-loop rate with a bounded
- * number in flight; the web app's open tabs polling GET /api/market every 30 s; and ticks put on
- * the local stream at a steady rate. Every loop is bounded: it stops when `stop()` is called, and
- * each request gives up after REQUEST_TIMEOUT_MS.
+ * number in flight, and the web app's open tabs polling GET /api/market every 30 s (the ticks are
+ * ticks.ts). Every loop is bounded: it stops when `stop()` is called, and each request gives up
+ * after REQUEST_TIMEOUT_MS.
  */
 import { isDeepStrictEqual } from 'node:util';
-import type { KinesisClient } from '@aws-sdk/client-kinesis';
-import { publishTicks } from '../../../local/publish';
+import { KEEP, type Kind, pick, pickKind, portfolioBody, remember, type SimUser } from './mix';
 import type { Recorder } from './recorder';
+import { SOAK_SYMBOLS } from './ticks';
 
 const REQUEST_TIMEOUT_MS = 10_000;
 /** The web app's market refresh (SPEC §8: at most every 30 s). */
 export const TAB_POLL_MS = 30_000;
-export const SOAK_SYMBOLS = Array.from({ length: 20 }, (_, i) => `SOAK${String(i + 1).padStart(2, '0')}`);
-const KEEP = 20; // per user: recent analysis ids and Idempotency-Keys to read back or replay
-
-export interface SimUser {
-  sub: string;
-  token: string;
-  apiKey?: string;
-  analyses: string[];
-  /** Idempotency-Key → the first answer's body, for replays that must return it exactly. */
-  replays: Map<string, { body: string; answer: unknown }>;
-}
-
-type Kind =
-  | 'analyze'
-  | 'analyze-key'
-  | 'analyze-idem'
-  | 'replay'
-  | 'history'
-  | 'analysis'
-  | 'market'
-  | 'usage'
-  | 'billing';
-
-/** The mix, by weight: mostly billed analyses, then the reads a user makes around them. */
-const MIX: ReadonlyArray<[Kind, number]> = [
-  ['analyze', 25],
-  ['analyze-key', 15],
-  ['analyze-idem', 10],
-  ['replay', 10],
-  ['history', 10],
-  ['analysis', 5],
-  ['market', 15],
-  ['usage', 5],
-  ['billing', 5],
-];
-const MIX_TOTAL = MIX.reduce((n, [, w]) => n + w, 0);
-
-function pick<T>(list: readonly T[]): T {
-  return list[Math.floor(Math.random() * list.length)] as T;
-}
-
-function pickKind(): Kind {
-  let r = Math.random() * MIX_TOTAL;
-  for (const [kind, weight] of MIX) {
-    r -= weight;
-    if (r < 0) return kind;
-  }
-  return 'market';
-}
-
-function portfolioBody(): string {
-  const start = Math.floor(Math.random() * (SOAK_SYMBOLS.length - 5));
-  const holdings = SOAK_SYMBOLS.slice(start, start + 5).map((symbol, i) => ({ symbol, quantity: 5 + i * 3 }));
-  return JSON.stringify({ portfolio: holdings });
-}
-
-function remember<K, V>(map: Map<K, V>, key: K, value: V) {
-  map.set(key, value);
-  if (map.size > KEEP) map.delete(map.keys().next().value as K);
-}
-
 export class Traffic {
   private inFlight = 0;
   private stopped = false;
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly pending = new Set<Promise<void>>();
   private seq = 0;
-  ticksSent = 0;
-  newestTickSent: number | null = null;
 
   constructor(
     private readonly o: {
@@ -92,9 +29,6 @@ export class Traffic {
       rate: number;
       concurrency: number;
       tabs: number;
-      tickRate: number;
-      kinesis: KinesisClient;
-      stream: string;
       /** Test hook: one malformed analyze per `injectErrorEveryMs`, which must fail the run. */
       injectErrorEveryMs?: number;
     },
@@ -222,8 +156,8 @@ export class Traffic {
     this.timers.push(start);
   }
 
-  /** The API requests and the tabs (after the soak's symbols have prices: see startTicks). */
-  startRequests(): void {
+  /** The API requests, the tabs and the test hook. */
+  start(): void {
     // Requests: a slot every 100 ms, carrying rate/10 requests (the fraction carried over).
     let credit = 0;
     this.every(100, () => {
@@ -257,38 +191,6 @@ export class Traffic {
         }),
       );
     }
-  }
-
-  /** Ticks: one PutRecords a second carrying tickRate ticks, round-robin over the soak's symbols. */
-  startTicks(): void {
-    let next = 0;
-    const prices = new Map(SOAK_SYMBOLS.map((s, i) => [s, 100 + i * 10]));
-    this.every(1_000, () =>
-      this.launch(async () => {
-        const ts = Date.now();
-        const ticks = Array.from({ length: this.o.tickRate }, () => {
-          const symbol = SOAK_SYMBOLS[next++ % SOAK_SYMBOLS.length] as string;
-          const price = Math.max(1, (prices.get(symbol) ?? 100) * (1 + (Math.random() - 0.5) / 100));
-          prices.set(symbol, price);
-          const data = JSON.stringify({
-            symbol,
-            price: Math.round(price * 100) / 100,
-            name: `Soak ${symbol}`,
-            sector: 'Soak',
-            ts: new Date(ts).toISOString(),
-          });
-          return { data, partitionKey: symbol };
-        });
-        const started = performance.now();
-        try {
-          this.ticksSent += await publishTicks(this.o.kinesis, this.o.stream, ticks);
-          this.newestTickSent = ts;
-          this.o.recorder.ok('kinesis PutRecords (ticks)', performance.now() - started);
-        } catch (error) {
-          this.o.recorder.fail('kinesis PutRecords (ticks)', (error as Error).message);
-        }
-      }),
-    );
   }
 
   /** Stop every loop and wait (bounded by the request timeout) for the requests in flight. */
