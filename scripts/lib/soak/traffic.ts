@@ -13,6 +13,7 @@ import { SOAK_SYMBOLS } from './ticks';
 const REQUEST_TIMEOUT_MS = 10_000;
 /** The web app's market refresh (SPEC §8: at most every 30 s). */
 export const TAB_POLL_MS = 30_000;
+
 export class Traffic {
   private inFlight = 0;
   private stopped = false;
@@ -38,7 +39,7 @@ export class Traffic {
   async request(
     route: string,
     path: string,
-    init: RequestInit & { credential: string },
+    { credential, ...init }: RequestInit & { credential: string },
     check: (res: Response, text: string) => string | null = (res) =>
       res.status === 200 ? null : `status ${res.status}`,
   ): Promise<{ status: number; text: string } | null> {
@@ -46,7 +47,7 @@ export class Traffic {
     try {
       const res = await fetch(`${this.o.baseUrl}${path}`, {
         ...init,
-        headers: { authorization: `Bearer ${init.credential}`, ...(init.headers as Record<string, string>) },
+        headers: { authorization: `Bearer ${credential}`, ...(init.headers as Record<string, string>) },
         signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
       });
       const text = await res.text();
