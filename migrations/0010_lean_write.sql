@@ -1,7 +1,8 @@
--- Half the write of an analysis, same guarantees; reads that do not grow (issue 19 items 1, 2).
+-- A leaner write of an analysis, same guarantees; reads that do not grow (issue 19 items 1, 2).
 --
 -- Measured by `npm run bench` (bench/write-cost.ts; figures and reasoning in docs/performance.md
--- "The write of an analysis"). What changes, and why each step keeps every guarantee:
+-- "The write of an analysis": about a third less WAL and storage). What changes, and why each
+-- step keeps every guarantee:
 --
 -- 1. Per-user counters by IST day, feature and unit price (`usage_daily`) replace the all-time
 --    `usage_totals` row. The analyze statement upserts them (HOT updates: no indexed column
