@@ -1,17 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RoundTripProxy, startRoundTripProxy } from '../../bench/pg-proxy';
 import { handler } from '../../functions/analyze';
 import { newKey } from '../../functions/core/api-keys';
 import { dbConfig } from '../../functions/platform/config';
 import { closeDb } from '../../functions/platform/db';
+import { type PgProxy, startPgProxy } from '../../local/pg-proxy';
 import { useTestDatabase } from '../helpers/db';
 import { apiEvent, lambdaContext } from '../helpers/events';
 import { FIXTURE, seedPrices } from '../helpers/prices';
 import { token } from '../helpers/tokens';
 
 const db = useTestDatabase();
-let proxy: RoundTripProxy;
+let proxy: PgProxy;
 
 const PORTFOLIO = {
   portfolio: [
@@ -37,7 +37,7 @@ describe.each([
 ])('database round trips per analyze, %s', (_name, prepare) => {
   beforeAll(async () => {
     await seedPrices(db.current.sql, FIXTURE);
-    proxy = await startRoundTripProxy(db.current.url);
+    proxy = await startPgProxy(db.current.url);
     process.env.DATABASE_URL = proxy.url;
     // One connection, as a Lambda container has, so statement preparation is paid once.
     process.env.DB_MAX_CONNECTIONS = '1';
