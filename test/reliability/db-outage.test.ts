@@ -18,7 +18,7 @@ import { handler as health, healthConfig } from '../../functions/health';
 import { dbConfig } from '../../functions/platform/config';
 import { closeDb, type Sql } from '../../functions/platform/db';
 import { configureAppRole, migrate } from '../../functions/platform/migrations';
-import { PG_CLIENT_DEFAULTS } from '../../functions/platform/pg-arrays';
+import { PG_CLIENT_DEFAULTS } from '../../functions/platform/pg-options';
 import { freePort } from '../../local/ports';
 import { appRoleUrl, ensureDatabase, type LocalPostgres, startEmbeddedPostgres } from '../../local/postgres';
 import { checkLedger } from '../../scripts/lib/ledger-invariants';

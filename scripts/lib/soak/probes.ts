@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import postgres from 'postgres';
-import { PG_CLIENT_DEFAULTS } from '../../../functions/platform/pg-arrays';
+import { PG_CLIENT_DEFAULTS } from '../../../functions/platform/pg-options';
 import { ROOT } from '../../../local/stack';
 import type { Target } from './target';
 import { SOAK_SYMBOLS } from './ticks';
