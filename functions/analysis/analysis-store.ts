@@ -15,6 +15,7 @@ import { keyLookup } from '../accounts/key-store';
 import type { AnalysisBody, MarketQuote, UsageTotals } from '../core/analysis';
 import { MEASURE_SESSIONS } from '../core/market-history';
 import type { UsageCharge } from '../core/pricing';
+import { RISK_MAX_SESSIONS } from '../core/risk';
 import { CURRENT_SESSION, FEED_CURRENT } from '../market/history-store';
 import { db, type Sql } from '../platform/db';
 
@@ -76,15 +77,16 @@ export interface AnalysisStore {
   /**
    * One query: the caller (an API key resolved by hash, its last use touched at most once a
    * minute), the latest quotes of `symbols`, the caller's rule settings, and the analysis
-   * stored under (caller, Idempotency-Key) if any. With `withHistory` each quote also brings
-   * its symbol's last ANALYSIS_HISTORY_SESSIONS bars before the current session (closes only)
-   * and its corporate actions.
+   * stored under (caller, Idempotency-Key) if any. With `historySessions` > 0 each quote also
+   * brings its symbol's last `historySessions` bars before the current session (closes only)
+   * and its corporate actions: ANALYSIS_HISTORY_SESSIONS for the measures, RISK_HISTORY_SESSIONS
+   * with portfolio risk.
    */
   loadInputs(
     asker: Asker,
     symbols: string[],
     idempotencyKey: string | null,
-    withHistory?: boolean,
+    historySessions: number,
   ): Promise<AnalysisInputs>;
   /** One statement: the analysis, its usage events, their outbox rows and the caller's totals, atomically. */
   record(analysis: NewAnalysis): Promise<RecordOutcome>;
@@ -93,14 +95,20 @@ export interface AnalysisStore {
 }
 
 /**
- * Bars per symbol analyze reads with its one query: what the derived measures need
+ * Bars per symbol analyze reads with its one query for the derived measures alone
  * (MEASURE_SESSIONS, 20). Each bar is a heap fetch, the dominant cost of the history read
  * (docs/market-data.md "Performance"), so the read brings no more than the analysis uses.
- * Portfolio risk (SPEC §12, 60 sessions common to every holding) raises this to its own need,
- * e.g. 80 to leave room for holdings that miss a few sessions; the series then come from the
- * same read (measuredQuote returns each holding's AdjustedSeries).
  */
 export const ANALYSIS_HISTORY_SESSIONS = MEASURE_SESSIONS;
+
+/**
+ * Bars per symbol when portfolio risk is on (SPEC §12: the last up to 60 sessions in which every
+ * holding has a close). 59 bars before the current session and the latest price make 60 sessions
+ * when every holding traded every session; 20 more leave room for sessions that some holding
+ * lacks (a suspension, a stale price, a missing bhavcopy row) before the window shrinks below 60.
+ * It is a superset of what the measures need, so one read serves both (docs/risk.md).
+ */
+export const RISK_HISTORY_SESSIONS = RISK_MAX_SESSIONS - 1 + 20;
 
 interface QuoteJson extends Omit<MarketQuote, 'ts' | 'feedCurrent' | 'history'> {
   ts_ms: number;
@@ -144,7 +152,8 @@ const toStored = (p: PriorJson): StoredAnalysis => ({
   },
 });
 
-const LOAD_INPUTS = `
+/** The read with a LIMIT of `bars` per symbol: a constant in the text, so each plan is exact. */
+const loadInputsSql = (bars: number) => `
 WITH ${keyLookup('$4')}, caller AS (
   SELECT coalesce($2::text, (SELECT user_sub FROM api_key)) AS sub, (SELECT id FROM api_key) AS key_id
 )
@@ -160,7 +169,7 @@ SELECT
             'h', (SELECT json_build_array(json_agg(b.session ORDER BY b.session), json_agg(b.close ORDER BY b.session))
                   FROM (SELECT session, close FROM daily_bars
                         WHERE $5::boolean AND symbol = lp.symbol AND session < cur.session
-                        ORDER BY session DESC LIMIT ${ANALYSIS_HISTORY_SESSIONS}) b
+                        ORDER BY session DESC LIMIT ${bars}) b
                   HAVING count(*) > 0),
             'a', (SELECT json_agg(json_build_array(ca.ex_date, ca.factor_num, ca.factor_den))
                   FROM corporate_actions ca
@@ -219,9 +228,22 @@ SELECT totals.portfolios_analyzed, totals.advice_generated, (SELECT count(*) FRO
        (SELECT count(*) FROM outbox)::int AS queued
 FROM totals`;
 
+/** The read's text per history length, built once: a container uses one or two of them. */
+const reads = new Map<number, string>();
+function readFor(historySessions: number): string {
+  const bars = Math.max(1, Math.trunc(historySessions));
+  let text = reads.get(bars);
+  if (text === undefined) {
+    text = loadInputsSql(bars);
+    reads.set(bars, text);
+  }
+  return text;
+}
+
 export function sqlAnalysisStore(sql: Sql): AnalysisStore {
   return {
-    async loadInputs(asker, symbols, idempotencyKey, withHistory = true) {
+    async loadInputs(asker, symbols, idempotencyKey, historySessions) {
+      const withHistory = historySessions > 0;
       const [row] = await sql.unsafe<
         [
           {
@@ -233,7 +255,7 @@ export function sqlAnalysisStore(sql: Sql): AnalysisStore {
             db_now_ms: string;
           },
         ]
-      >(LOAD_INPUTS, [
+      >(readFor(historySessions), [
         symbols,
         'userSub' in asker ? asker.userSub : null,
         idempotencyKey,
