@@ -114,10 +114,36 @@ interface QuoteJson extends Omit<MarketQuote, 'ts' | 'feedCurrent' | 'history'> 
   ts_ms: number;
   /** Whether the tick that set the price carried change_1d_pct, change_7d_pct, volatility. */
   now: [boolean, boolean, boolean];
-  /** [sessions, closes] ascending, or null without bars or history. */
-  h: [string[], number[]] | null;
+  /**
+   * [sessions as days since EPOCH_DATE, closes], newest first (the index order), or null
+   * without bars or history. Two flat arrays of numbers are the cheapest shape to build and
+   * parse: with risk on this is 20 × 79 bars per read (docs/risk.md "Performance").
+   */
+  h: [number[], number[]] | null;
   /** [ex_date, factor_num, factor_den] of each split or bonus, or null. */
   a: [string, number, number][] | null;
+}
+
+/** Sessions travel as day numbers from this date (an integer is cheaper to build and parse). */
+const EPOCH_DATE = "date '2000-01-01'";
+const EPOCH_MS = Date.UTC(2000, 0, 1);
+const DAY_MS = 86_400_000;
+/** Day number → YYYY-MM-DD, memoized: a container sees a few hundred distinct sessions. */
+const sessionNames = new Map<number, string>();
+function sessionName(day: number): string {
+  let name = sessionNames.get(day);
+  if (name === undefined) {
+    name = new Date(EPOCH_MS + day * DAY_MS).toISOString().slice(0, 10);
+    if (sessionNames.size < 10_000) sessionNames.set(day, name);
+  }
+  return name;
+}
+
+/** The history arrays oldest first, as the core takes them (closesSeries sorts anything else). */
+function closeHistory(h: [number[], number[]] | null): { sessions: string[]; closes: number[] } {
+  if (!h) return { sessions: [], closes: [] };
+  const [days, closes] = h;
+  return { sessions: days.map(sessionName).reverse(), closes: closes.slice().reverse() };
 }
 
 /** A quote of the read, as the core takes it. */
@@ -128,8 +154,7 @@ function toQuote({ ts_ms, now, h, a, ...q }: QuoteJson, withHistory: boolean): M
     feedCurrent: { change_1d_pct: now[0], change_7d_pct: now[1], volatility: now[2] },
     history: withHistory
       ? {
-          sessions: h?.[0] ?? [],
-          closes: h?.[1] ?? [],
+          ...closeHistory(h),
           actions: (a ?? []).map(([exDate, factorNum, factorDen]) => ({ exDate, factorNum, factorDen })),
         }
       : null,
@@ -166,7 +191,7 @@ SELECT
             'ts_ms', floor(extract(epoch FROM lp.ts) * 1000)::bigint,
             'session', cur.session,
             'now', ${FEED_CURRENT},
-            'h', (SELECT json_build_array(json_agg(b.session ORDER BY b.session), json_agg(b.close ORDER BY b.session))
+            'h', (SELECT json_build_array(array_agg(b.session - ${EPOCH_DATE}), array_agg(b.close))
                   FROM (SELECT session, close FROM daily_bars
                         WHERE $5::boolean AND symbol = lp.symbol AND session < cur.session
                         ORDER BY session DESC LIMIT ${bars}) b
