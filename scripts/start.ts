@@ -2,6 +2,7 @@
  * `npm start`: the whole system on this machine. Prints a token and a curl example when ready;
  * Ctrl-C (SIGINT) or SIGTERM stops every part cleanly.
  */
+import { type AdminServer, startAdminServer } from '../local/admin';
 import { isDanglingTypeFetchError } from '../local/dangling-type-fetch';
 import { LOCAL_ISSUER, signAccessToken } from '../local/issuer';
 import { STOP_BUDGET_MS, settingsFromEnv, startLocalStack } from '../local/stack';
@@ -24,6 +25,17 @@ const stack = await startLocalStack(settings).catch((error: unknown) => {
   }
   process.exit(1);
 });
+
+// Opt-in, 127.0.0.1 only: memory figures and a forced GC for `npm run soak` (local/admin.ts).
+let admin: AdminServer | undefined;
+if (process.env.LOCAL_ADMIN_PORT) {
+  admin = await startAdminServer(Number(process.env.LOCAL_ADMIN_PORT)).catch(async (error: unknown) => {
+    console.error(`Could not start the admin endpoint: ${(error as Error).message}`);
+    await stack.stop();
+    process.exit(1);
+  });
+  console.log(`admin      ${admin.url} (GET /memory, POST /gc; local only)`);
+}
 
 const token = await signAccessToken(stack.issuerKey, {
   sub: 'local-user',
@@ -67,6 +79,7 @@ async function shutdown(signal: string) {
     console.error('Shutdown took over 5 s; exiting');
     process.exit(1);
   }, STOP_BUDGET_MS + 500);
+  await admin?.stop();
   await stack.stop();
   clearTimeout(timer);
   console.log('Stopped.');
