@@ -1,8 +1,6 @@
-/** A GET /api/market row, as docs/openapi.json describes it (generated). */
-export type { MarketRow } from '../../lib/api-types.generated';
-
 /**
- * GET /api/market/{symbol}/history (SPEC §11): daily bars, oldest first, adjusted for known
- * corporate actions; generated from docs/openapi.json like every other response shape.
+ * The market screen's response shapes, generated from docs/openapi.json: `MarketRow` is a
+ * GET /api/market row; `PriceHistory` is GET /api/market/{symbol}/history (SPEC §11: daily
+ * bars, oldest first, adjusted for known corporate actions).
  */
-export type { MarketHistory as PriceHistory } from '../../lib/api-types.generated';
+export type { MarketHistory as PriceHistory, MarketRow } from '../../lib/api-types.generated';
