@@ -1,7 +1,7 @@
 /**
  * `npm run bench` step 3 of bench/analyze.ts: EXPLAIN (ANALYZE, BUFFERS) of the history, usage
  * and billing queries at 1,000,000 analyses (1,000 users over a year, bench/fill.ts), and of one
- * query per index the analyze write maintains (migrations/0010), in a scratch database.
+ * query per index the analyze write maintains (migrations/0011), in a scratch database.
  */
 import { HISTORY_SQL } from '../functions/analysis/history-store';
 import { USAGE_SQL } from '../functions/analysis/usage-store';
@@ -72,7 +72,7 @@ export async function explainAtScale(scratch: Sql, log: (line: string) => void):
 }
 
 /**
- * The remaining indexes of the analyze write (migrations/0010), each by the query it serves:
+ * The remaining indexes of the analyze write (migrations/0011), each by the query it serves:
  * without one of them, that query becomes a scan of a million rows.
  */
 async function explainWriteIndexes(

@@ -3,7 +3,6 @@
  * Ctrl-C (SIGINT) or SIGTERM stops every part cleanly.
  */
 import { type AdminServer, startAdminServer } from '../local/admin';
-import { isDanglingTypeFetchError } from '../local/dangling-type-fetch';
 import { LOCAL_ISSUER, signAccessToken } from '../local/issuer';
 import { STOP_BUDGET_MS, settingsFromEnv, startLocalStack } from '../local/stack';
 import { ensureWebBuilt, WEB_DIST } from '../local/web/build';
@@ -92,10 +91,5 @@ async function shutdown(signal: string) {
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   for (const listener of process.listeners(signal)) process.removeListener(signal, listener);
 }
-// See local/dangling-type-fetch.ts: a database dying while a connection starts must not crash us.
-process.on('unhandledRejection', (reason) => {
-  if (!isDanglingTypeFetchError(reason)) throw reason;
-  console.error(`database connection lost while it was starting: ${(reason as Error).message}`);
-});
 process.on('SIGINT', () => void shutdown('SIGINT'));
 process.on('SIGTERM', () => void shutdown('SIGTERM'));

@@ -1,5 +1,5 @@
 /**
- * The billing outbox in SQL (migrations/0003, 0010): claim due rows, mark them sent or failed,
+ * The billing outbox in SQL (migrations/0003, 0011): claim due rows, mark them sent or failed,
  * and summarise the backlog for /health and the metrics. An outbox row holds its event id, its
  * ledger row's key and its sending state; what is sent (customer, quantity, unit price,
  * timestamp) is read from that ledger row, which never changes.

@@ -2,7 +2,7 @@
  * The ledger's invariants as queries, for `npm run check-ledger` and the chaos tests: each
  * query returns the rows that break its rule (at most LIMIT), so an empty result is a pass.
  *
- * What they hold (migrations/0002–0004, 0010, docs/metering.md): every analysis carries its usage
+ * What they hold (migrations/0002–0004, 0011, docs/metering.md): every analysis carries its usage
  * events (price snapshot included) and every billable event its outbox row; the per-user day
  * counters (usage_daily) are the sums of the ledger by IST day, feature and unit price, row for
  * row; an Idempotency-Key is charged once;
@@ -53,7 +53,7 @@ export const INVARIANTS: readonly Invariant[] = [
             WHERE e.user_sub <> a.user_sub OR e.occurred_at <> a.created_at`,
   },
   {
-    // The outbox row holds no figures (migrations/0010): the sync reads them from this event.
+    // The outbox row holds no figures (migrations/0011): the sync reads them from this event.
     name: 'every billable usage event has its outbox row',
     query: `SELECT e.analysis_id, e.feature, e.user_sub
             FROM usage_events e JOIN analyses a ON a.id = e.analysis_id

@@ -7,6 +7,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import postgres from 'postgres';
+import { PG_CLIENT_DEFAULTS } from '../../../functions/platform/pg-options';
 import { ROOT } from '../../../local/stack';
 import type { Target } from './target';
 import { SOAK_SYMBOLS } from './ticks';
@@ -28,7 +29,7 @@ export async function memoryAfterGc(adminUrl: string): Promise<Memory | null> {
 
 /** Read-only SQL probes; each is null when it cannot be answered (the schema may have moved on). */
 export function databaseProbes(databaseUrl: string) {
-  const sql = postgres(databaseUrl, { max: 1, onnotice: () => {}, connect_timeout: 5 });
+  const sql = postgres(databaseUrl, { ...PG_CLIENT_DEFAULTS, max: 1, connect_timeout: 5 });
   const one = async (query: string): Promise<number | null> => {
     try {
       const [row] = await sql.unsafe<{ v: string | number }[]>(query);
