@@ -41,6 +41,13 @@ export function parseIdempotencyKey(value: string | undefined): string | null {
 }
 
 function replay(stored: StoredAnalysis, hash: string, metrics: Metrics) {
+  // A placeholder adopted from billing records after a restore (docs/operations.md): billed
+  // once already, its answer lost with the restore.
+  if (stored.body === null) {
+    throw conflict(
+      "This Idempotency-Key's analysis was restored from billing records after an outage and its answer is no longer available; it was not billed again. Send the request with a new Idempotency-Key",
+    );
+  }
   if (stored.requestHash !== hash) {
     throw conflict('This Idempotency-Key was already used with a different request body');
   }

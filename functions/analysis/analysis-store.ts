@@ -18,7 +18,8 @@ import { db, type Sql } from '../platform/db';
 
 export interface StoredAnalysis {
   requestHash: string;
-  body: AnalysisBody;
+  /** Null for a placeholder restored from billing records (migrations/0008): no answer kept. */
+  body: AnalysisBody | null;
   usage: UsageTotals;
 }
 
@@ -116,7 +117,9 @@ SELECT
   (SELECT json_build_object('request_hash', request_hash, 'response', response,
             'portfolios_analyzed_total', portfolios_analyzed_total,
             'advice_generated_total', advice_generated_total)
-     FROM analyses WHERE user_sub = caller.sub AND idempotency_key = $3) AS prior,
+     -- By the key's hash (migrations/0008): it also finds a placeholder adopted after a restore.
+     FROM analyses WHERE user_sub = caller.sub
+       AND idempotency_key_sha256 = encode(sha256(convert_to($3::text, 'UTF8')), 'hex')) AS prior,
   (SELECT rules FROM rule_settings WHERE user_sub = caller.sub) AS settings,
   floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint AS db_now_ms
 FROM caller`;
@@ -230,7 +233,11 @@ export function sqlAnalysisStore(sql: Sql): AnalysisStore {
         };
       } catch (error) {
         const e = error as { code?: string; constraint_name?: string };
-        if (e.code === '23505' && e.constraint_name === 'analyses_idempotency')
+        if (
+          e.code === '23505' &&
+          (e.constraint_name === 'analyses_idempotency' ||
+            e.constraint_name === 'analyses_idempotency_sha256')
+        )
           return { kind: 'duplicate-key' };
         throw error;
       }
@@ -239,7 +246,8 @@ export function sqlAnalysisStore(sql: Sql): AnalysisStore {
     async findByKey(userSub, idempotencyKey) {
       const [row]: [PriorJson?] = await sql`
         SELECT request_hash, response, portfolios_analyzed_total, advice_generated_total
-        FROM analyses WHERE user_sub = ${userSub} AND idempotency_key = ${idempotencyKey}`;
+        FROM analyses WHERE user_sub = ${userSub}
+          AND idempotency_key_sha256 = encode(sha256(convert_to(${idempotencyKey}::text, 'UTF8')), 'hex')`;
       return row ? toStored(row) : null;
     },
   };
