@@ -207,7 +207,7 @@ describe('adopting events lost in a restore', () => {
       expect.objectContaining({ kind: 'unknown', event_id: 'evt_from_elsewhere' }),
     );
     expect(second.json).toMatchObject({ events_adopted: 0 });
-    const [{ n }] = await db.current.sql<
+    const [counted] = await db.current.sql<
       { n: number }[]
     >`SELECT count(*)::int AS n FROM analyses WHERE restored_at IS NOT NULL AND user_sub = ${sub}`;
     expect(counted?.n).toBe(1);
@@ -224,7 +224,7 @@ describe('adopting events lost in a restore', () => {
 
     expect(res.json).toMatchObject({ status: 'drift', events_adopted: 0 });
     expect(res.json.events_unknown).toBeGreaterThan(0);
-    const [{ n }] = await db.current.sql<
+    const [counted] = await db.current.sql<
       { n: number }[]
     >`SELECT count(*)::int AS n FROM analyses WHERE id = ${lost.analysis_id}`;
     expect(counted?.n).toBe(0);
