@@ -43,3 +43,8 @@ ALTER TABLE analyses
 -- Events a run adopted from Flexprice (functions/billing/reconciliation-adopt.ts).
 ALTER TABLE reconciliation_runs
   ADD COLUMN events_adopted integer NOT NULL DEFAULT 0 CHECK (events_adopted >= 0);
+
+-- Soft deletion of an analysis (DELETE /api/analyses/{id}, arriving on another branch with its
+-- own migration): the journal's replay (scripts/lib/dr/replay.ts) sets it again after a restore.
+-- IF NOT EXISTS so either migration may come first. MERGER: keep one definition.
+ALTER TABLE analyses ADD COLUMN IF NOT EXISTS deleted_at timestamptz;

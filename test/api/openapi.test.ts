@@ -21,7 +21,7 @@ import { ROUTES } from '../../functions/routes';
 import { handler as rulesGet } from '../../functions/rules-get';
 import { handler as rulesPut } from '../../functions/rules-put';
 import { handler as usage } from '../../functions/usage';
-import { startFlexpriceStandin } from '../billing/flexprice-standin';
+import { startFlexpriceStandin } from '../../local/flexprice-standin';
 import { at } from '../helpers/clock';
 import { DATABASE_INTERNALS, useTestDatabase, withDatabaseDown } from '../helpers/db';
 import { type ApiEventInput, apiEvent, lambdaContext } from '../helpers/events';

@@ -13,6 +13,7 @@ import { syncOnce } from '../../functions/billing/sync';
 import { dateOf } from '../../functions/core/periods';
 import type { Sql } from '../../functions/platform/db';
 import { handler as runReconciliation } from '../../functions/reconciliation-post';
+import { type FlexpriceStandin, startFlexpriceStandin } from '../../local/flexprice-standin';
 import { checkLedger } from '../../scripts/lib/ledger-invariants';
 import { analyzeAs, analyzeOk } from '../helpers/analyze';
 import { useTestDatabase } from '../helpers/db';
@@ -20,7 +21,6 @@ import { apiEvent, lambdaContext } from '../helpers/events';
 import { validateResponse } from '../helpers/openapi';
 import { FIXTURE, seedPrices } from '../helpers/prices';
 import { adminToken, token } from '../helpers/tokens';
-import { type FlexpriceStandin, startFlexpriceStandin } from './flexprice-standin';
 
 const db = useTestDatabase();
 const KEY = 'fp_test_key_adopt_0123456789';

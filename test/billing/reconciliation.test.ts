@@ -10,10 +10,14 @@ import { type ReconcileDeps, reconcileDay } from '../../functions/billing/reconc
 import type { ReconcileConfig } from '../../functions/billing/reconciliation-config';
 import { flexpriceReader } from '../../functions/billing/reconciliation-provider';
 import { syncOnce } from '../../functions/billing/sync';
+import {
+  type FlexpriceStandin,
+  type StandinEvent,
+  startFlexpriceStandin,
+} from '../../local/flexprice-standin';
+import { EVENTS_QUERY_PATH, EVENTS_USAGE_PATH } from '../../local/standin-reads';
 import { useTestDatabase } from '../helpers/db';
-import { type FlexpriceStandin, type StandinEvent, startFlexpriceStandin } from './flexprice-standin';
 import { seedCharges } from './ledger-fixture';
-import { EVENTS_QUERY_PATH, EVENTS_USAGE_PATH } from './standin-reads';
 
 const db = useTestDatabase();
 const KEY = 'fp_test_key_reconcile_0123456789';
