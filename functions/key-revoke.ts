@@ -5,8 +5,8 @@
 import { defaultKeyStore } from './accounts/key-store';
 import { pathId } from './accounts/requests';
 import { authenticatedRoute } from './platform/api';
-import { journal } from './platform/journal';
 import { notFound } from './platform/errors';
+import { journal } from './platform/journal';
 import { MetricUnit } from './platform/powertools';
 
 export const handler = authenticatedRoute('key-revoke', async ({ event, user }, { logger, metrics }) => {

@@ -13,13 +13,16 @@ import { embeddedPostgresUrl } from '../local/postgres';
 import { replayJournal } from './lib/dr/replay';
 
 const { values } = parseArgs({ options: { file: { type: 'string' } }, strict: true });
-const file = values.file ?? process.env.JOURNAL_FILE ?? join(import.meta.dirname, '..', '.local', 'journal.jsonl');
+const file =
+  values.file ?? process.env.JOURNAL_FILE ?? join(import.meta.dirname, '..', '.local', 'journal.jsonl');
 process.env.DATABASE_URL ||= embeddedPostgresUrl(Number(process.env.PG_PORT ?? 5433), 'stocks');
 
 try {
   const entries = await readJournal(file);
   const result = await replayJournal(await db(), entries);
-  console.log(`journal ${file}: ${entries.length} entries, ${result.applied} applied, ${result.unchanged} already in effect`);
+  console.log(
+    `journal ${file}: ${entries.length} entries, ${result.applied} applied, ${result.unchanged} already in effect`,
+  );
   for (const line of result.unresolved) console.log(`  TO DO: ${line}`);
   process.exitCode = result.unresolved.length ? 1 : 0;
 } catch (error) {

@@ -106,7 +106,11 @@ export async function issueInvoices(
       at: now.toISOString(),
       period: periodFirstDay,
       lastNumber: next,
-      invoices: invoices.map((i) => ({ id: i.id as string, number: i.number as string, userSub: i.user_sub as string })),
+      invoices: invoices.map((i) => ({
+        id: i.id as string,
+        number: i.number as string,
+        userSub: i.user_sub as string,
+      })),
     });
     await tx.unsafe(ISSUE, [periodFirstDay, now, JSON.stringify(invoices), JSON.stringify(lines), next]);
     return issued;

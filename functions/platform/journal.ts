@@ -26,7 +26,12 @@ const Iso = z.string().datetime({ offset: true });
 
 export const JournalEntry = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('key_revoked'), at: Iso, keyId: z.string().uuid(), userSub: z.string() }),
-  z.object({ kind: z.literal('analysis_deleted'), at: Iso, analysisId: z.string().uuid(), userSub: z.string() }),
+  z.object({
+    kind: z.literal('analysis_deleted'),
+    at: Iso,
+    analysisId: z.string().uuid(),
+    userSub: z.string(),
+  }),
   z.object({
     kind: z.literal('invoice_paid'),
     at: Iso,
