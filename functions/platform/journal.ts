@@ -21,6 +21,7 @@
 import { open, readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { optionalString, parse, section } from './config';
+import { serviceUnavailable } from './errors';
 
 const Iso = z.string().datetime({ offset: true });
 
@@ -61,12 +62,21 @@ export function fileJournal(path: string): Journal {
   return {
     async append(entry) {
       const line = `${JSON.stringify(JournalEntry.parse(entry))}\n`;
-      const file = await open(path, 'a', 0o600);
       try {
-        await file.appendFile(line, 'utf8');
-        await file.sync();
-      } finally {
-        await file.close();
+        const file = await open(path, 'a', 0o600);
+        try {
+          await file.appendFile(line, 'utf8');
+          await file.sync();
+        } finally {
+          await file.close();
+        }
+      } catch (error) {
+        // A 503 (problem+json) to a request: nothing was changed, a retry may succeed.
+        throw serviceUnavailable(
+          'The change could not be recorded durably; nothing was changed. Retry shortly',
+          5,
+          error,
+        );
       }
     },
   };

