@@ -14,6 +14,7 @@ import type { DatabaseBinding, FunctionNetwork } from '../constructs/app-functio
 import { BackupReplication, drSettings } from '../constructs/backup-replication';
 import { Database } from '../constructs/database';
 import { watchDatabase } from '../constructs/database-alarms';
+import { DrJournal } from '../constructs/dr-journal';
 import { Migrations } from '../constructs/migrations';
 
 export interface DataStackProps extends StackProps {
@@ -98,6 +99,7 @@ export class DataStack extends Stack {
         instance: this.database.instance,
         ...drSettings(this, config.prefix),
       });
+      new DrJournal(this, 'DrJournal');
     }
 
     this.migrations = new Migrations(this, 'Migrations', {

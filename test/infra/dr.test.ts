@@ -69,6 +69,18 @@ describe('disaster recovery', { timeout: 180_000 }, () => {
     expect(() => synthApp('prod', { drRegion: 'hyderabad' })).toThrow(/drRegion/);
   });
 
+  it('prod keeps the restore journal in a bucket nobody can rewrite for 35 days (object lock, compliance)', () => {
+    const data = synthApp('prod').templates.data;
+    data.hasResourceProperties('AWS::S3::Bucket', {
+      ObjectLockEnabled: true,
+      ObjectLockConfiguration: {
+        ObjectLockEnabled: 'Enabled',
+        Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: 35 } },
+      },
+      VersioningConfiguration: { Status: 'Enabled' },
+    });
+  });
+
   it('dev keeps its backups in its own region only', () => {
     const dev = synthApp('dev');
     const [instance] = Object.values(dev.templates.data.findResources('AWS::RDS::DBInstance'));
