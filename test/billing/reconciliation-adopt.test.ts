@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { handler as analysisGet } from '../../functions/analysis-get';
 import { handler as analysisList } from '../../functions/analysis-list';
 import { flexpriceConfig } from '../../functions/billing/config';
 import { flexpriceProvider } from '../../functions/billing/flexprice';
@@ -121,6 +122,14 @@ describe('adopting events lost in a restore', () => {
     const lost = await analyzeOk(sub, PORTFOLIO, { 'Idempotency-Key': 'lost-1' });
     const after = await totalsOf(sub);
     expect(await sync()).toMatchObject({ pending: 0, dead: 0 });
+    // The event carries the unit price and the key's hash, never the key.
+    expect(
+      standin.stored.find((e) => e.event_id === `${lost.analysis_id}:portfolio_analysis`)?.properties,
+    ).toEqual({
+      quantity: '1',
+      unit_price_paise: '500',
+      idempotency_key_sha256: createHash('sha256').update('lost-1').digest('hex'),
+    });
     await forget(db.current.sql, lost.analysis_id);
     expect(await totalsOf(sub)).toEqual(before);
     const day = dateOf(new Date());
@@ -161,6 +170,15 @@ describe('adopting events lost in a restore', () => {
       restored_from_billing: true,
       holdings: [],
     });
+    const one = await analysisGet(
+      apiEvent({
+        path: `/api/analyses/${lost.analysis_id}`,
+        token: await token(sub),
+        pathParameters: { id: lost.analysis_id },
+      }),
+      lambdaContext(),
+    );
+    expect(one.statusCode).toBe(404);
   });
 
   it('a retried Idempotency-Key of an adopted analysis is refused, not billed again', async () => {
