@@ -13,6 +13,7 @@ import { reconcileConfig } from '../../functions/billing/reconciliation-config';
 import { syncOnce } from '../../functions/billing/sync';
 import { dateOf } from '../../functions/core/periods';
 import type { Sql } from '../../functions/platform/db';
+import { handler as reconcileLambda } from '../../functions/reconcile';
 import { handler as runReconciliation } from '../../functions/reconciliation-post';
 import { type FlexpriceStandin, startFlexpriceStandin } from '../../local/flexprice-standin';
 import { checkLedger } from '../../scripts/lib/ledger-invariants';
@@ -246,6 +247,21 @@ describe('adopting events lost in a restore', () => {
       { n: number }[]
     >`SELECT count(*)::int AS n FROM analyses WHERE id = ${lost.analysis_id}`;
     expect(counted?.n).toBe(0);
+  });
+
+  it('the reconcile function adopts too when invoked with adopt_unknown (it reaches Flexprice in AWS)', async () => {
+    const sub = 'adopt-erin';
+    const lost = await analyzeOk(sub, PORTFOLIO);
+    await sync();
+    await forget(db.current.sql, lost.analysis_id);
+
+    const out = await reconcileLambda({ date: dateOf(new Date()), adopt_unknown: true }, lambdaContext());
+
+    expect((out as { runs: unknown[] }).runs).toEqual([
+      expect.objectContaining({ state: 'finished', adopted: 2 }),
+    ]);
+    const [row] = await db.current.sql`SELECT rule_set FROM analyses WHERE id = ${lost.analysis_id}`;
+    expect(row?.rule_set).toBe('restored');
   });
 
   it('is for administrators only and checks its body', async () => {
