@@ -3,7 +3,10 @@
  * our database, come back as placeholders restored from billing records, through
  * `POST /api/admin/reconciliation {"adopt_unknown": true}` against the Flexprice stand-in.
  */
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { handler as analysisGet } from '../../functions/analysis-get';
 import { handler as analysisList } from '../../functions/analysis-list';
@@ -112,7 +115,22 @@ afterAll(async () => {
   expect(seen.flatMap((args) => validateResponse(...args))).toEqual([]);
 });
 
-beforeEach(() => standin.reset());
+// Each test owns today's ledger and Flexprice's events: a day's status is about all of them.
+beforeEach(async () => {
+  standin.reset();
+  await db.current.sql.begin(async (tx) => {
+    for (const table of [
+      'reconciliation_resends',
+      'reconciliation_runs',
+      'billing_outbox',
+      'usage_events',
+      'analyses',
+      'usage_totals',
+    ]) {
+      await tx.unsafe(`DELETE FROM ${table}`);
+    }
+  });
+});
 
 describe('adopting events lost in a restore', () => {
   it('records them under a placeholder, so totals, history and check-ledger agree with Flexprice again', async () => {
@@ -262,6 +280,46 @@ describe('adopting events lost in a restore', () => {
     ]);
     const [row] = await db.current.sql`SELECT rule_set FROM analyses WHERE id = ${lost.analysis_id}`;
     expect(row?.rule_set).toBe('restored');
+  });
+
+  it('npm run reconcile -- --from --to --adopt-unknown adopts day by day and prints the count', async () => {
+    // Prepare
+    const sub = 'adopt-finn';
+    const lost = await analyzeOk(sub, PORTFOLIO);
+    await sync();
+    await forget(db.current.sql, lost.analysis_id);
+    const today = dateOf(new Date());
+    const yesterday = dateOf(new Date(Date.now() - 86_400_000));
+    const cli = (args: string[]) =>
+      promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/reconcile.ts', ...args], {
+        cwd: join(import.meta.dirname, '../..'),
+        env: {
+          PATH: process.env.PATH ?? '',
+          DATABASE_URL: db.current.url,
+          FLEXPRICE_API_KEY: KEY,
+          FLEXPRICE_API_URL: standin.url,
+          RECONCILE_SETTLE_MS: '0',
+        },
+        timeout: 60_000,
+      }).then(
+        (out) => ({ code: 0, ...out }),
+        (error: { code: number; stdout: string; stderr: string }) => error,
+      );
+
+    // Act
+    const out = await cli(['--from', yesterday, '--to', today, '--adopt-unknown']);
+    const bad = await cli(['--from', today, '--to', yesterday]);
+
+    // Assess
+    expect(out.stdout).toMatch(
+      new RegExp(`^${today}: matched; .*; 2 adopted, 0 unknown not adoptable$`, 'm'),
+    );
+    expect(out.stdout).toMatch(new RegExp(`^${yesterday}: `, 'm'));
+    expect(out.code).toBe(0);
+    const [row] = await db.current.sql`SELECT rule_set FROM analyses WHERE id = ${lost.analysis_id}`;
+    expect(row?.rule_set).toBe('restored');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/is after --to/);
   });
 
   it('is for administrators only and checks its body', async () => {
