@@ -3,9 +3,11 @@
  * the requests that make it, refused changes when it cannot be written, and re-applied after a
  * restore by scripts/lib/dr/replay.ts.
  */
+import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { handler as invoicePayment } from '../../functions/invoice-payment';
 import { closeMonths } from '../../functions/invoices';
@@ -164,5 +166,29 @@ describe('what a restore must not undo', () => {
     await writeFile(file, `{"kind":"nonsense"}\n${JSON.stringify(good)}\n`);
     await expect(readJournal(file)).rejects.toThrow(/line 1/);
     expect(await readFile(file, 'utf8')).toContain('nonsense');
+  });
+
+  it('npm run dr-replay-journal applies a journal file to DATABASE_URL and says what it did', async () => {
+    // Prepare: a key revoked (journaled), then brought back by a "restore".
+    const sub = 'journal-ned';
+    const key = await createKey(sub);
+    await revoke(sub, key.id);
+    await db.current.sql`UPDATE api_keys SET revoked_at = NULL WHERE id = ${key.id}`;
+
+    // Act
+    const out = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', 'scripts/dr-replay-journal.ts', '--file', file],
+      {
+        cwd: join(import.meta.dirname, '../..'),
+        env: { PATH: process.env.PATH ?? '', DATABASE_URL: db.current.url },
+        timeout: 60_000,
+      },
+    );
+
+    // Assess
+    expect(out.stdout).toMatch(/1 entries, 1 applied, 0 already in effect/);
+    const [row] = await db.current.sql`SELECT revoked_at FROM api_keys WHERE id = ${key.id}`;
+    expect(row?.revoked_at).not.toBeNull();
   });
 });
