@@ -8,7 +8,7 @@
  * now matches the adopted events, and counts them on the run as `adopted`.
  */
 import { FEATURES } from '../core/pricing';
-import { type Finding, planAdoption } from '../core/reconciliation';
+import { type Finding, type ProviderEvent, parseEventId, planAdoption } from '../core/reconciliation';
 import type { Sql } from '../platform/db';
 import { type ReconcileDeps, reconcileDay } from './reconciliation';
 import { adoptAnalysis, knownToLedger } from './reconciliation-adopt-store';
@@ -31,7 +31,7 @@ export async function adoptDay(
   range: DayRange,
   now: Date,
 ): Promise<AdoptResult> {
-  const theirs = [];
+  const theirs: ProviderEvent[] = [];
   for (const feature of FEATURES) {
     const events = await reader.listEvents(null, feature, range);
     // The range filter may include the end instant: that event belongs to the next day.
@@ -40,7 +40,7 @@ export async function adoptDay(
     );
   }
   const analysisIds = [
-    ...new Set(theirs.map((e) => /^[0-9a-f-]{36}(?=:)/.exec(e.id)?.[0]).filter((x): x is string => !!x)),
+    ...new Set(theirs.map((e) => parseEventId(e.id, FEATURES)?.analysisId).filter((x): x is string => !!x)),
   ];
   const { known, live } = await knownToLedger(
     sql,
