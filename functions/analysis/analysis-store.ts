@@ -20,9 +20,14 @@ import { CURRENT_SESSION, FEED_CURRENT } from '../market/history-store';
 import { db, type Sql } from '../platform/db';
 
 export interface StoredAnalysis {
-  /** Both null once the analysis was deleted (migrations/0009): a replay is then a 409. */
+  /** Null once the analysis was deleted (migrations/0009). */
   requestHash: string | null;
+  /**
+   * The answer as first sent; null when deleted, or for a placeholder restored from billing
+   * records after a database restore (`restored`, migrations/0011): either way a replay is a 409.
+   */
   body: AnalysisBody | null;
+  restored: boolean;
   usage: UsageTotals;
 }
 
@@ -163,6 +168,7 @@ function toQuote({ ts_ms, now, h, a, ...q }: QuoteJson, withHistory: boolean): M
 
 interface PriorJson {
   request_hash: string | null;
+  restored: boolean;
   response: AnalysisBody | null;
   portfolios_analyzed_total: number;
   advice_generated_total: number;
@@ -171,6 +177,7 @@ interface PriorJson {
 const toStored = (p: PriorJson): StoredAnalysis => ({
   requestHash: p.request_hash,
   body: p.response,
+  restored: p.restored,
   usage: {
     portfolios_analyzed_total: Number(p.portfolios_analyzed_total),
     advice_generated_total: Number(p.advice_generated_total),
@@ -202,9 +209,12 @@ SELECT
      FROM latest_prices lp CROSS JOIN LATERAL (${CURRENT_SESSION}) cur
      WHERE lp.symbol = ANY($1::text[])) AS quotes,
   (SELECT json_build_object('request_hash', request_hash, 'response', response,
+            'restored', rule_set = 'restored',
             'portfolios_analyzed_total', portfolios_analyzed_total,
             'advice_generated_total', advice_generated_total)
-     FROM analyses WHERE user_sub = caller.sub AND idempotency_key = $3) AS prior,
+     -- By the key's hash (migrations/0011): it also finds a placeholder adopted after a restore.
+     FROM analyses WHERE user_sub = caller.sub
+       AND idempotency_key_sha256 = encode(sha256(convert_to($3::text, 'UTF8')), 'hex')) AS prior,
   (SELECT rules FROM rule_settings WHERE user_sub = caller.sub) AS settings,
   floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint AS db_now_ms
 FROM caller`;
@@ -332,7 +342,11 @@ export function sqlAnalysisStore(sql: Sql): AnalysisStore {
         };
       } catch (error) {
         const e = error as { code?: string; constraint_name?: string };
-        if (e.code === '23505' && e.constraint_name === 'analyses_idempotency')
+        if (
+          e.code === '23505' &&
+          (e.constraint_name === 'analyses_idempotency' ||
+            e.constraint_name === 'analyses_idempotency_sha256')
+        )
           return { kind: 'duplicate-key' };
         throw error;
       }
@@ -340,8 +354,10 @@ export function sqlAnalysisStore(sql: Sql): AnalysisStore {
 
     async findByKey(userSub, idempotencyKey) {
       const [row]: [PriorJson?] = await sql`
-        SELECT request_hash, response, portfolios_analyzed_total, advice_generated_total
-        FROM analyses WHERE user_sub = ${userSub} AND idempotency_key = ${idempotencyKey}`;
+        SELECT request_hash, response, rule_set = 'restored' AS restored,
+               portfolios_analyzed_total, advice_generated_total
+        FROM analyses WHERE user_sub = ${userSub}
+          AND idempotency_key_sha256 = encode(sha256(convert_to(${idempotencyKey}::text, 'UTF8')), 'hex')`;
       return row ? toStored(row) : null;
     },
   };

@@ -35,6 +35,7 @@ interface ClaimedRow {
   occurred_at: Date;
   attempts: number;
   customer_known: boolean;
+  idempotency_key_sha256: string | null;
 }
 
 export const OUTBOX_SQL = {
@@ -53,7 +54,8 @@ FROM due
 WHERE o.event_id = due.event_id
 RETURNING o.event_id, o.feature, o.user_sub, o.quantity, o.unit_price_paise::text AS unit_price_paise,
           o.occurred_at, o.attempts,
-          EXISTS (SELECT 1 FROM billing_customers c WHERE c.user_sub = o.user_sub) AS customer_known`,
+          EXISTS (SELECT 1 FROM billing_customers c WHERE c.user_sub = o.user_sub) AS customer_known,
+          (SELECT a.idempotency_key_sha256 FROM analyses a WHERE a.id = o.analysis_id) AS idempotency_key_sha256`,
   // Only rows still pending: a slower run whose lease expired cannot undo another's result.
   markSent: `
 UPDATE billing_outbox SET status = 'sent', sent_at = $2::timestamptz, last_error = NULL
@@ -87,6 +89,7 @@ export async function claimDue(sql: Sql, now: Date, limit: number, leaseMs: numb
     occurredAt: r.occurred_at,
     attempts: Number(r.attempts),
     customerKnown: r.customer_known,
+    idempotencyKeySha256: r.idempotency_key_sha256,
   }));
 }
 
