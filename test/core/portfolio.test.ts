@@ -183,3 +183,40 @@ describe('valuation with exact money', () => {
     expect(none?.body.billing.charged).toBe(5);
   });
 });
+
+describe('a symbol given on several rows', () => {
+  it('holds the summed quantity to the cap and names the row that pushes it over', () => {
+    const rows = (...quantities: number[]) => ({
+      portfolio: quantities.map((quantity) => ({ symbol: 'TCS', quantity })),
+    });
+    expect(parsePortfolio(rows(600_000_000, 400_000_000))).toEqual({
+      ok: true,
+      holdings: [{ symbol: 'TCS', quantity: 1_000_000_000 }],
+    });
+    expect(parsePortfolio(rows(600_000_000, 300_000_000, 100_000_001))).toEqual({
+      ok: false,
+      errors: [
+        {
+          field: 'portfolio[2].quantity',
+          message: 'summed with the earlier rows of TCS, must be at most 1000000000',
+        },
+      ],
+    });
+    // A large row after a small one is judged on the sum, not on the difference.
+    expect(parsePortfolio(rows(1, 1_000_000_000)).ok).toBe(false);
+  });
+});
+
+describe('prices as of', () => {
+  it('is the oldest price time among the holdings valued, whatever their order', () => {
+    const older = new Date('2026-11-27T10:00:00Z');
+    const newer = new Date('2026-11-28T10:00:00Z');
+    const quotes = [quote('TCS', '1', { ts: newer }), quote('INFY', '1', { ts: older })];
+    const holdings = (...symbols: string[]) => symbols.map((symbol) => ({ symbol, quantity: 1 }));
+    expect(valuePortfolio(holdings('TCS', 'INFY'), quotes).pricesAsOf).toEqual(older);
+    expect(valuePortfolio(holdings('INFY', 'TCS'), quotes).pricesAsOf).toEqual(older);
+    expect(valuePortfolio(holdings('INFY', 'TCS', 'NOPE'), quotes).pricesAsOf).toEqual(older);
+    expect(valuePortfolio(holdings('TCS'), quotes).pricesAsOf).toEqual(newer);
+    expect(valuePortfolio(holdings('NOPE'), quotes).pricesAsOf).toBeNull();
+  });
+});
