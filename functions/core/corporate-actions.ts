@@ -39,6 +39,7 @@ function scaled(a: string, b: string): [number, number] {
 
 /** What a PURPOSE text means for the share count. */
 export function parsePurpose(purpose: string): Purpose {
+  // Stryker disable next-line Regex: every pattern below reads any run of spaces as one
   const text = purpose.replace(/\s+/g, ' ').trim();
   const mentionsSplit = /split|sub-?division/i.test(text);
   const mentionsBonus = /bonus/i.test(text);
@@ -120,6 +121,7 @@ export function parseCorporateActions(bytes: Uint8Array): ParsedCorporateActions
     else if (!SYMBOL_PATTERN.test(symbol)) reject(`SYMBOL "${symbol}" is not an NSE symbol`);
     else if (purpose.length > 500) reject('PURPOSE is longer than 500 characters');
     else {
+      // Stryker disable next-line StringLiteral: any format but 'udiff' is read as DD-MON-YYYY
       const exDate = sessionDate(exDateText, 'legacy');
       if (!exDate) reject(`EX-DATE "${exDateText}" is not a date like 21-Sep-2026`);
       else actions.push({ symbol, exDate, purpose, line, ...meaning });
