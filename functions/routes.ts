@@ -32,6 +32,9 @@ const route = (routeKey: string, entry: string, auth: RouteAuth, memoryMb = 256,
 
 export const ROUTES: readonly RouteDef[] = [
   route('GET /health', 'health', 'public', 256, 5),
+  // Uptime checkers use HEAD. An HTTP API routes HEAD only where a HEAD route exists; the
+  // local server answers HEAD as GET everywhere. One function serves both /health routes.
+  route('HEAD /health', 'health', 'public', 256, 5),
   route('GET /api/market', 'market', 'jwt-or-key'),
   route('GET /api/market/{symbol}/history', 'market-history', 'jwt-or-key'),
   route('POST /api/analyze', 'analyze', 'jwt-or-key', 512),
@@ -66,7 +69,10 @@ export function routeProblem(def: RouteDef): string | null {
   return null;
 }
 
-/** The authentication of the route served by handler module `entry` (each entry serves one route). */
+/**
+ * The authentication of the routes served by handler module `entry` (an entry serving two
+ * routes, like GET and HEAD /health, serves them with one authentication).
+ */
 export function authOf(entry: string): RouteAuth {
   const def = ROUTES.find((r) => r.entry === entry);
   if (!def) throw new Error(`No route in functions/routes.ts has entry "${entry}"`);

@@ -7,6 +7,7 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
+import type { RouteAuth } from '../functions/routes';
 
 export type Stage = 'dev' | 'prod';
 /** `standard`: what prod runs. `lean` (dev only): the cheapest stack that still works. */
@@ -65,7 +66,21 @@ export interface StageConfig {
     /** Default-stage throttling (steady requests/second and burst). */
     readonly rateLimit: number;
     readonly burstLimit: number;
+    /**
+     * Lower limits for every route of an authentication kind (functions/routes.ts): `public`
+     * (/health: anyone can flood it, and each call probes the database) and `jwt` (keys,
+     * settings, admin: clicked by people, never called in bulk). API Gateway counts each limit
+     * for all callers of the route together, not per client (docs/deploy.md "Throttling").
+     */
+    readonly routeLimits: Readonly<Partial<Record<RouteAuth, ThrottleLimits>>>;
   };
+}
+
+export interface ThrottleLimits {
+  /** Steady requests per second. */
+  readonly rateLimit: number;
+  /** Requests API Gateway admits at once above the steady rate. */
+  readonly burstLimit: number;
 }
 
 const LOG_LEVELS: readonly LogLevel[] = ['DEBUG', 'INFO', 'WARN', 'ERROR'];
@@ -202,6 +217,18 @@ export function loadStageConfig(node: Node): StageConfig {
           connectionsAlarmThreshold: 80,
           proxyClientConnectionsAlarmThreshold: 100,
         },
-    api: prod ? { rateLimit: 200, burstLimit: 400 } : { rateLimit: 20, burstLimit: 40 },
+    // /health: uptime checkers call it about once a minute each; 10/s leaves room for many.
+    // JWT-only routes: a person managing keys or settings makes a few calls a minute.
+    api: prod
+      ? {
+          rateLimit: 200,
+          burstLimit: 400,
+          routeLimits: { public: { rateLimit: 10, burstLimit: 20 }, jwt: { rateLimit: 20, burstLimit: 40 } },
+        }
+      : {
+          rateLimit: 20,
+          burstLimit: 40,
+          routeLimits: { public: { rateLimit: 5, burstLimit: 10 }, jwt: { rateLimit: 5, burstLimit: 10 } },
+        },
   };
 }

@@ -99,7 +99,7 @@ export function createStockConsultant(
     httpApi: api.httpApi,
     failureQueue: ingest.failureQueue,
     database: data.database.instance,
-    proxyName: data.database.proxy?.dbProxyName,
+    proxyName: data.database.proxyName,
     description: 'Stock Consultant: dashboard',
   });
 

@@ -112,6 +112,11 @@ const TRANSIENT_CODES = new Set([
   '25P03', // idle_in_transaction_session_timeout
   '40001', // serialization_failure
   '40P01', // deadlock_detected
+  // invalid_password, still after the secret was re-read (db-credentials.ts): the window of a
+  // rotation in which RDS Proxy and the secret disagree for a moment (docs/deploy.md). A retry
+  // soon succeeds, so it is a 503 with Retry-After, not a 500; a password that stays wrong
+  // shows as the Api5xx alarm either way.
+  '28P01',
 ]);
 
 /** True when an error is a database outage or a retryable conflict, not a bug or bad data. */

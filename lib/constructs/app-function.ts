@@ -3,8 +3,8 @@
  * stream consumer, the migration runner, the JWKS fetcher) is an AppFunction, so runtime,
  * architecture, bundling, logging and Powertools settings cannot drift between them.
  */
-import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { Duration, type RemovalPolicy, Stack } from 'aws-cdk-lib';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import {
   type ICommandHooks,
@@ -14,11 +14,13 @@ import {
 } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
 /** CloudWatch namespace of the functions' EMF metrics (Powertools Metrics). */
 import { METRICS_NAMESPACE } from '../../functions/platform/names';
 import { acknowledge, LAMBDA_BASIC_EXECUTION, LAMBDA_VPC_EXECUTION } from '../nag';
 import { LOCK_FILE, REPO_ROOT } from '../paths';
+import { ISOLATED_SUBNETS } from '../subnets';
 
 export { METRICS_NAMESPACE };
 
@@ -37,11 +39,22 @@ const ESBUILD_TARGET = 'node24';
 export const ESM_REQUIRE_BANNER =
   "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);";
 
-/** What a function needs to reach the database: the proxy endpoint and the generated secret. */
+/** What a function needs to reach the database: where to connect, and as whom. */
 export interface DatabaseBinding {
+  /** The secret the function connects with (DB_SECRET_ARN): the app role's, or the master's. */
   readonly secret: secretsmanager.ISecret;
-  /** RDS Proxy endpoint (never the instance: the proxy pools connections and requires TLS). */
+  /**
+   * RDS Proxy endpoint (the instance in the lean profile), for functions in the stack that
+   * owns the database. Functions in other stacks read `hostParameterName` instead.
+   */
   readonly host: string;
+  /** SSM parameter holding `host`, resolved at deploy time by the stacks that need it. */
+  readonly hostParameterName: string;
+  /**
+   * The migration runner's only: the app role's secret, whose password it sets
+   * (APP_DB_SECRET_ARN). @default none
+   */
+  readonly appSecret?: secretsmanager.ISecret;
   readonly port: number;
   readonly databaseName: string;
   /** CA bundle Node must add to verify the server (NODE_EXTRA_CA_CERTS). @default none */
@@ -82,10 +95,10 @@ export interface AppFunctionProps {
   readonly network?: FunctionNetwork;
   /**
    * Subnets within `network`. Only a function that must call a third party on the internet
-   * (the billing sync → Flexprice) uses PRIVATE_WITH_EGRESS.
-   * @default ec2.SubnetType.PRIVATE_ISOLATED
+   * (the billing sync → Flexprice) uses EGRESS_SUBNETS.
+   * @default ISOLATED_SUBNETS
    */
-  readonly subnetType?: ec2.SubnetType;
+  readonly subnets?: ec2.SubnetSelection;
   /** Security groups added to the network's one (e.g. HTTPS egress). @default none */
   readonly extraSecurityGroups?: readonly ec2.ISecurityGroup[];
   /** esbuild hooks, e.g. to copy files next to the bundle. */
@@ -113,7 +126,7 @@ export class AppFunction extends NodejsFunction {
       depsLockFilePath: LOCK_FILE,
       ...(props.network && {
         vpc: props.network.vpc,
-        vpcSubnets: { subnetType: props.subnetType ?? ec2.SubnetType.PRIVATE_ISOLATED },
+        vpcSubnets: props.subnets ?? ISOLATED_SUBNETS,
         securityGroups: [props.network.securityGroup, ...(props.extraSecurityGroups ?? [])],
       }),
       environment: {
@@ -156,14 +169,24 @@ export class AppFunction extends NodejsFunction {
   }
 
   /**
-   * Lets the function reach PostgreSQL through RDS Proxy: read access to the generated secret
-   * and the `DB_*` variables `functions/platform/config.ts` reads. Prepared statements are off
-   * because the proxy pins a session for each one.
+   * Lets the function reach PostgreSQL through RDS Proxy: read access to the binding's secret
+   * (and to no other) and the `DB_*` variables `functions/platform/config.ts` reads. Prepared
+   * statements are off because the proxy pins a session for each one.
    */
   bindDatabase(db: DatabaseBinding): this {
     db.secret.grantRead(this);
+    if (db.appSecret) {
+      db.appSecret.grantRead(this);
+      this.addEnvironment('APP_DB_SECRET_ARN', db.appSecret.secretArn);
+    }
+    // In another stack than the database: the host through SSM, not an export (the proxy's
+    // endpoint disappears when a stage switches to the lean profile).
+    const host =
+      Stack.of(this) === Stack.of(db.secret)
+        ? db.host
+        : ssm.StringParameter.valueForStringParameter(this, db.hostParameterName);
     this.addEnvironment('DB_SECRET_ARN', db.secret.secretArn)
-      .addEnvironment('DB_HOST', db.host)
+      .addEnvironment('DB_HOST', host)
       .addEnvironment('DB_PORT', String(db.port))
       .addEnvironment('DB_NAME', db.databaseName)
       .addEnvironment('DB_PREPARE', 'false');

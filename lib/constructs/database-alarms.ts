@@ -1,5 +1,5 @@
 /**
- * Alarms on PostgreSQL, RDS Proxy and the secret's rotation, in the Data stack beside them.
+ * Alarms on PostgreSQL, RDS Proxy and both secrets' rotations, in the Data stack beside them.
  */
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -68,17 +68,23 @@ export function watchDatabase(database: Database, config: StageConfig, topic: sn
   }
 
   // Rotation failures are events, not metrics: Secrets Manager reports them through CloudTrail
-  // as `RotationFailed` with the secret's ARN; the rule forwards them to the alarm topic.
-  new events.Rule(database, 'RotationFailed', {
-    description: `${config.prefix}: database secret rotation failed (docs/deploy.md)`,
-    eventPattern: {
-      source: ['aws.secretsmanager'],
-      detailType: ['AWS Service Event via CloudTrail'],
-      detail: {
-        eventName: ['RotationFailed'],
-        additionalEventData: { SecretId: [database.secret.secretArn] },
+  // as `RotationFailed` with the secret's ARN; one rule per secret forwards them to the topic.
+  const rotations = [
+    { id: 'RotationFailed', secret: database.secret, user: 'master' },
+    { id: 'AppRotationFailed', secret: database.appSecret, user: 'application role' },
+  ];
+  for (const { id, secret, user } of rotations) {
+    new events.Rule(database, id, {
+      description: `${config.prefix}: database secret rotation failed, ${user} (docs/deploy.md)`,
+      eventPattern: {
+        source: ['aws.secretsmanager'],
+        detailType: ['AWS Service Event via CloudTrail'],
+        detail: {
+          eventName: ['RotationFailed'],
+          additionalEventData: { SecretId: [secret.secretArn] },
+        },
       },
-    },
-    targets: [new targets.SnsTopic(topic)],
-  });
+      targets: [new targets.SnsTopic(topic)],
+    });
+  }
 }

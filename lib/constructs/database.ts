@@ -1,15 +1,22 @@
 /**
- * PostgreSQL for the service: an encrypted, private RDS instance that only accepts TLS, its
- * generated credentials in Secrets Manager (rotated), and RDS Proxy in front so hundreds of
- * short-lived Lambda containers share a small pool of server connections.
+ * PostgreSQL for the service: an encrypted, private RDS instance that only accepts TLS, two
+ * generated credentials in Secrets Manager (each rotated), and RDS Proxy in front so hundreds
+ * of short-lived Lambda containers share a small pool of server connections.
+ *
+ * Two database users (SPEC §7 "Least privilege"): the master (`stocks_admin`, rds_superuser)
+ * for migrations and its own rotation only, and the application role `stock_app` (created by a
+ * migration, owns nothing, DML only) that every other function connects as. Each has its own
+ * secret, both registered with the proxy; only the migration runner may read the master's.
  */
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as rds from 'aws-cdk-lib/aws-rds';
-import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import type { StageConfig } from '../config';
 import { acknowledge, LAMBDA_BASIC_EXECUTION } from '../nag';
+import { ISOLATED_SUBNETS } from '../subnets';
 import type { DatabaseBinding } from './app-function';
 
 export interface DatabaseProps {
@@ -36,6 +43,19 @@ const PORT = 5432;
 export const LAMBDA_RUNTIME_CA_FILE = '/var/runtime/ca-cert.pem';
 /** How often Secrets Manager rotates the database password. */
 export const ROTATION_INTERVAL = Duration.days(30);
+/** The master user (RDS `rds_superuser`): migrations and its own rotation only. */
+export const MASTER_USERNAME = 'stocks_admin';
+/**
+ * The application role every function but the migration runner connects as. A migration
+ * creates it; the runner sets its password from the app secret (APP_DB_SECRET_ARN).
+ */
+export const APP_USERNAME = 'stock_app';
+/**
+ * Characters generated passwords leave out: RDS's own list (space, quotes, `/`, `@`, `%`, `:`,
+ * …), which keeps the password valid for the rotation function's `ALTER ROLE … PASSWORD` and
+ * usable unescaped in a `postgres://user:password@host` URL.
+ */
+export const PASSWORD_EXCLUDE_CHARS = ' %+~`#$&*()|[]{}:;<>?!\'/@"\\';
 /** Construct id of aws-cdk-lib's LogRetention singleton function. */
 const LOG_RETENTION_ID = 'LogRetentionaae0aa3c5b4d4f87b02d85b201efdd8a';
 
@@ -43,19 +63,36 @@ export class Database extends Construct {
   public readonly instance: rds.DatabaseInstance;
   /** Absent in the lean profile. */
   public readonly proxy?: rds.DatabaseProxy;
+  /** The master user's secret: the migration runner (and the proxy) only. */
   public readonly secret: secretsmanager.ISecret;
-  /** The rotation function's group (admitted by the database and the Secrets Manager endpoint). */
+  /** The application role's secret: what every other function connects with. */
+  public readonly appSecret: secretsmanager.ISecret;
+  /** The rotation functions' group (admitted by the database and the Secrets Manager endpoint). */
   public readonly rotationSecurityGroup: ec2.SecurityGroup;
   public readonly rotation: secretsmanager.SecretRotation;
-  /** What AppFunction.bindDatabase needs. */
+  public readonly appRotation: secretsmanager.SecretRotation;
+  /**
+   * The proxy's name as plain text (absent without a proxy): the dashboard graphs it without
+   * importing it, so removing the proxy (lean profile) never fails on an export in use.
+   */
+  public readonly proxyName?: string;
+  /**
+   * Where the functions connect (proxy endpoint, or the instance without one), as an SSM
+   * parameter: other stacks read it at deploy time instead of importing an export that a
+   * profile switch would delete (docs/deploy.md "Switching a stage").
+   */
+  public readonly hostParameter: ssm.StringParameter;
+  /** What AppFunction.bindDatabase needs for every function but the migration runner. */
   public readonly binding: DatabaseBinding;
+  /** The migration runner's: the master secret, and the app secret whose password it sets. */
+  public readonly migrationBinding: DatabaseBinding;
 
   constructor(scope: Construct, id: string, props: DatabaseProps) {
     super(scope, id);
     const { vpc, config } = props;
     const databaseName = props.databaseName ?? 'stocks';
     const engine = rds.DatabaseInstanceEngine.postgres({ version: POSTGRES_VERSION });
-    const isolated = { subnetType: ec2.SubnetType.PRIVATE_ISOLATED };
+    const isolated = ISOLATED_SUBNETS;
 
     const parameterGroup = new rds.ParameterGroup(this, 'Parameters', {
       engine,
@@ -67,7 +104,10 @@ export class Database extends Construct {
     });
 
     // Created here (not via Credentials.fromGeneratedSecret) so prod can retain it.
-    const generated = new rds.DatabaseSecret(this, 'Secret', { username: 'stocks_admin' });
+    const generated = new rds.DatabaseSecret(this, 'Secret', {
+      username: MASTER_USERNAME,
+      excludeCharacters: PASSWORD_EXCLUDE_CHARS,
+    });
     generated.applyRemovalPolicy(config.removalPolicy);
 
     this.instance = new rds.DatabaseInstance(this, 'Instance', {
@@ -110,6 +150,16 @@ export class Database extends Construct {
     }
     this.secret = secret;
 
+    // The application role's secret. Attached to the instance so it carries host, port, engine
+    // and dbname, as the single-user rotation function needs. Encrypted with Secrets Manager's
+    // key for the account (aws/secretsmanager), like the master's.
+    const app = new rds.DatabaseSecret(this, 'AppSecret', {
+      username: APP_USERNAME,
+      excludeCharacters: PASSWORD_EXCLUDE_CHARS,
+    });
+    app.applyRemovalPolicy(config.removalPolicy);
+    this.appSecret = app.attach(this.instance);
+
     // Single-user rotation (the Secrets Manager-published SAR function) in the isolated
     // subnets, with its own security group: the database admits it on 5432 (CDK adds that rule
     // when given the group) and the Secrets Manager endpoint on 443 (added here; without it
@@ -135,13 +185,31 @@ export class Database extends Construct {
       // exists). The first rotation comes ROTATION_INTERVAL later, long after the migrations.
       rotateImmediatelyOnUpdate: false,
     });
+    // The app role rotates its own password (single user: PostgreSQL lets a role change its
+    // own), with the same function image, subnets and security group as the master's. Never
+    // when the schedule is created: the role only exists once the first migration has run, and
+    // the runner sets its password from this secret; Data's trigger depends on nothing of this,
+    // and the schedule is created after the trigger (lib/stacks/data-stack.ts).
+    this.appRotation = new secretsmanager.SecretRotation(this, 'AppRotation', {
+      application: secretsmanager.SecretRotationApplication.POSTGRES_ROTATION_SINGLE_USER,
+      secret: this.appSecret,
+      target: this.instance,
+      vpc,
+      vpcSubnets: isolated,
+      endpoint: props.secretsManagerEndpoint,
+      securityGroup: this.rotationSecurityGroup,
+      automaticallyAfter: ROTATION_INTERVAL,
+      excludeCharacters: PASSWORD_EXCLUDE_CHARS,
+      rotateImmediatelyOnUpdate: false,
+    });
 
     // Without the proxy (lean profile) functions connect to the instance itself: fine for a
     // dev stage's few containers (2 connections each, max_connections ≈ 110 on a t4g.micro).
     this.proxy = config.rdsProxy
       ? new rds.DatabaseProxy(this, 'Proxy', {
           proxyTarget: rds.ProxyTarget.fromInstance(this.instance),
-          secrets: [secret],
+          // Both users connect through the proxy: it looks the user name up among these.
+          secrets: [secret, this.appSecret],
           vpc,
           vpcSubnets: isolated,
           requireTLS: true,
@@ -149,16 +217,28 @@ export class Database extends Construct {
         })
       : undefined;
     if (this.proxy) this.instance.connections.allowDefaultPortFrom(this.proxy, 'RDS Proxy to PostgreSQL');
+    // The literal name CDK gave the proxy (unique per stage), not a reference to it.
+    this.proxyName = this.proxy && (this.proxy.node.defaultChild as rds.CfnDBProxy).dbProxyName;
 
-    this.binding = {
-      secret,
-      host: this.proxy ? this.proxy.endpoint : this.instance.dbInstanceEndpointAddress,
+    const host = this.proxy ? this.proxy.endpoint : this.instance.dbInstanceEndpointAddress;
+    // A literal name: the reading stacks need it at synth (a Ref would also be an export).
+    const hostParameterName = `/${config.prefix}/database/host`;
+    this.hostParameter = new ssm.StringParameter(this, 'HostParameter', {
+      parameterName: hostParameterName,
+      description: 'Where the functions connect: the RDS Proxy endpoint, or the instance without a proxy',
+      stringValue: host,
+    });
+    const common = {
+      host,
+      hostParameterName,
       port: PORT,
       databaseName,
       // The instance's certificate is signed by an RDS CA, which Node does not trust by default;
       // the Lambda runtime ships the RDS CAs in this file (the proxy's ACM certificate needs none).
       ...(this.proxy ? {} : { extraCaCerts: LAMBDA_RUNTIME_CA_FILE }),
     };
+    this.binding = { ...common, secret: this.appSecret };
+    this.migrationBinding = { ...common, secret, appSecret: this.appSecret };
 
     acknowledge(this.instance, [
       {

@@ -18,6 +18,7 @@ import { AppFunction, type DatabaseBinding, type FunctionNetwork } from './app-f
 export interface MigrationsProps {
   readonly config: StageConfig;
   readonly network: FunctionNetwork;
+  /** The master user's binding, carrying the app role's secret too (`Database.migrationBinding`). */
   readonly database: DatabaseBinding;
   /** Everything that must exist before the runner can connect (database, proxy, endpoints). */
   readonly executeAfter: Construct[];

@@ -149,33 +149,62 @@ export class ApiStack extends Stack {
     });
 
     const functions = new Map<string, AppFunction>();
+    // One function (and one integration) per handler module: `GET /health` and `HEAD /health`
+    // are two routes of one function.
+    const integrations = new Map<string, HttpLambdaIntegration>();
+    const routeLimits: Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }> = {};
     for (const route of routes) {
       const { method, path } = parseRouteKey(route.routeKey);
       const unsafe = routeProblem(route);
       if (unsafe) throw new Error(unsafe);
       const name = pascal(route.entry);
-      const fn = new AppFunction(this, `${name}Function`, {
-        entry: functionEntry(route.entry),
-        description: route.routeKey,
-        serviceName: route.entry,
-        logLevel: config.logLevel,
-        logRetention: config.logRetention,
-        logRemovalPolicy: config.removalPolicy,
-        memorySize: route.memoryMb,
-        timeout: Duration.seconds(route.timeoutSeconds),
-        network: props.network,
-      })
-        .bindDatabase(props.database)
-        .bindAuth(this.auth.binding);
+      const first = routes.find((r) => r.entry === route.entry);
+      // The function authenticates by its entry (functions/platform/api.ts authOf).
+      if (first && first.auth !== route.auth) {
+        throw new Error(`${route.routeKey}: every route of "${route.entry}" needs the same auth`);
+      }
+      const shared = functions.get(first?.routeKey ?? '');
+      const fn =
+        shared ??
+        new AppFunction(this, `${name}Function`, {
+          entry: functionEntry(route.entry),
+          description: routes
+            .filter((r) => r.entry === route.entry)
+            .map((r) => r.routeKey)
+            .join(', '),
+          serviceName: route.entry,
+          logLevel: config.logLevel,
+          logRetention: config.logRetention,
+          logRemovalPolicy: config.removalPolicy,
+          memorySize: route.memoryMb,
+          timeout: Duration.seconds(route.timeoutSeconds),
+          network: props.network,
+        })
+          .bindDatabase(props.database)
+          .bindAuth(this.auth.binding);
       fn.node.addDependency(props.schema);
       functions.set(route.routeKey, fn);
+      let integration = integrations.get(route.entry);
+      if (!integration) {
+        integration = new HttpLambdaIntegration(`${name}Integration`, fn);
+        integrations.set(route.entry, integration);
+      }
 
       const created = this.httpApi.addRoutes({
         path,
         methods: [method],
-        integration: new HttpLambdaIntegration(`${name}Integration`, fn),
+        integration,
         ...(route.auth === 'jwt' ? { authorizer, authorizationScopes: [ACCESS_TOKEN_SCOPE] } : {}),
       });
+      const limits = config.api.routeLimits[route.auth];
+      if (limits) {
+        routeLimits[route.routeKey] = {
+          ThrottlingRateLimit: limits.rateLimit,
+          ThrottlingBurstLimit: limits.burstLimit,
+        };
+        // A stage's route settings may only name routes that exist.
+        for (const r of created) this.stage.node.addDependency(r);
+      }
       if (route.auth === 'public') {
         for (const r of created) {
           acknowledge(r, [
@@ -197,6 +226,9 @@ export class ApiStack extends Stack {
       }
     }
     this.routeFunctions = functions;
+    // Below the stage default (config.ts `api.routeLimits`): /health, which anyone may call,
+    // and the JWT-only routes, which people use by hand. HttpStage has no per-route setting.
+    (this.stage.node.defaultChild as apigw.CfnStage).routeSettings = routeLimits;
 
     new CfnOutput(this, 'ApiUrl', { value: this.stage.url, description: 'Base URL of the HTTP API' });
     new CfnOutput(this, 'UserPoolId', { value: this.auth.userPool.userPoolId });

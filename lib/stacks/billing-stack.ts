@@ -15,6 +15,7 @@ import { AppFunction, type DatabaseBinding, type FunctionNetwork } from '../cons
 import { Retention } from '../constructs/retention';
 import { acknowledge } from '../nag';
 import { functionEntry } from '../paths';
+import { EGRESS_SUBNETS } from '../subnets';
 import { watchBilling } from './billing-alarms';
 
 export interface BillingStackProps extends StackProps {
@@ -92,12 +93,10 @@ export class BillingStack extends Stack {
     httpsEgress.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to Flexprice');
 
     // What the sync and the reconciliation need to reach Flexprice: egress subnets, HTTPS out,
-    // the API URL and the key. Without egress (lean profile) both run isolated: charges wait in
-    // the outbox, and a reconciliation run fails and says so.
+    // the API URL and the key. Without egress (lean profile) the same subnets have no route
+    // out: charges wait in the outbox, and a reconciliation run fails and says so.
     const flexpriceAccess = {
-      subnetType: config.flexpriceEgress
-        ? ec2.SubnetType.PRIVATE_WITH_EGRESS
-        : ec2.SubnetType.PRIVATE_ISOLATED,
+      subnets: EGRESS_SUBNETS,
       extraSecurityGroups: config.flexpriceEgress ? [httpsEgress] : [],
       environment: {
         FLEXPRICE_API_URL: props.flexpriceApiUrl ?? FLEXPRICE_DEFAULT_API_URL,

@@ -14,6 +14,7 @@ import type { DatabaseBinding, FunctionNetwork } from '../constructs/app-functio
 import { Database } from '../constructs/database';
 import { watchDatabase } from '../constructs/database-alarms';
 import { Migrations } from '../constructs/migrations';
+import { ISOLATED_SUBNETS } from '../subnets';
 
 export interface DataStackProps extends StackProps {
   readonly config: StageConfig;
@@ -42,7 +43,9 @@ export class DataStack extends Stack {
     // Manager. The one exception is the billing sync, which must reach Flexprice's public API:
     // it alone runs in the `egress` subnets, behind ONE NAT gateway (docs/billing.md: cost and
     // why). The isolated group stays first so its subnets keep their CIDRs and logical ids.
-    // Without Flexprice egress (lean profile) there is no NAT gateway, and no subnets for it.
+    // Without Flexprice egress (lean profile) there is no NAT gateway and no public subnets,
+    // but the `egress` group stays, isolated: the billing functions keep their subnets and the
+    // Billing stack its imports when a stage switches egress off or on (lib/subnets.ts).
     const egress = config.flexpriceEgress;
     this.vpc = new ec2.Vpc(this, 'Vpc', {
       ipAddresses: ec2.IpAddresses.cidr('10.40.0.0/16'),
@@ -50,12 +53,12 @@ export class DataStack extends Stack {
       natGateways: egress ? 1 : 0,
       subnetConfiguration: [
         { name: 'isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 24 },
-        ...(egress
-          ? [
-              { name: 'egress', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 26 },
-              { name: 'nat', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 28 },
-            ]
-          : []),
+        {
+          name: 'egress',
+          subnetType: egress ? ec2.SubnetType.PRIVATE_WITH_EGRESS : ec2.SubnetType.PRIVATE_ISOLATED,
+          cidrMask: 26,
+        },
+        ...(egress ? [{ name: 'nat', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 28 }] : []),
       ],
     });
     const flowLogs = new logs.LogGroup(this, 'FlowLogs', {
@@ -69,7 +72,7 @@ export class DataStack extends Stack {
 
     const secretsManager = this.vpc.addInterfaceEndpoint('SecretsManager', {
       service: ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER,
-      subnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+      subnets: ISOLATED_SUBNETS,
       privateDnsEnabled: true,
       // Only the functions' and the rotation function's security groups are admitted.
       open: false,
@@ -99,11 +102,36 @@ export class DataStack extends Stack {
     this.databaseBinding = this.database.binding;
     watchDatabase(this.database, config, this.alarmTopic.topic);
 
+    const { instance, proxy, appSecret } = this.database;
     this.migrations = new Migrations(this, 'Migrations', {
       config,
       network: this.network,
-      database: this.databaseBinding,
-      executeAfter: [this.database, functionSg, secretsManager],
+      database: this.database.migrationBinding,
+      // The attachment itself, not its children: its rotation schedule comes after the runner.
+      executeAfter: [
+        instance,
+        ...(proxy ? [proxy] : []),
+        appSecret.node.defaultChild as Construct,
+        functionSg,
+        secretsManager,
+      ],
     });
+    // The app role exists, with its password from the app secret, only once the runner has run:
+    // its rotation schedule comes after the trigger (and never rotates on creation).
+    // (The schedule is the attachment's child, not the rotation's: both wait.)
+    this.database.appRotation.node.addDependency(this.migrations.trigger);
+    appSecret.node.tryFindChild('RotationSchedule')?.node.addDependency(this.migrations.trigger);
+
+    // Kept exported one more deploy (remove once every stage has deployed this version):
+    // before the app role, the other stacks imported the master secret, the proxy and the
+    // instance's address. Data deploys first, and CloudFormation refuses to delete an export
+    // another stack still imports (docs/deploy.md "Switching a stage").
+    this.exportValue(this.database.secret.secretArn);
+    if (proxy) {
+      this.exportValue(proxy.endpoint);
+      this.exportValue(proxy.dbProxyName);
+    } else {
+      this.exportValue(instance.dbInstanceEndpointAddress);
+    }
   }
 }

@@ -103,6 +103,7 @@ describe('docs/openapi.json', () => {
       call('analyze', { method: 'POST', path: '/api/analyze', token: tok, body, headers });
 
     await call('health', { path: '/health' });
+    await call('health', { method: 'HEAD', path: '/health' });
     await call('market', { path: '/api/market', token: user });
     await call('market', { path: '/api/market', token: user, query: { symbols: 'TCS,INFY' } });
     await call('market', { path: '/api/market', token: user, query: { symbols: 'bad symbol!' } });

@@ -17,13 +17,13 @@ describe('ApiStack', () => {
   const api = templates.api;
   const routes = resourcesOf(api, 'AWS::ApiGatewayV2::Route');
 
-  it('has one route and one function per row of functions/routes.ts', () => {
+  it('has one route per row of functions/routes.ts and one function per handler module', () => {
     expect(routes.map(([, r]) => r.Properties?.RouteKey).sort()).toEqual(
       ROUTES.map((r) => r.routeKey).sort(),
     );
     for (const route of ROUTES) {
       api.hasResourceProperties('AWS::Lambda::Function', {
-        Description: route.routeKey,
+        Description: Match.stringLikeRegexp(`(^|, )${route.routeKey.replace(/[{}]/g, '\\$&')}(,|$)`),
         MemorySize: route.memoryMb,
         Timeout: route.timeoutSeconds,
         Runtime: 'nodejs24.x',
@@ -31,6 +31,35 @@ describe('ApiStack', () => {
       });
     }
   });
+
+  it("answers HEAD /health in AWS too (uptime checkers), with the GET route's function", () => {
+    const byKey = new Map(routes.map(([, r]) => [String(r.Properties?.RouteKey), r.Properties]));
+    expect(byKey.get('HEAD /health')).toMatchObject({ AuthorizationType: 'NONE' });
+    expect(byKey.get('HEAD /health')?.Target).toEqual(byKey.get('GET /health')?.Target);
+    api.hasResourceProperties('AWS::Lambda::Function', { Description: 'GET /health, HEAD /health' });
+  });
+
+  for (const stage of ['dev', 'prod'] as const) {
+    it(`${stage}: throttles /health and the JWT-only routes below the stage default`, () => {
+      const t = synthApp(stage).templates.api;
+      const [[, apiStage] = ['', undefined]] = resourcesOf(t, 'AWS::ApiGatewayV2::Stage');
+      const defaults = apiStage?.Properties?.DefaultRouteSettings as Record<string, number>;
+      const perRoute = apiStage?.Properties?.RouteSettings as Record<string, Record<string, number>>;
+      const lower = ROUTES.filter((r) => r.auth === 'public' || r.auth === 'jwt').map((r) => r.routeKey);
+      expect(lower).toEqual(expect.arrayContaining(['GET /health', 'HEAD /health', 'POST /api/keys']));
+      // Exactly those routes have their own limits, each below the stage's.
+      expect(Object.keys(perRoute).sort()).toEqual([...lower].sort());
+      for (const key of lower) {
+        expect(perRoute[key]?.ThrottlingRateLimit, key).toBeLessThan(defaults.ThrottlingRateLimit ?? 0);
+        expect(perRoute[key]?.ThrottlingBurstLimit, key).toBeLessThan(defaults.ThrottlingBurstLimit ?? 0);
+      }
+      // The stage is created after the routes it names (CloudFormation refuses unknown keys).
+      const routeIds = resourcesOf(t, 'AWS::ApiGatewayV2::Route')
+        .filter(([, r]) => lower.includes(String(r.Properties?.RouteKey)))
+        .map(([id]) => id);
+      expect(apiStage?.DependsOn).toEqual(expect.arrayContaining(routeIds));
+    });
+  }
 
   it('puts the JWT authorizer, requiring the access-token scope, on exactly the routes that refuse API keys', () => {
     const byKey = new Map(routes.map(([, r]) => [String(r.Properties?.RouteKey), r.Properties]));
@@ -126,9 +155,9 @@ describe('ApiStack', () => {
   it('hands the user pool, client and deploy-time JWKS to every route function', () => {
     api.hasResourceProperties('Custom::CognitoJwks', { Issuer: Match.anyValue() });
     const fns = resourcesOf(api, 'AWS::Lambda::Function').filter(([, f]) =>
-      ROUTES.some((r) => r.routeKey === f.Properties?.Description),
+      ROUTES.some((r) => String(f.Properties?.Description).split(', ').includes(r.routeKey)),
     );
-    expect(fns).toHaveLength(ROUTES.length);
+    expect(fns).toHaveLength(new Set(ROUTES.map((r) => r.entry)).size);
     for (const [, f] of fns) {
       const vars = (f.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)
         ?.Variables;
@@ -173,7 +202,13 @@ describe('ApiStack', () => {
       new ApiStack(app, 'Api', {
         config: loadStageConfig(app.node),
         network: { vpc, securityGroup },
-        database: { secret, host: 'proxy', port: 5432, databaseName: 'stocks' },
+        database: {
+          secret,
+          host: 'proxy',
+          hostParameterName: '/test/host',
+          port: 5432,
+          databaseName: 'stocks',
+        },
         schema: secret,
         site: { url: 'https://d111.cloudfront.net/', origin: 'https://d111.cloudfront.net' },
         routes: [{ routeKey, entry: 'market', auth, memoryMb: 256, timeoutSeconds: 5 }],

@@ -49,11 +49,14 @@ describe('DataStack', { timeout: 180_000 }, () => {
   });
 
   for (const stage of ['dev', 'prod'] as const) {
-    it(`${stage}: rotates the secret every 30 days, with a group the endpoint and the database admit`, () => {
+    it(`${stage}: rotates both secrets every 30 days, with a group the endpoint and the database admit`, () => {
       const t = synthApp(stage).templates.data;
-      t.resourceCountIs('AWS::SecretsManager::Secret', 1);
+      // The master's and the application role's (test/infra/database-roles.test.ts).
+      t.resourceCountIs('AWS::SecretsManager::Secret', 2);
+      t.resourceCountIs('AWS::SecretsManager::RotationSchedule', 2);
+      t.resourceCountIs('AWS::Serverless::Application', 2);
       // Not at creation: that would change the password while the migrations connect.
-      t.hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
+      t.allResourcesProperties('AWS::SecretsManager::RotationSchedule', {
         RotationRules: { ScheduleExpression: 'rate(30 days)' },
         RotateImmediatelyOnUpdate: false,
       });
@@ -67,8 +70,8 @@ describe('DataStack', { timeout: 180_000 }, () => {
         id.startsWith('DatabaseInstanceSecurityGroup'),
       );
       const groupId = (id: string) => ({ 'Fn::GetAtt': [id, 'GroupId'] });
-      // The rotation function runs in that group (SAR parameter)…
-      t.hasResourceProperties('AWS::Serverless::Application', {
+      // Both rotation functions run in that group (SAR parameter)…
+      t.allResourcesProperties('AWS::Serverless::Application', {
         Parameters: Match.objectLike({ vpcSecurityGroupIds: groupId(rotationSg) }),
       });
       // …which Secrets Manager's endpoint admits on 443 and PostgreSQL on 5432.

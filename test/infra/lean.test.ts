@@ -1,4 +1,5 @@
 import { App } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import { loadStageConfig } from '../../lib/config';
@@ -30,8 +31,13 @@ describe('the lean dev profile (-c profile=lean)', { timeout: 180_000 }, () => {
       const vars =
         (f.Properties?.Environment as { Variables: Record<string, unknown> } | undefined)?.Variables ?? {};
       expect(vars.NODE_EXTRA_CA_CERTS).toBe(LAMBDA_RUNTIME_CA_FILE);
-      expect(JSON.stringify(vars.DB_HOST)).toContain('EndpointAddress');
+      // Through SSM (test/infra/stage-switch.test.ts), which Data sets to the instance's address.
+      expect(JSON.stringify(vars.DB_HOST)).toContain('SsmParameterValue');
     }
+    data.hasResourceProperties('AWS::SSM::Parameter', {
+      Name: '/StockConsultant-dev/database/host',
+      Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DatabaseInstance'), 'Endpoint.Address'] },
+    });
     // The instance admits the functions' group on 5432.
     const ingress = resourcesOf(data, 'AWS::EC2::SecurityGroupIngress').map(([, r]) =>
       JSON.stringify(r.Properties),
@@ -41,13 +47,16 @@ describe('the lean dev profile (-c profile=lean)', { timeout: 180_000 }, () => {
     ).toBe(true);
   });
 
-  it('runs the billing sync in the isolated subnets, without the always-on backlog alarm', () => {
+  it('runs the billing sync in egress subnets with no route out, without the always-on backlog alarm', () => {
     const sync = resourcesOf(billing, 'AWS::Lambda::Function').find(([, f]) =>
       String(f.Properties?.Description).startsWith('Sends the billing outbox'),
     );
+    // The same subnets as with Flexprice on (so switching it never moves the function), but
+    // isolated: no route table of the VPC has a default route.
     expect(
       JSON.stringify((sync?.[1].Properties?.VpcConfig as { SubnetIds: unknown } | undefined)?.SubnetIds),
-    ).toContain('isolated');
+    ).toContain('egress');
+    expect(resourcesOf(data, 'AWS::EC2::Route')).toEqual([]);
     const names = resourcesOf(billing, 'AWS::CloudWatch::Alarm').map(([, a]) =>
       String(a.Properties?.AlarmName),
     );

@@ -1,53 +1,51 @@
 /**
- * The S3 object reader against a local HTTP stand-in: a SigV4-signed GET of the encoded key,
- * and a refusal past the size limit without buffering the object.
+ * The S3 object reader (S3 is mocked with aws-sdk-client-mock: the AWS control plane cannot run
+ * here): it asks for exactly the bucket and key it was given, returns the bytes, and refuses an
+ * object over the limit, whether S3 states its length or the body turns out longer.
  */
-import { createServer, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Readable } from 'node:stream';
+import { GetObjectCommand, NoSuchKey, S3Client } from '@aws-sdk/client-s3';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, describe, expect, it } from 'vitest';
 import { ObjectTooLargeError, s3Reader } from '../../functions/market/s3-objects';
 
-const requests: IncomingMessage[] = [];
-const server = createServer((req, res) => {
-  requests.push(req);
-  if (req.url?.includes('missing')) {
-    res.writeHead(404).end();
-    return;
-  }
-  const body = req.url?.includes('big') ? 'x'.repeat(5000) : 'SYMBOL,SERIES\nTCS,EQ\n';
-  res.writeHead(200, { 'content-length': String(Buffer.byteLength(body)) }).end(body);
-});
-let origin: URL;
+const s3 = mockClient(S3Client);
+afterEach(() => s3.reset());
 
-beforeAll(async () => {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  origin = new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
-});
-afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
-
-const env = {
-  AWS_REGION: 'ap-south-1',
-  AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
-  AWS_SECRET_ACCESS_KEY: 'secret',
-  AWS_SESSION_TOKEN: 'session-token',
-};
+/** An object body as the SDK hands it over in Node.js: a readable stream. */
+const body = (text: string) => Readable.from([Buffer.from(text)]) as never;
 
 describe('s3Reader', () => {
-  it('GETs the encoded key with a SigV4 signature for s3 in the region, and the session token', async () => {
-    const reader = s3Reader(env, () => origin);
-    const bytes = await reader.read('bucket', 'bhavcopy/2026/a b&c.csv', 1000);
+  it('GETs the exact bucket and key and returns the object bytes', async () => {
+    s3.on(GetObjectCommand).resolves({ Body: body('SYMBOL,SERIES\nTCS,EQ\n'), ContentLength: 21 });
+    const bytes = await s3Reader(new S3Client({})).read('bucket', 'bhavcopy/2026/a b&c.csv', 1000);
     expect(new TextDecoder().decode(bytes)).toBe('SYMBOL,SERIES\nTCS,EQ\n');
-    const req = requests.at(-1);
-    expect(req?.url).toBe('/bhavcopy/2026/a%20b%26c.csv');
-    expect(req?.headers.authorization).toMatch(
-      /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/ap-south-1\/s3\/aws4_request, SignedHeaders=[^,]*host[^,]*x-amz-content-sha256[^,]*, Signature=[0-9a-f]{64}$/,
-    );
-    expect(req?.headers['x-amz-security-token']).toBe('session-token');
+    expect(s3.commandCalls(GetObjectCommand)[0]?.args[0].input).toEqual({
+      Bucket: 'bucket',
+      Key: 'bhavcopy/2026/a b&c.csv',
+    });
   });
 
-  it('refuses an object over the limit by its length, and an error status as an error', async () => {
-    const reader = s3Reader(env, () => origin);
-    await expect(reader.read('bucket', 'bhavcopy/big.csv', 1000)).rejects.toBeInstanceOf(ObjectTooLargeError);
-    await expect(reader.read('bucket', 'bhavcopy/missing.csv', 1000)).rejects.toThrow(/HTTP 404/);
+  it('refuses an object whose stated length is over the limit', async () => {
+    s3.on(GetObjectCommand).resolves({ Body: body('x'.repeat(5000)), ContentLength: 5000 });
+    await expect(s3Reader(new S3Client({})).read('bucket', 'big.csv', 1000)).rejects.toBeInstanceOf(
+      ObjectTooLargeError,
+    );
+  });
+
+  it('refuses a body longer than the limit even when S3 stated no length', async () => {
+    s3.on(GetObjectCommand).resolves({ Body: body('x'.repeat(5000)) });
+    await expect(s3Reader(new S3Client({})).read('bucket', 'grew.csv', 1000)).rejects.toBeInstanceOf(
+      ObjectTooLargeError,
+    );
+  });
+
+  it("passes S3's own error on (a missing object is not an empty file)", async () => {
+    s3.on(GetObjectCommand).rejects(
+      new NoSuchKey({ message: 'The specified key does not exist.', $metadata: {} }),
+    );
+    await expect(s3Reader(new S3Client({})).read('bucket', 'missing.csv', 1000)).rejects.toBeInstanceOf(
+      NoSuchKey,
+    );
   });
 });
