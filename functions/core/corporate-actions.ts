@@ -39,7 +39,6 @@ function scaled(a: string, b: string): [number, number] {
 
 /** What a PURPOSE text means for the share count. */
 export function parsePurpose(purpose: string): Purpose {
-  // Stryker disable next-line Regex: every pattern below reads any run of spaces as one
   const text = purpose.replace(/\s+/g, ' ').trim();
   const mentionsSplit = /split|sub-?division/i.test(text);
   const mentionsBonus = /bonus/i.test(text);
