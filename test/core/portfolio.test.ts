@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { adviceConfig } from '../../functions/analysis/config';
-import { analyze, PortfolioValueOutOfRange } from '../../functions/core/analysis';
+import { analyze, measuredQuote, PortfolioValueOutOfRange } from '../../functions/core/analysis';
 import { parsePortfolio, type Quote, requestHash, valuePortfolio } from '../../functions/core/portfolio';
 import { priceList } from '../../functions/core/pricing';
 
@@ -218,5 +218,37 @@ describe('prices as of', () => {
     expect(valuePortfolio(holdings('INFY', 'TCS', 'NOPE'), quotes).pricesAsOf).toEqual(older);
     expect(valuePortfolio(holdings('TCS'), quotes).pricesAsOf).toEqual(newer);
     expect(valuePortfolio(holdings('NOPE'), quotes).pricesAsOf).toBeNull();
+  });
+});
+
+describe('the measures a quote is analysed with (SPEC §11)', () => {
+  it('shows the feed where current, else the derived value, and says where each came from', () => {
+    const { quote: shown, series } = measuredQuote({
+      ...quote('TCS', '110.00', { change_1d_pct: 1.5, change_7d_pct: -3, volatility: 0.2 }),
+      session: '2026-11-28',
+      feedCurrent: { change_1d_pct: false, change_7d_pct: true, volatility: false },
+      history: { sessions: ['2026-11-27'], closes: [100], actions: [] },
+    });
+    expect(shown).toEqual({
+      ...quote('TCS', '110.00'),
+      change_1d_pct: 10,
+      change_7d_pct: -3,
+      volatility: 0.2,
+      measures_source: { change_1d_pct: 'derived', change_7d_pct: 'feed', volatility: 'stale_feed' },
+    });
+    expect(series?.closes).toEqual([100, 110]);
+
+    // The analyze body carries the source of each holding's measures.
+    const result = analyze({
+      id: 'x',
+      holdings: [{ symbol: 'TCS', quantity: 1 }],
+      quotes: [shown],
+      thresholds: adviceConfig({}),
+      prices: priceList({ portfolioAnalysis: '5.00', adviceItem: '2.00' }),
+    });
+    expect(result?.body.details.per_stock[0]).toMatchObject({
+      change_1d_pct: 10,
+      measures_source: { change_1d_pct: 'derived', change_7d_pct: 'feed', volatility: 'stale_feed' },
+    });
   });
 });
