@@ -229,6 +229,18 @@ describe('the measures a quote is analysed with (SPEC §11)', () => {
       feedCurrent: { change_1d_pct: false, change_7d_pct: true, volatility: false },
       history: { sessions: ['2026-11-27'], closes: [100], actions: [] },
     });
+    // With the 1-day change current in the feed, the feed's value wins over the derived one.
+    expect(
+      measuredQuote({
+        ...quote('TCS', '110.00', { change_1d_pct: 1.5 }),
+        session: '2026-11-28',
+        feedCurrent: { change_1d_pct: true, change_7d_pct: false, volatility: false },
+        history: { sessions: ['2026-11-27'], closes: [100], actions: [] },
+      }).quote,
+    ).toMatchObject({
+      change_1d_pct: 1.5,
+      measures_source: { change_1d_pct: 'feed', change_7d_pct: null, volatility: null },
+    });
     expect(shown).toEqual({
       ...quote('TCS', '110.00'),
       change_1d_pct: 10,
