@@ -1,5 +1,4 @@
 import { defineConfig } from 'vitest/config';
-import { isDanglingTypeFetchError } from './local/dangling-type-fetch';
 
 export default defineConfig({
   test: {
@@ -12,9 +11,6 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Two cores: two workers keep PostgreSQL responsive while files run side by side.
     maxWorkers: 2,
-    // Chaos tests kill PostgreSQL; a postgres.js defect then leaks one rejection that no code
-    // can catch (local/dangling-type-fetch.ts). Everything else still fails the run.
-    onUnhandledError: (error) => !isDanglingTypeFetchError(error),
     env: {
       POWERTOOLS_LOG_LEVEL: 'SILENT',
       POWERTOOLS_METRICS_DISABLED: 'true',

@@ -1,10 +1,13 @@
 /**
- * Child process of bench/analyze.ts (issue 17 item 9): analyze's requests/s with derived
- * measures on and off, side by side in one process and one build. It seeds `BENCH_DB_URL` (a
+ * Child process of bench/analyze.ts: analyze's requests/s with one feature switch on and off,
+ * side by side in one process and one build. `BENCH_SWITCH` names it: DERIVED_MEASURES (issue
+ * 17 item 9; portfolio risk off in both modes, so the history read is the measures' 20 bars) or
+ * PORTFOLIO_RISK (issue 18; derived measures on in both, so "off" reads 20 bars and derives the
+ * measures, "on" reads RISK_HISTORY_SESSIONS and computes risk too). It seeds `BENCH_DB_URL` (a
  * scratch database) with 500 symbols × ~120 sessions of bars and price-only latest prices, then
  * runs the real handler in-process with `CONNECTIONS` concurrent callers (one user each), in
  * `BENCH_MEASURES_ROUNDS` (default 8) alternating pairs of rounds of `BENCH_MEASURES_SECONDS`
- * (default 1.5) with DERIVED_MEASURES=on and off, so drift on a shared machine hits both alike.
+ * (default 1.5) with the switch on and off, so drift on a shared machine hits both alike.
  * Prints one JSON line: the median req/s of each and the median of the pairs' ratios.
  */
 import postgres from 'postgres';
@@ -15,6 +18,12 @@ const target = process.env.BENCH_DB_URL;
 if (!target) throw new Error('BENCH_DB_URL is required');
 const SECONDS = Number(process.env.BENCH_MEASURES_SECONDS ?? 1.5);
 const ROUNDS = Number(process.env.BENCH_MEASURES_ROUNDS ?? 8);
+const SWITCH = process.env.BENCH_SWITCH ?? 'DERIVED_MEASURES';
+if (SWITCH !== 'DERIVED_MEASURES' && SWITCH !== 'PORTFOLIO_RISK') {
+  throw new Error(`BENCH_SWITCH must be DERIVED_MEASURES or PORTFOLIO_RISK, not ${SWITCH}`);
+}
+/** The other switch, held on (risk bench) or off (measures bench) in both modes. */
+const FIXED = SWITCH === 'PORTFOLIO_RISK' ? { DERIVED_MEASURES: 'on' } : { PORTFOLIO_RISK: 'off' };
 const CONNECTIONS = 8;
 const SYMBOLS = 20;
 /** Symbols with history in the database; the portfolio holds SYMBOLS of them. */
@@ -54,9 +63,10 @@ Object.assign(process.env, {
   LOCAL_JWKS: JSON.stringify(key.publicJwks),
   POWERTOOLS_LOG_LEVEL: 'SILENT',
   POWERTOOLS_METRICS_DISABLED: 'true',
+  ...FIXED,
 });
 const { handler } = await import('../functions/analyze');
-const { measuresConfig } = await import('../functions/analysis/config');
+const { measuresConfig, riskConfig } = await import('../functions/analysis/config');
 const { closeDb } = await import('../functions/platform/db');
 
 const body = {
@@ -75,10 +85,11 @@ async function once(token: string): Promise<void> {
   if (res.statusCode !== 200) throw new Error(`analyze answered ${res.statusCode}: ${res.body}`);
 }
 
-/** Requests per second over one round with derivation `mode`. */
+/** Requests per second over one round with the switch `mode`. */
 async function round(mode: 'on' | 'off'): Promise<number> {
-  process.env.DERIVED_MEASURES = mode;
+  process.env[SWITCH] = mode;
   measuresConfig.reset();
+  riskConfig.reset();
   for (const token of tokens) await once(token); // warm: users exist, statements prepared
   const started = performance.now();
   const until = started + SECONDS * 1000;
@@ -116,6 +127,7 @@ const median = (xs: number[]) => {
 };
 console.log(
   JSON.stringify({
+    switch: SWITCH,
     on: median(rates.on),
     off: median(rates.off),
     ratio: median(ratios),

@@ -8,8 +8,8 @@ import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import { newKey } from '../functions/core/api-keys';
 import { generateIssuerKey, LOCAL_CLIENT_ID, signAccessToken } from '../local/issuer';
+import { startPgProxy } from '../local/pg-proxy';
 import { apiEvent, lambdaContext } from '../test/helpers/events';
-import { startRoundTripProxy } from './pg-proxy';
 
 const target = process.env.BENCH_DB_URL;
 if (!target) throw new Error('BENCH_DB_URL is required');
@@ -22,7 +22,7 @@ await seed`
   ON CONFLICT (symbol) DO NOTHING`;
 await seed.end();
 
-const proxy = await startRoundTripProxy(target);
+const proxy = await startPgProxy(target);
 const key = await generateIssuerKey();
 Object.assign(process.env, {
   DATABASE_URL: proxy.url,

@@ -5,12 +5,13 @@
  *    then the caller's usage counters and ledger must have grown by exactly the 2xx count.
  *    The load runs twice, with access tokens and then with API keys of the same users (issue 11).
  * 2. Database round trips per analyze, counted on the wire (bench/analyze-roundtrips.ts), and
- *    requests/s with derived measures on vs off, same build (bench/analyze-measures.ts).
+ *    requests/s with derived measures on vs off and with portfolio risk on vs off, same build
+ *    (bench/analyze-measures.ts).
  * 3. EXPLAIN (ANALYZE, BUFFERS) of the per-user usage and billing queries at 1,000,000 usage
  *    events and of the history queries at 1,000,000 analyses, in a separate, temporary database
  *    on the same server.
  * Targets: p99 ≤ 50 ms, zero errors, counts equal, ≤ 3 round trips, the key path within 10 % of
- * the token path's req/s, derived measures on within 10 % of off.
+ * the token path's req/s, derived measures on within 10 % of off, and so is portfolio risk.
  */
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
@@ -183,19 +184,25 @@ async function roundTrips(url: string, log: (line: string) => void): Promise<voi
 }
 
 /**
- * Derived measures on vs off (issue 17 item 9), in a child process of its own like the round
- * trips: analyze with 20 holdings of ~120 sessions of history each, in-process, side by side.
+ * A feature switch on vs off, in a child process of its own like the round trips: analyze with
+ * 20 holdings of ~120 sessions of history each, in-process, side by side. DERIVED_MEASURES
+ * (issue 17 item 9) and PORTFOLIO_RISK (issue 18, SPEC §12).
  */
-export async function measuresOnOff(url: string, log: (line: string) => void): Promise<void> {
+export async function switchOnOff(
+  url: string,
+  log: (line: string) => void,
+  name: 'DERIVED_MEASURES' | 'PORTFOLIO_RISK',
+): Promise<void> {
   const { stdout } = await promisify(execFile)(
     process.execPath,
     ['--import', 'tsx', join(import.meta.dirname, 'analyze-measures.ts')],
-    { env: { ...process.env, BENCH_DB_URL: url }, cwd: ROOT },
+    { env: { ...process.env, BENCH_DB_URL: url, BENCH_SWITCH: name }, cwd: ROOT },
   );
   const r = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as Record<string, number>;
   const pct = (x = 0) => `${(x * 100).toFixed(0)} %`;
+  const what = name === 'PORTFOLIO_RISK' ? 'portfolio risk' : 'derived measures';
   log(
-    `analyze: derived measures on ${r.on?.toFixed(0)} req/s vs off ${r.off?.toFixed(0)} req/s (medians); ` +
+    `analyze: ${what} on ${r.on?.toFixed(0)} req/s vs off ${r.off?.toFixed(0)} req/s (medians); ` +
       `on/off ${pct(r.ratio)}, median of ${r.rounds} alternating pairs of ${r.seconds} s ` +
       `(range ${pct(r.min_ratio)}–${pct(r.max_ratio)}; ${r.holdings} holdings with history, ` +
       `${r.connections} callers in-process; target ≥ 90 %)`,
@@ -295,7 +302,8 @@ export async function benchAnalyze(options: AnalyzeBenchOptions): Promise<void> 
   await loadBoth(o);
   await withScratchDatabase(o.sql, async (url, scratch) => {
     await roundTrips(url, o.log);
-    await measuresOnOff(url, o.log);
+    await switchOnOff(url, o.log, 'DERIVED_MEASURES');
+    await switchOnOff(url, o.log, 'PORTFOLIO_RISK');
     await explainAtScale(scratch, o.log);
   });
 }

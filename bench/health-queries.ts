@@ -5,13 +5,13 @@
  * about two probes) and for 3 s with it off. A process of its own so its database client never mixes with a running server.
  * Prints one JSON line.
  */
-import { startRoundTripProxy } from './pg-proxy';
+import { startPgProxy } from '../local/pg-proxy';
 
 const target = process.env.BENCH_DB_URL;
 if (!target) throw new Error('BENCH_DB_URL is required');
 const IN_FLIGHT = 50;
 
-const proxy = await startRoundTripProxy(target);
+const proxy = await startPgProxy(target);
 Object.assign(process.env, {
   DATABASE_URL: proxy.url,
   DB_MAX_CONNECTIONS: '2', // as in Lambda

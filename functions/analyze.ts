@@ -3,7 +3,7 @@
  *
  * Pipeline: parse and validate → one read (quotes with their recent history, the caller's rule
  * settings, any stored answer for the Idempotency-Key, and for an API key its owner) → measures
- * shown (SPEC §11) and pure analysis → one atomic write.
+ * shown (SPEC §11), portfolio risk (SPEC §12) and pure analysis → one atomic write.
  * With an API key the body is validated before the key is looked up (the lookup rides on the
  * read), so a bad body with a revoked key is a 400, which tells its bearer nothing. A retry with the same key and body gets the stored
  * answer and is not billed again; the unique (user, key) constraint makes that hold for
@@ -11,8 +11,13 @@
  */
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { credentialRoute } from './accounts/routes';
-import { defaultAnalysisStore, type StoredAnalysis } from './analysis/analysis-store';
-import { adviceConfig, measuresConfig, priceListConfig } from './analysis/config';
+import {
+  ANALYSIS_HISTORY_SESSIONS,
+  defaultAnalysisStore,
+  RISK_HISTORY_SESSIONS,
+  type StoredAnalysis,
+} from './analysis/analysis-store';
+import { adviceConfig, measuresConfig, priceListConfig, riskConfig } from './analysis/config';
 import {
   type AnalysisBody,
   type AnalysisResponse,
@@ -84,6 +89,12 @@ function analyzeOrRefuse(input: Parameters<typeof analyze>[0]) {
  */
 const WRITE_MARGIN_MS = 500;
 
+/** Bars per symbol the read brings: what risk needs (a superset), else what the measures need. */
+function historySessions(): number {
+  if (riskConfig().on) return RISK_HISTORY_SESSIONS;
+  return measuresConfig().derive ? ANALYSIS_HISTORY_SESSIONS : 0;
+}
+
 export const handler = credentialRoute(
   'analyze',
   async ({ event, credential, context }, { metrics, logger }) => {
@@ -99,7 +110,7 @@ export const handler = credentialRoute(
         credential.kind === 'token' ? { userSub: credential.user.sub } : { keyHash: credential.hash },
         holdings.map((h) => h.symbol),
         key,
-        measuresConfig().derive,
+        historySessions(),
       );
       if (!caller) return rejectKey();
       // A replay answers what was stored, whatever the caller's rule settings are now.
@@ -111,7 +122,12 @@ export const handler = credentialRoute(
       const at = new Date();
       const rules = effectiveSettings(adviceConfig(), readOverrides(settings));
       // The measures the rules read: the feed's with the current price, else derived (SPEC §11).
-      const measured = quotes.map(measuredQuote);
+      const derive = measuresConfig().derive;
+      const measured = quotes.map((q) => measuredQuote(q, derive));
+      // Risk reads the same adjusted series (SPEC §12: adjusted closes, today's close the price).
+      const series = riskConfig().on
+        ? new Map(measured.flatMap((m) => (m.series ? [[m.series.symbol, m.series] as const] : [])))
+        : undefined;
       const result = analyzeOrRefuse({
         id: crypto.randomUUID(),
         holdings,
@@ -119,6 +135,7 @@ export const handler = credentialRoute(
         thresholds: rules.thresholds,
         rules: rules.rules,
         prices: priceList(priceListConfig()),
+        series,
       });
       if (!result) {
         throw unprocessable(

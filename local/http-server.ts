@@ -1,7 +1,8 @@
 /**
  * The local API Gateway: an HTTP server on 127.0.0.1 that turns each request into an API
  * Gateway HTTP API (payload v2.0) event, calls the same handler the Lambda runs (routes from
- * functions/routes.ts), and turns the result back into an HTTP response.
+ * functions/routes.ts), and turns the result back into an HTTP response (the routing, the event
+ * and the response mapping are in gateway-event.ts; this file keeps the socket's side).
  *
  * There is no gateway authorizer here: every route's function authenticates by itself (it does
  * in AWS too, the JWT authorizer of `jwt` routes being an extra first gate), so locally a key on
@@ -13,40 +14,16 @@
  * Requests that never reach a handler (unknown route, malformed path, oversized header or body)
  * get problem+json; the differences from API Gateway that remain are listed in docs/api.md.
  */
-import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
-import { ROUTES, type RouteDef, routeProblem } from '../functions/routes';
+import { ROUTES, routeProblem } from '../functions/routes';
+import { compileRoute, gatewayEvent, matchRoute, writeResult } from './gateway-event';
 import { lambdaContext } from './lambda';
 
 type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyResultV2>;
 
 /** Bigger than any route accepts (64 KiB), smaller than API Gateway's 10 MB: beyond it, 413 here. */
 const MAX_REQUEST_BYTES = 1024 * 1024;
-
-interface CompiledRoute {
-  def: RouteDef;
-  method: string;
-  pattern: RegExp;
-  params: string[];
-}
-
-function compile(def: RouteDef): CompiledRoute {
-  const [method = 'GET', path = '/'] = def.routeKey.split(' ');
-  const params: string[] = [];
-  const source = path
-    .split('/')
-    .map((segment) => {
-      const param = /^\{(\w+)\}$/.exec(segment);
-      if (param?.[1]) {
-        params.push(param[1]);
-        return '([^/]+)';
-      }
-      return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    })
-    .join('/');
-  return { def, method, pattern: new RegExp(`^${source}$`), params };
-}
 
 /** Headers of the gateway's own problem responses: no MIME sniffing, as the functions' (platform/http.ts). */
 const PROBLEM_HEADERS = { 'content-type': 'application/problem+json', 'x-content-type-options': 'nosniff' };
@@ -92,15 +69,6 @@ async function within<T>(ms: number, work: Promise<T>): Promise<T> {
   }
 }
 
-/** Decode path parameters; null when one is not valid percent-encoded UTF-8. */
-function decodeParams(names: string[], values: string[]): Record<string, string> | null {
-  try {
-    return Object.fromEntries(names.map((p, i) => [p, decodeURIComponent(values[i] ?? '')]));
-  } catch {
-    return null;
-  }
-}
-
 async function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
   const chunks: Buffer[] = [];
   let size = 0;
@@ -110,12 +78,6 @@ async function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks);
-}
-
-function isText(contentType: string | undefined): boolean {
-  return (
-    !contentType || /^(text\/|application\/(json|.*\+json|x-www-form-urlencoded|xml))/i.test(contentType)
-  );
 }
 
 export interface LocalApiOptions {
@@ -139,7 +101,7 @@ export async function startLocalApi(
     const unsafe = routeProblem(def);
     if (unsafe) throw new Error(unsafe);
   }
-  const routes = ROUTES.map(compile);
+  const routes = ROUTES.map(compileRoute);
   const handlers = new Map<string, Promise<Handler>>();
   const load = options.loadHandler ?? defaultLoader;
   const handlerFor = (entry: string) => {
@@ -162,25 +124,11 @@ export async function startLocalApi(
           return;
         }
       }
-      let match: { route: CompiledRoute; values: string[] } | undefined;
-      // The methods of the routes on this path, for a 405's Allow (RFC 9110 §15.5.6).
-      const allowed = new Set<string>();
-      // HEAD is GET without the body (RFC 9110 §9.3.2); see docs/api.md for AWS.
-      const routeMethod = method === 'HEAD' ? 'GET' : method;
-      for (const route of routes) {
-        const m = route.pattern.exec(url.pathname);
-        if (!m) continue;
-        allowed.add(route.method);
-        if (route.method === 'GET') allowed.add('HEAD');
-        if (route.method === routeMethod) {
-          match = { route, values: m.slice(1) };
-          break;
-        }
-      }
-      if (!match) {
-        if (allowed.size) {
+      const match = matchRoute(routes, method, url.pathname);
+      if ('allowed' in match) {
+        if (match.allowed.length) {
           return problem(res, 405, 'Method not allowed', `${method} is not allowed on ${url.pathname}`, {
-            allow: [...allowed].sort().join(', '),
+            allow: match.allowed.join(', '),
           });
         }
         return problem(res, 404, 'Not found', `No route for ${method} ${url.pathname}`);
@@ -188,49 +136,8 @@ export async function startLocalApi(
       const raw = await readBody(req);
       if (raw === 'too-large') return problem(res, 413, 'Payload too large', 'The request body is too large');
 
-      const headers: Record<string, string> = {};
-      for (const [key, value] of Object.entries(req.headers)) {
-        if (key === 'cookie' || value === undefined) continue;
-        headers[key] = Array.isArray(value) ? value.join(',') : value;
-      }
-      const query: Record<string, string> = {};
-      for (const key of new Set(url.searchParams.keys())) query[key] = url.searchParams.getAll(key).join(',');
-      const pathParameters = decodeParams(match.route.params, match.values);
-      if (!pathParameters) {
-        return problem(res, 400, 'Bad request', 'The path has a malformed percent-escape');
-      }
-      const text = isText(headers['content-type']);
-      const now = Date.now();
-      const event: APIGatewayProxyEventV2 = {
-        version: '2.0',
-        routeKey: match.route.def.routeKey,
-        rawPath: url.pathname,
-        rawQueryString: url.search.slice(1),
-        cookies: req.headers.cookie?.split(';').map((c) => c.trim()),
-        headers,
-        queryStringParameters: Object.keys(query).length ? query : undefined,
-        pathParameters: match.route.params.length ? pathParameters : undefined,
-        body: raw.length ? (text ? raw.toString('utf8') : raw.toString('base64')) : undefined,
-        isBase64Encoded: raw.length > 0 && !text,
-        requestContext: {
-          accountId: '000000000000',
-          apiId: 'local',
-          domainName: `127.0.0.1:${options.port}`,
-          domainPrefix: '127',
-          http: {
-            method,
-            path: url.pathname,
-            protocol: `HTTP/${req.httpVersion}`,
-            sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
-            userAgent: headers['user-agent'] ?? '',
-          },
-          requestId: randomUUID(),
-          routeKey: match.route.def.routeKey,
-          stage: '$default',
-          time: new Date(now).toUTCString(),
-          timeEpoch: now,
-        },
-      };
+      const event = gatewayEvent(req, url, raw, match, options.port);
+      if (!event) return problem(res, 400, 'Bad request', 'The path has a malformed percent-escape');
       const timeoutMs = options.routeTimeoutMs ?? match.route.def.timeoutSeconds * 1000;
       const context = lambdaContext(match.route.def.entry, {
         memoryMb: match.route.def.memoryMb,
@@ -247,18 +154,7 @@ export async function startLocalApi(
         options.log?.(`${method} ${url.pathname} function error: ${why}`);
         return functionError(res);
       }
-      if (typeof result === 'string' || result === undefined || result === null) {
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(typeof result === 'string' ? result : '');
-      } else {
-        const responseHeaders: Record<string, string | string[]> = {};
-        for (const [k, v] of Object.entries(result.headers ?? {})) responseHeaders[k] = String(v);
-        if (result.cookies?.length) responseHeaders['set-cookie'] = result.cookies;
-        res.writeHead(result.statusCode ?? 200, responseHeaders);
-        res.end(
-          result.body ? Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8') : undefined,
-        );
-      }
+      writeResult(res, result);
       options.log?.(`${method} ${url.pathname} ${res.statusCode} ${Date.now() - started}ms`);
     } catch (error) {
       options.log?.(`${method} ${url.pathname} failed: ${(error as Error).message}`);

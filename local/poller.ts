@@ -14,7 +14,6 @@
  * One difference from AWS: Lambda also skips records that are already older than the limit
  * when first read; here a record is always tried at least once.
  */
-import { readFile, writeFile } from 'node:fs/promises';
 import {
   type _Record,
   GetRecordsCommand,
@@ -25,7 +24,8 @@ import {
 } from '@aws-sdk/client-kinesis';
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 import { appendFailure, failureRecord } from './failure-queue';
-import { kinesisStreamRecord, lambdaContext } from './lambda';
+import { lambdaContext } from './lambda';
+import { failedBatch, kinesisEvent, loadCheckpoints, lowestFailure, wakeableSleep } from './poller-batch';
 
 /** Local default of the record-age limit; the CDK mapping uses the same (lib/stacks/ingest-stack.ts). */
 export const DEFAULT_MAX_RECORD_AGE_MS = 6 * 3600_000;
@@ -64,30 +64,9 @@ export async function startPoller(options: PollerOptions): Promise<Poller> {
   const retryCapMs = options.retryCapMs ?? 10_000;
   const now = options.now ?? Date.now;
   const log = options.log ?? (() => {});
-  let checkpoints: Record<string, string> = {};
-  if (options.checkpointFile) {
-    checkpoints = JSON.parse(await readFile(options.checkpointFile, 'utf8').catch(() => '{}')) as Record<
-      string,
-      string
-    >;
-  }
-  const saveCheckpoints = async () => {
-    if (options.checkpointFile) await writeFile(options.checkpointFile, JSON.stringify(checkpoints));
-  };
-
+  const { checkpoints, save: saveCheckpoints } = await loadCheckpoints(options.checkpointFile);
   let stopping = false;
-  // Sleeps end early on stop, so that stopping never waits out a backoff.
-  const wakers = new Set<() => void>();
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        wakers.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      wakers.add(done);
-    });
+  const { sleep, wakeAll } = wakeableSleep();
 
   async function iterator(shardId: string): Promise<string | undefined> {
     const after = checkpoints[shardId];
@@ -105,24 +84,9 @@ export async function startPoller(options: PollerOptions): Promise<Poller> {
 
   /** Invoke the consumer; the lowest failed sequence number, or undefined when all succeeded. */
   async function invoke(shardId: string, records: _Record[]): Promise<string | undefined> {
-    const event = {
-      Records: records.map((r) =>
-        kinesisStreamRecord({
-          stream,
-          shardId,
-          sequenceNumber: r.SequenceNumber ?? '0',
-          partitionKey: r.PartitionKey ?? '',
-          data: r.Data ?? new Uint8Array(),
-          arrivalMs: r.ApproximateArrivalTimestamp?.getTime() ?? Date.now(),
-        }),
-      ),
-    };
+    const event = kinesisEvent(stream, shardId, records);
     try {
-      const response = await options.handler(event, lambdaContext('consumer'));
-      const failed = (response?.batchItemFailures ?? []).map((f) => BigInt(f.itemIdentifier));
-      if (failed.length === 0) return undefined;
-      // biome-ignore lint/complexity/useMathMinMax: sequence numbers are bigints; Math.min cannot compare them
-      return failed.reduce((a, b) => (a < b ? a : b)).toString();
+      return lowestFailure(await options.handler(event, lambdaContext('consumer')));
     } catch (error) {
       log(`consumer threw: ${(error as Error).message}`);
       return event.Records[0]?.kinesis.sequenceNumber;
@@ -168,23 +132,17 @@ export async function startPoller(options: PollerOptions): Promise<Poller> {
         it = out.NextShardIterator;
         continue;
       }
-      // Checkpoint just before the lowest failed record: what succeeded before it is never
-      // redelivered. An identifier that is not in the batch fails the whole batch, as in Lambda.
-      const index = Math.max(
-        0,
-        records.findIndex((r) => r.SequenceNumber === failedFrom),
-      );
-      const before = index > 0 ? records[index - 1]?.SequenceNumber : undefined;
-      if (before) checkpoints[shardId] = before;
-      const failed = records.slice(index);
-      const oldest = failed[0]?.ApproximateArrivalTimestamp?.getTime() ?? now();
-      if (now() - oldest >= maxRecordAgeMs) {
-        await giveUp(shardId, failed, attempts);
-        checkpoints[shardId] = records.at(-1)?.SequenceNumber ?? checkpoints[shardId] ?? '';
-        attempts = 0;
-      } else {
-        await sleep(Math.min(retryCapMs, retryBaseMs * 2 ** Math.min(attempts - 1, 30)));
-      }
+      const batch = failedBatch(records, failedFrom, checkpoints[shardId], {
+        attempts,
+        nowMs: now(),
+        maxRecordAgeMs,
+        retryBaseMs,
+        retryCapMs,
+      });
+      if (batch.giveUp) await giveUp(shardId, batch.failed, attempts);
+      if (batch.checkpoint !== undefined) checkpoints[shardId] = batch.checkpoint;
+      if (batch.giveUp) attempts = 0;
+      else await sleep(batch.delayMs);
       await saveCheckpoints();
       if (!stopping) it = await iterator(shardId);
     }
@@ -211,7 +169,7 @@ export async function startPoller(options: PollerOptions): Promise<Poller> {
      */
     async stop(waitMs = 2_000) {
       stopping = true;
-      for (const wake of [...wakers]) wake();
+      wakeAll();
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([
         Promise.all(loops),

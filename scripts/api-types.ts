@@ -11,6 +11,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { compile } from 'json-schema-to-typescript';
+import { rewriteRefs } from './lib/openapi-refs';
 
 const ROOT = join(import.meta.dirname, '..');
 const SOURCE = join(ROOT, 'docs/openapi.json');
@@ -20,22 +21,6 @@ const BANNER = `/**
  * GENERATED from docs/openapi.json by \`npm run api-types\` (json-schema-to-typescript): do not edit.
  * \`npm test\` fails when this file is not what the document generates.
  */`;
-
-/** `#/components/schemas/X` → `#/$defs/X`, so the schemas are one self-contained JSON Schema. */
-function rewriteRefs(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(rewriteRefs);
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [
-        k,
-        k === '$ref' && typeof v === 'string'
-          ? v.replace('#/components/schemas/', '#/$defs/')
-          : rewriteRefs(v),
-      ]),
-    );
-  }
-  return value;
-}
 
 /** The generated module's text for the OpenAPI document as it is now. */
 export async function generateApiTypes(): Promise<string> {

@@ -2,7 +2,7 @@
  * `npm start`: the whole system on this machine. Prints a token and a curl example when ready;
  * Ctrl-C (SIGINT) or SIGTERM stops every part cleanly.
  */
-import { isDanglingTypeFetchError } from '../local/dangling-type-fetch';
+import { type AdminServer, startAdminServer } from '../local/admin';
 import { LOCAL_ISSUER, signAccessToken } from '../local/issuer';
 import { STOP_BUDGET_MS, settingsFromEnv, startLocalStack } from '../local/stack';
 import { ensureWebBuilt, WEB_DIST } from '../local/web/build';
@@ -24,6 +24,17 @@ const stack = await startLocalStack(settings).catch((error: unknown) => {
   }
   process.exit(1);
 });
+
+// Opt-in, 127.0.0.1 only: memory figures and a forced GC for `npm run soak` (local/admin.ts).
+let admin: AdminServer | undefined;
+if (process.env.LOCAL_ADMIN_PORT) {
+  admin = await startAdminServer(Number(process.env.LOCAL_ADMIN_PORT)).catch(async (error: unknown) => {
+    console.error(`Could not start the admin endpoint: ${(error as Error).message}`);
+    await stack.stop();
+    process.exit(1);
+  });
+  console.log(`admin      ${admin.url} (GET /memory, POST /gc; local only)`);
+}
 
 const token = await signAccessToken(stack.issuerKey, {
   sub: 'local-user',
@@ -67,6 +78,7 @@ async function shutdown(signal: string) {
     console.error('Shutdown took over 5 s; exiting');
     process.exit(1);
   }, STOP_BUDGET_MS + 500);
+  await admin?.stop();
   await stack.stop();
   clearTimeout(timer);
   console.log('Stopped.');
@@ -79,10 +91,5 @@ async function shutdown(signal: string) {
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   for (const listener of process.listeners(signal)) process.removeListener(signal, listener);
 }
-// See local/dangling-type-fetch.ts: a database dying while a connection starts must not crash us.
-process.on('unhandledRejection', (reason) => {
-  if (!isDanglingTypeFetchError(reason)) throw reason;
-  console.error(`database connection lost while it was starting: ${(reason as Error).message}`);
-});
 process.on('SIGINT', () => void shutdown('SIGINT'));
 process.on('SIGTERM', () => void shutdown('SIGTERM'));

@@ -15,6 +15,7 @@ import { keyLookup } from '../accounts/key-store';
 import type { AnalysisBody, MarketQuote, UsageTotals } from '../core/analysis';
 import { MEASURE_SESSIONS } from '../core/market-history';
 import type { UsageCharge } from '../core/pricing';
+import { RISK_MAX_SESSIONS } from '../core/risk';
 import { CURRENT_SESSION, FEED_CURRENT } from '../market/history-store';
 import { db, type Sql } from '../platform/db';
 
@@ -76,15 +77,16 @@ export interface AnalysisStore {
   /**
    * One query: the caller (an API key resolved by hash, its last use touched at most once a
    * minute), the latest quotes of `symbols`, the caller's rule settings, and the analysis
-   * stored under (caller, Idempotency-Key) if any. With `withHistory` each quote also brings
-   * its symbol's last ANALYSIS_HISTORY_SESSIONS bars before the current session (closes only)
-   * and its corporate actions.
+   * stored under (caller, Idempotency-Key) if any. With `historySessions` > 0 each quote also
+   * brings its symbol's last `historySessions` bars before the current session (closes only)
+   * and its corporate actions: ANALYSIS_HISTORY_SESSIONS for the measures, RISK_HISTORY_SESSIONS
+   * with portfolio risk.
    */
   loadInputs(
     asker: Asker,
     symbols: string[],
     idempotencyKey: string | null,
-    withHistory?: boolean,
+    historySessions: number,
   ): Promise<AnalysisInputs>;
   /** One statement: the analysis, its usage events, their outbox rows and the caller's totals, atomically. */
   record(analysis: NewAnalysis): Promise<RecordOutcome>;
@@ -93,23 +95,55 @@ export interface AnalysisStore {
 }
 
 /**
- * Bars per symbol analyze reads with its one query: what the derived measures need
+ * Bars per symbol analyze reads with its one query for the derived measures alone
  * (MEASURE_SESSIONS, 20). Each bar is a heap fetch, the dominant cost of the history read
  * (docs/market-data.md "Performance"), so the read brings no more than the analysis uses.
- * Portfolio risk (SPEC §12, 60 sessions common to every holding) raises this to its own need,
- * e.g. 80 to leave room for holdings that miss a few sessions; the series then come from the
- * same read (measuredQuote returns each holding's AdjustedSeries).
  */
 export const ANALYSIS_HISTORY_SESSIONS = MEASURE_SESSIONS;
+
+/**
+ * Bars per symbol when portfolio risk is on (SPEC §12: the last up to 60 sessions in which every
+ * holding has a close). 59 bars before the current session and the latest price make 60 sessions
+ * when every holding traded every session; 20 more leave room for sessions that some holding
+ * lacks (a suspension, a stale price, a missing bhavcopy row) before the window shrinks below 60.
+ * It is a superset of what the measures need, so one read serves both (docs/risk.md).
+ */
+export const RISK_HISTORY_SESSIONS = RISK_MAX_SESSIONS - 1 + 20;
 
 interface QuoteJson extends Omit<MarketQuote, 'ts' | 'feedCurrent' | 'history'> {
   ts_ms: number;
   /** Whether the tick that set the price carried change_1d_pct, change_7d_pct, volatility. */
   now: [boolean, boolean, boolean];
-  /** [sessions, closes] ascending, or null without bars or history. */
-  h: [string[], number[]] | null;
+  /**
+   * [sessions as days since EPOCH_DATE, closes], newest first (the index order), or null
+   * without bars or history. Two flat arrays of numbers are the cheapest shape to build and
+   * parse: with risk on this is 20 × 79 bars per read (docs/risk.md "Performance").
+   */
+  h: [number[], number[]] | null;
   /** [ex_date, factor_num, factor_den] of each split or bonus, or null. */
   a: [string, number, number][] | null;
+}
+
+/** Sessions travel as day numbers from this date (an integer is cheaper to build and parse). */
+const EPOCH_DATE = "date '2000-01-01'";
+const EPOCH_MS = Date.UTC(2000, 0, 1);
+const DAY_MS = 86_400_000;
+/** Day number → YYYY-MM-DD, memoized: a container sees a few hundred distinct sessions. */
+const sessionNames = new Map<number, string>();
+function sessionName(day: number): string {
+  let name = sessionNames.get(day);
+  if (name === undefined) {
+    name = new Date(EPOCH_MS + day * DAY_MS).toISOString().slice(0, 10);
+    if (sessionNames.size < 10_000) sessionNames.set(day, name);
+  }
+  return name;
+}
+
+/** The history arrays oldest first, as the core takes them (closesSeries sorts anything else). */
+function closeHistory(h: [number[], number[]] | null): { sessions: string[]; closes: number[] } {
+  if (!h) return { sessions: [], closes: [] };
+  const [days, closes] = h;
+  return { sessions: days.map(sessionName).reverse(), closes: closes.slice().reverse() };
 }
 
 /** A quote of the read, as the core takes it. */
@@ -120,8 +154,7 @@ function toQuote({ ts_ms, now, h, a, ...q }: QuoteJson, withHistory: boolean): M
     feedCurrent: { change_1d_pct: now[0], change_7d_pct: now[1], volatility: now[2] },
     history: withHistory
       ? {
-          sessions: h?.[0] ?? [],
-          closes: h?.[1] ?? [],
+          ...closeHistory(h),
           actions: (a ?? []).map(([exDate, factorNum, factorDen]) => ({ exDate, factorNum, factorDen })),
         }
       : null,
@@ -144,7 +177,8 @@ const toStored = (p: PriorJson): StoredAnalysis => ({
   },
 });
 
-const LOAD_INPUTS = `
+/** The read with a LIMIT of `bars` per symbol: a constant in the text, so each plan is exact. */
+const loadInputsSql = (bars: number) => `
 WITH ${keyLookup('$4')}, caller AS (
   SELECT coalesce($2::text, (SELECT user_sub FROM api_key)) AS sub, (SELECT id FROM api_key) AS key_id
 )
@@ -157,10 +191,10 @@ SELECT
             'ts_ms', floor(extract(epoch FROM lp.ts) * 1000)::bigint,
             'session', cur.session,
             'now', ${FEED_CURRENT},
-            'h', (SELECT json_build_array(json_agg(b.session ORDER BY b.session), json_agg(b.close ORDER BY b.session))
+            'h', (SELECT json_build_array(array_agg(b.session - ${EPOCH_DATE}), array_agg(b.close))
                   FROM (SELECT session, close FROM daily_bars
                         WHERE $5::boolean AND symbol = lp.symbol AND session < cur.session
-                        ORDER BY session DESC LIMIT ${ANALYSIS_HISTORY_SESSIONS}) b
+                        ORDER BY session DESC LIMIT ${bars}) b
                   HAVING count(*) > 0),
             'a', (SELECT json_agg(json_build_array(ca.ex_date, ca.factor_num, ca.factor_den))
                   FROM corporate_actions ca
@@ -219,9 +253,22 @@ SELECT totals.portfolios_analyzed, totals.advice_generated, (SELECT count(*) FRO
        (SELECT count(*) FROM outbox)::int AS queued
 FROM totals`;
 
+/** The read's text per history length, built once: a container uses one or two of them. */
+const reads = new Map<number, string>();
+function readFor(historySessions: number): string {
+  const bars = Math.max(1, Math.trunc(historySessions));
+  let text = reads.get(bars);
+  if (text === undefined) {
+    text = loadInputsSql(bars);
+    reads.set(bars, text);
+  }
+  return text;
+}
+
 export function sqlAnalysisStore(sql: Sql): AnalysisStore {
   return {
-    async loadInputs(asker, symbols, idempotencyKey, withHistory = true) {
+    async loadInputs(asker, symbols, idempotencyKey, historySessions) {
+      const withHistory = historySessions > 0;
       const [row] = await sql.unsafe<
         [
           {
@@ -233,7 +280,7 @@ export function sqlAnalysisStore(sql: Sql): AnalysisStore {
             db_now_ms: string;
           },
         ]
-      >(LOAD_INPUTS, [
+      >(readFor(historySessions), [
         symbols,
         'userSub' in asker ? asker.userSub : null,
         idempotencyKey,

@@ -85,3 +85,14 @@ export const measuresConfig = section((env) => {
   );
   return { derive: v.DERIVED_MEASURES === 'on' };
 });
+
+/**
+ * Portfolio risk (SPEC §12): `PORTFOLIO_RISK=off` stops computing `details.risk` and reading the
+ * longer history it needs, so the benchmark can measure analyze with and without risk in the
+ * same build. Independent of DERIVED_MEASURES: risk reads the history it needs either way.
+ * The default is on.
+ */
+export const riskConfig = section((env) => {
+  const v = parse(z.object({ PORTFOLIO_RISK: z.enum(['on', 'off']).default('on') }), env, 'portfolio risk');
+  return { on: v.PORTFOLIO_RISK === 'on' };
+});

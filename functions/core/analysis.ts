@@ -8,6 +8,7 @@ import { type AdviceItem, advise, type HoldingFacts, RULE_SET, RULES, sectorWeig
 import {
   type AdjustedSeries,
   type CloseHistory,
+  closesSeries,
   type MeasureField,
   type MeasuresSource,
   measuresFor,
@@ -17,6 +18,7 @@ import type { Holding, Quote, Valuation } from './portfolio';
 import { valuePortfolio } from './portfolio';
 import { type Charge, chargeFor, type PriceList } from './pricing';
 import { ratioToNumber } from './ratio';
+import { computeRisk, type RiskDetails, type RiskSeries, riskResponse } from './risk';
 
 export const DISCLAIMER =
   'This analysis is rule-based and educational only. It is not personalised investment advice, ' +
@@ -49,10 +51,14 @@ export interface AnalysisBody {
       change_7d_pct: number | null;
       volatility: number | null;
       price_ts: string;
+      /** Share of the portfolio's risk (SPEC §12); absent when risk was not computed. */
+      risk_contribution_pct?: number | null;
       /** Where each measure came from (SPEC §11); absent in analyses stored before it existed. */
       measures_source?: MeasuresSource;
     }>;
     sectors: Record<string, number>;
+    /** Portfolio risk (SPEC §12); absent in analyses stored before it existed or with it off. */
+    risk?: RiskDetails;
   };
   unknown_symbols: string[];
   billing: Charge['block'];
@@ -84,9 +90,14 @@ export interface MarketQuote extends Quote {
 
 /**
  * The quote with the measures shown (SPEC §11 "which value is shown", the values the advice
- * rules read) and its adjusted series, which portfolio risk reads too (null when switched off).
+ * rules read) and its adjusted series, which portfolio risk reads too (null without history).
+ * With `derive` false (DERIVED_MEASURES=off) only what the feed sent is shown, while the series
+ * is still made for risk when the history was read.
  */
-export function measuredQuote(q: MarketQuote): { quote: Quote; series: AdjustedSeries | null } {
+export function measuredQuote(
+  q: MarketQuote,
+  derive = true,
+): { quote: Quote; series: AdjustedSeries | null } {
   const { session, feedCurrent, history, ...quote } = q;
   const { shown, series } = measuresFor({
     symbol: q.symbol,
@@ -97,9 +108,11 @@ export function measuredQuote(q: MarketQuote): { quote: Quote; series: AdjustedS
       change_7d_pct: { value: q.change_7d_pct, current: feedCurrent.change_7d_pct },
       volatility: { value: q.volatility, current: feedCurrent.volatility },
     },
-    history,
+    history: derive ? history : null,
   });
-  return { quote: { ...quote, ...shown.values, measures_source: shown.source }, series };
+  const adjusted =
+    series ?? (history ? closesSeries(q.symbol, history, { price: Number(q.price), session }) : null);
+  return { quote: { ...quote, ...shown.values, measures_source: shown.source }, series: adjusted };
 }
 
 /**
@@ -129,6 +142,11 @@ export function analyze(input: {
   /** The rules that run (a user's settings may switch some off); default: all of set v1. */
   rules?: readonly Rule[];
   prices: PriceList;
+  /**
+   * Each symbol's adjusted daily closes for portfolio risk (SPEC §12); without it (risk switched
+   * off) the body has no `details.risk` and no `risk_contribution_pct`.
+   */
+  series?: ReadonlyMap<string, RiskSeries>;
 }): Analysis | null {
   const valuation = valuePortfolio(input.holdings, input.quotes);
   // pricesAsOf is null exactly when no holding has a price.
@@ -144,6 +162,20 @@ export function analyze(input: {
     volatility: p.quote.volatility,
   }));
   const advice = advise(facts, input.thresholds, input.rules ?? RULES);
+  const risk = input.series
+    ? riskResponse(
+        computeRisk(
+          valuation.positions.map((p) => ({
+            symbol: p.symbol,
+            quantity: p.quantity,
+            // Unrounded (the displayed weight has 4 decimals); exact enough for a measure.
+            weight: Number(p.valuePaise) / Number(total),
+            sector: p.quote.sector,
+          })),
+          input.series,
+        ),
+      )
+    : null;
   const charge = chargeFor(advice.length, input.prices);
   const body: AnalysisBody = {
     analysis_id: input.id,
@@ -163,11 +195,13 @@ export function analyze(input: {
         change_7d_pct: p.quote.change_7d_pct,
         volatility: p.quote.volatility,
         price_ts: p.quote.ts.toISOString(),
+        ...(risk ? { risk_contribution_pct: risk.contributionOf(p.symbol) } : {}),
         ...(p.quote.measures_source ? { measures_source: p.quote.measures_source } : {}),
       })),
       sectors: Object.fromEntries(
         [...sectorWeights(facts, total)].map(([sector, w]) => [sector, ratioToNumber(w, WEIGHT_DECIMALS)]),
       ),
+      ...(risk ? { risk: risk.details } : {}),
     },
     unknown_symbols: valuation.unknownSymbols,
     billing: charge.block,

@@ -5,7 +5,6 @@
  */
 
 import type postgres from 'postgres';
-import type { Quote } from '../core/portfolio';
 import { type MergedBar, type MergedTick, OPTIONAL_FIELDS } from '../core/ticks';
 import { db, type Sql } from '../platform/db';
 
@@ -19,18 +18,6 @@ export interface QuarantineRow {
   arrivedAt: string | null;
 }
 
-export interface PriceRow {
-  symbol: string;
-  price: number;
-  name: string | null;
-  sector: string | null;
-  change_1d_pct: number | null;
-  change_7d_pct: number | null;
-  volatility: number | null;
-  market_cap_cr: number | null;
-  ts: string;
-}
-
 export interface PriceStore {
   /**
    * Apply a merged batch, its daily bars and its quarantined records atomically; returns latest
@@ -41,10 +28,6 @@ export interface PriceStore {
     quarantine: QuarantineRow[],
     bars?: MergedBar[],
   ): Promise<{ updated: number; quarantined: number }>;
-  /** Latest rows sorted by symbol; all of them, or only `symbols`. */
-  latest(symbols?: string[]): Promise<PriceRow[]>;
-  /** How many symbols have a price and the newest tick time. */
-  summary(): Promise<{ count: number; newestTs: string | null }>;
 }
 
 const FIELD_TYPES: Record<(typeof OPTIONAL_FIELDS)[number], string> = {
@@ -157,11 +140,6 @@ function toBarRow(bar: MergedBar): unknown[] {
   ];
 }
 
-/** A stored row: what valuation reads (a Quote) plus the market cap. */
-interface DbPriceRow extends Quote {
-  market_cap_cr: number | null;
-}
-
 export function sqlPriceStore(sql: Sql): PriceStore {
   return {
     async applyBatch(rows, quarantine, bars = []) {
@@ -185,21 +163,6 @@ export function sqlPriceStore(sql: Sql): PriceStore {
         sql.json(bars.map(toBarRow) as postgres.JSONValue),
       ]);
       return { updated: result?.updated ?? 0, quarantined: result?.quarantined ?? 0 };
-    },
-
-    async latest(symbols) {
-      const rows = await sql<DbPriceRow[]>`
-        SELECT symbol, price, name, sector, change_1d_pct, change_7d_pct, volatility, market_cap_cr, ts
-        FROM latest_prices
-        ${symbols ? sql`WHERE symbol = ANY(${symbols}::text[])` : sql``}
-        ORDER BY symbol COLLATE "C"`;
-      return rows.map((r) => ({ ...r, price: Number(r.price), ts: r.ts.toISOString() }));
-    },
-
-    async summary() {
-      const [row]: [{ count: number; newest: Date | null }?] = await sql`
-        SELECT count(*)::int AS count, max(ts) AS newest FROM latest_prices`;
-      return { count: row?.count ?? 0, newestTs: row?.newest ? row.newest.toISOString() : null };
     },
   };
 }

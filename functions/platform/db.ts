@@ -11,13 +11,15 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import postgres from 'postgres';
 import { type DbConfig, type DbTimeouts, DEFAULT_DB_TIMEOUTS, dbConfig } from './config';
 import { retryOnInvalidPassword, rotatingCredentials } from './db-credentials';
+import { PG_CLIENT_DEFAULTS } from './pg-options';
 
 export type Sql = postgres.Sql;
 
 let client: Promise<Sql> | undefined;
 
 /**
- * Options shared by every connection: quiet notices and the connect bound of DbTimeouts.
+ * Options shared by every connection: no per-connection type lookup and quiet notices
+ * (pg-options.ts), and the connect bound of DbTimeouts.
  * The startup message carries only what RDS Proxy accepts (SPEC §7: user, database and
  * `application_name`; postgres.js adds `client_encoding`): any other parameter, such as
  * `statement_timeout`, makes the proxy refuse the connection. The server-side timeouts are
@@ -28,11 +30,11 @@ let client: Promise<Sql> | undefined;
  */
 function commonOptions(t: DbTimeouts) {
   return {
-    onnotice: () => {},
+    ...PG_CLIENT_DEFAULTS,
     idle_timeout: 20,
     connect_timeout: t.connectMs / 1000,
     connection: { application_name: APPLICATION_NAME },
-  } satisfies postgres.Options<Record<string, never>>;
+  } satisfies postgres.Options<Record<string, postgres.PostgresType>>;
 }
 
 /** The `application_name` of every function's connection (the RDS Proxy stand-in shows it). */

@@ -48,6 +48,36 @@ function refusal(error: unknown, path: string): string | undefined {
   return undefined;
 }
 
+/** Add `counts` into `into`, key by key. */
+function addCounts(into: Record<string, number>, counts: Record<string, number>) {
+  for (const [key, count] of Object.entries(counts)) into[key] = (into[key] ?? 0) + count;
+}
+
+/**
+ * Read each file in order and hand it to `importOne` with its progress prefix
+ * (`[2/5] name:`); a file refused or unreadable is logged and listed in `refused`, and the
+ * others still import. Any other error stops the run.
+ */
+async function eachFile(
+  paths: string[],
+  log: (line: string) => void,
+  refused: string[],
+  importOne: (file: { name: string; bytes: Buffer }, prefix: string) => Promise<void>,
+): Promise<void> {
+  for (const [i, path] of paths.entries()) {
+    const name = basename(path);
+    const prefix = `[${i + 1}/${paths.length}] ${name}:`;
+    try {
+      await importOne({ name, bytes: await readFile(path) }, prefix);
+    } catch (error) {
+      const why = refusal(error, path);
+      if (!why) throw error;
+      refused.push(name);
+      log(`${prefix} ${why}`);
+    }
+  }
+}
+
 /** Import bhavcopy files in order, logging progress (files done of total, rows/s) and a summary. */
 export async function importBhavcopyFiles(
   sql: Sql,
@@ -63,29 +93,18 @@ export async function importBhavcopyFiles(
     badRows: 0,
     seconds: 0,
   };
-  for (const [i, path] of paths.entries()) {
-    const name = basename(path);
-    const prefix = `[${i + 1}/${paths.length}] ${name}:`;
-    try {
-      const result = await importBhavcopyFile(sql, { name, bytes: await readFile(path) });
-      summary.imported += result.imported;
-      summary.badRows += result.bad.length;
-      for (const [series, count] of Object.entries(result.skippedBySeries)) {
-        summary.skippedBySeries[series] = (summary.skippedBySeries[series] ?? 0) + count;
-      }
-      const rate = summary.imported / ((performance.now() - t0) / 1000);
-      const skipped = Object.values(result.skippedBySeries).reduce((a, b) => a + b, 0);
-      log(
-        `${prefix} ${result.format === 'udiff' ? 'UDiFF' : 'legacy'} ${result.session ?? '(no single session)'}, ${n(result.imported)} imported, ${n(skipped)} skipped, ${n(result.bad.length)} bad; ${n(rate)} rows/s`,
-      );
-      reportBad(result.bad, name, log);
-    } catch (error) {
-      const why = refusal(error, path);
-      if (!why) throw error;
-      summary.refused.push(name);
-      log(`${prefix} ${why}`);
-    }
-  }
+  await eachFile(paths, log, summary.refused, async (file, prefix) => {
+    const result = await importBhavcopyFile(sql, file);
+    summary.imported += result.imported;
+    summary.badRows += result.bad.length;
+    addCounts(summary.skippedBySeries, result.skippedBySeries);
+    const rate = summary.imported / ((performance.now() - t0) / 1000);
+    const skipped = Object.values(result.skippedBySeries).reduce((a, b) => a + b, 0);
+    log(
+      `${prefix} ${result.format === 'udiff' ? 'UDiFF' : 'legacy'} ${result.session ?? '(no single session)'}, ${n(result.imported)} imported, ${n(skipped)} skipped, ${n(result.bad.length)} bad; ${n(rate)} rows/s`,
+    );
+    reportBad(result.bad, file.name, log);
+  });
   summary.seconds = (performance.now() - t0) / 1000;
   return summary;
 }
@@ -124,28 +143,17 @@ export async function importCorporateActionsFiles(
     skipped: {},
     badRows: 0,
   };
-  for (const [i, path] of paths.entries()) {
-    const name = basename(path);
-    const prefix = `[${i + 1}/${paths.length}] ${name}:`;
-    try {
-      const result = await importCorporateActionsFile(sql, { name, bytes: await readFile(path) });
-      summary.actions += result.actions;
-      summary.added += result.added;
-      summary.badRows += result.bad.length;
-      for (const [kind, count] of Object.entries(result.skipped)) {
-        summary.skipped[kind] = (summary.skipped[kind] ?? 0) + count;
-      }
-      log(
-        `${prefix} ${n(result.actions)} splits and bonuses (${n(result.added)} new), skipped ${bySeries(result.skipped)}, ${n(result.bad.length)} not imported`,
-      );
-      reportBad(result.bad, name, log);
-    } catch (error) {
-      const why = refusal(error, path);
-      if (!why) throw error;
-      summary.refused.push(name);
-      log(`${prefix} ${why}`);
-    }
-  }
+  await eachFile(paths, log, summary.refused, async (file, prefix) => {
+    const result = await importCorporateActionsFile(sql, file);
+    summary.actions += result.actions;
+    summary.added += result.added;
+    summary.badRows += result.bad.length;
+    addCounts(summary.skipped, result.skipped);
+    log(
+      `${prefix} ${n(result.actions)} splits and bonuses (${n(result.added)} new), skipped ${bySeries(result.skipped)}, ${n(result.bad.length)} not imported`,
+    );
+    reportBad(result.bad, file.name, log);
+  });
   return summary;
 }
 

@@ -69,7 +69,9 @@ describe('POST /api/analyze', () => {
       change_7d_pct: -6,
       volatility: 0.012,
       price_ts: '2026-11-28T04:00:00.000Z',
-      // No history: the values the feed sent with the price (SPEC §11).
+      // No history: no share of the risk (SPEC §12, test/analysis/risk.test.ts) ...
+      risk_contribution_pct: null,
+      // ... and the values the feed sent with the price (SPEC §11).
       measures_source: { change_1d_pct: 'feed', change_7d_pct: 'feed', volatility: 'feed' },
     });
     expect(body.details.sectors).toEqual({ IT: 0.9625, Banking: 0.0375 });

@@ -4,11 +4,11 @@
  * and a flood of requests within 5 s costing one probe, counted on the wire.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { startRoundTripProxy } from '../../bench/pg-proxy';
 import { handler as health, healthConfig } from '../../functions/health';
 import { NSE_CALENDAR, parseHolidayCalendar } from '../../functions/market/feed-health';
 import { dbConfig } from '../../functions/platform/config';
 import { closeDb } from '../../functions/platform/db';
+import { startPgProxy } from '../../local/pg-proxy';
 import { at } from '../helpers/clock';
 import { useTestDatabase } from '../helpers/db';
 import { withEnv } from '../helpers/env';
@@ -168,7 +168,7 @@ describe('GET /health: history_gaps', () => {
 describe('GET /health: the database probe is cached per container for 5 s', () => {
   it('answers a flood of requests within the window with one probe, and probes again after it', async () => {
     await ticksAt({ TCS: '2026-11-27T15:00:00+05:30' });
-    const proxy = await startRoundTripProxy(db.current.url);
+    const proxy = await startPgProxy(db.current.url);
     await closeDb();
     try {
       await withEnv(

@@ -126,7 +126,21 @@ describe('docs/openapi.json', () => {
 
     await post(PORTFOLIO, { 'Idempotency-Key': 'doc-1' });
     await post(PORTFOLIO, { 'Idempotency-Key': 'doc-1' });
-    await post(
+    // 25 sessions of bars: `details.risk` with every measure a number (SPEC §12).
+    for (const [symbol, base] of [
+      ['CALM1', 100],
+      ['CALM2', 101],
+    ] as const) {
+      for (let i = 0; i < 25; i++) {
+        const session = new Date(Date.UTC(2026, 9, 26) + i * 86_400_000).toISOString().slice(0, 10);
+        const close = base + (i % 3) - (i % 5) * 0.5;
+        await db.current.sql`
+          INSERT INTO daily_bars (symbol, session, open, high, low, close, volume, official)
+          VALUES (${symbol}, ${session}, ${close}, ${close}, ${close}, ${close}, 100, true)
+          ON CONFLICT DO NOTHING`;
+      }
+    }
+    const calm = await post(
       {
         portfolio: [
           { symbol: 'CALM1', quantity: 1 },
@@ -136,6 +150,8 @@ describe('docs/openapi.json', () => {
       {},
       other,
     );
+    const risk = JSON.parse(calm.body ?? '{}').details.risk;
+    expect(risk).toMatchObject({ sessions: 26, annualised_volatility: expect.any(Number) });
     await post({ portfolio: [{ symbol: 'TCS', quantity: 1 }] }, { 'Idempotency-Key': 'doc-1' });
     await post({ portfolio: [{ symbol: 'TCS', quantity: 0.5 }] });
     await post({ portfolio: [{ symbol: 'NOSUCH', quantity: 1 }] });

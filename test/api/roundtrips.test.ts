@@ -1,17 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RoundTripProxy, startRoundTripProxy } from '../../bench/pg-proxy';
 import { handler } from '../../functions/analyze';
 import { newKey } from '../../functions/core/api-keys';
 import { dbConfig } from '../../functions/platform/config';
 import { closeDb } from '../../functions/platform/db';
+import { type PgProxy, startPgProxy } from '../../local/pg-proxy';
 import { useTestDatabase } from '../helpers/db';
 import { apiEvent, lambdaContext } from '../helpers/events';
 import { FIXTURE, seedPrices } from '../helpers/prices';
 import { token } from '../helpers/tokens';
+import { insertBars, weekdays } from '../market/fixtures';
 
 const db = useTestDatabase();
-let proxy: RoundTripProxy;
+let proxy: PgProxy;
 
 const PORTFOLIO = {
   portfolio: [
@@ -28,6 +29,11 @@ async function roundTrips(sub: string, headers: Record<string, string> = {}, cre
     lambdaContext(),
   );
   expect(res.statusCode).toBe(200);
+  // Portfolio risk over 60 common sessions came with the same read.
+  expect(JSON.parse(res.body ?? '{}').details.risk).toMatchObject({
+    sessions: 60,
+    annualised_volatility: expect.any(Number),
+  });
   return proxy.roundTrips();
 }
 
@@ -37,7 +43,18 @@ describe.each([
 ])('database round trips per analyze, %s', (_name, prepare) => {
   beforeAll(async () => {
     await seedPrices(db.current.sql, FIXTURE);
-    proxy = await startRoundTripProxy(db.current.url);
+    // 80 sessions of history each: the read brings what the measures and portfolio risk need.
+    for (const [symbol, close] of [
+      ['TCS', 4000],
+      ['INFY', 1500],
+    ] as const) {
+      await insertBars(
+        db.current.sql,
+        symbol,
+        weekdays('2026-11-27', 80).map((session, i) => ({ session, close: close + (i % 7) })),
+      );
+    }
+    proxy = await startPgProxy(db.current.url);
     process.env.DATABASE_URL = proxy.url;
     // One connection, as a Lambda container has, so statement preparation is paid once.
     process.env.DB_MAX_CONNECTIONS = '1';
@@ -56,7 +73,7 @@ describe.each([
     dbConfig.reset();
   });
 
-  it('2 for a new analysis (read, write), also with an Idempotency-Key', async () => {
+  it('2 for a new analysis (read, write), also with an Idempotency-Key and risk measured', async () => {
     expect(await roundTrips(`warmup-${prepare}`)).toBe(2);
     expect(await roundTrips(`warmup-${prepare}`, { 'Idempotency-Key': `new-${prepare}` })).toBe(2);
   });

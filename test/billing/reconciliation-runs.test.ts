@@ -15,12 +15,12 @@ import { flexpriceReader } from '../../functions/billing/reconciliation-provider
 import { syncOnce } from '../../functions/billing/sync';
 import { handler as reconcile } from '../../functions/reconcile';
 import { handler as report } from '../../functions/reconciliation-get';
+import { type FlexpriceStandin, startFlexpriceStandin } from '../../local/flexprice-standin';
+import { EVENTS_QUERY_PATH, EVENTS_USAGE_PATH } from '../../local/flexprice-standin-reads';
 import { useTestDatabase } from '../helpers/db';
 import { apiEvent, lambdaContext } from '../helpers/events';
 import { adminToken, token } from '../helpers/tokens';
-import { type FlexpriceStandin, startFlexpriceStandin } from './flexprice-standin';
 import { seedCharges } from './ledger-fixture';
-import { EVENTS_QUERY_PATH, EVENTS_USAGE_PATH } from './standin-reads';
 
 const db = useTestDatabase();
 const KEY = 'fp_test_key_reconcile_runs_0123';

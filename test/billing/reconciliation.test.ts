@@ -9,10 +9,14 @@ import { flexpriceProvider } from '../../functions/billing/flexprice';
 import { type ReconcileDeps, reconcileDay } from '../../functions/billing/reconciliation';
 import { flexpriceReader } from '../../functions/billing/reconciliation-provider';
 import { syncOnce } from '../../functions/billing/sync';
+import {
+  type FlexpriceStandin,
+  type StandinEvent,
+  startFlexpriceStandin,
+} from '../../local/flexprice-standin';
+import { EVENTS_QUERY_PATH, EVENTS_USAGE_PATH } from '../../local/flexprice-standin-reads';
 import { useTestDatabase } from '../helpers/db';
-import { type FlexpriceStandin, type StandinEvent, startFlexpriceStandin } from './flexprice-standin';
 import { seedCharges } from './ledger-fixture';
-import { EVENTS_QUERY_PATH, EVENTS_USAGE_PATH } from './standin-reads';
 
 const db = useTestDatabase();
 const KEY = 'fp_test_key_reconcile_0123456789';

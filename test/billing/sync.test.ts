@@ -11,12 +11,17 @@ import { handler as syncHandler } from '../../functions/billing-sync';
 import { handler as healthHandler } from '../../functions/health';
 import type { Sql } from '../../functions/platform/db';
 import { startSyncLoop } from '../../local/billing-sync-loop';
+import {
+  BULK_PATH,
+  CUSTOMERS_PATH,
+  type FlexpriceStandin,
+  startFlexpriceStandin,
+} from '../../local/flexprice-standin';
 import { analyzeOk } from '../helpers/analyze';
 import { useTestDatabase } from '../helpers/db';
 import { withEnv } from '../helpers/env';
 import { apiEvent, lambdaContext } from '../helpers/events';
 import { FIXTURE, seedPrices } from '../helpers/prices';
-import { BULK_PATH, CUSTOMERS_PATH, type FlexpriceStandin, startFlexpriceStandin } from './flexprice-standin';
 
 const db = useTestDatabase();
 const KEY = 'fp_test_key_0123456789abcdef';

@@ -1,5 +1,6 @@
 /** Typed event factories: Kinesis batches and API Gateway v2 HTTP events, as AWS delivers them. */
 import type { APIGatewayProxyEventV2, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
+import fc from 'fast-check';
 import { kinesisStreamRecord, lambdaContext } from '../../local/lambda';
 
 export { lambdaContext };
@@ -39,6 +40,25 @@ export function kinesisRecord(input: RecordInput): KinesisStreamRecord {
 
 export function kinesisEvent(records: Array<RecordInput | KinesisStreamRecord>): KinesisStreamEvent {
   return { Records: records.map((r) => ('kinesis' in r ? r : kinesisRecord(r))) };
+}
+
+/**
+ * One to twelve ticks delivered more than one way, for order-independence properties: the
+ * `records` in order; the same records `shuffled` and cut at `split` into two batches; and
+ * `again`, some of them to deliver once more (duplicates, replays).
+ */
+export function deliveries(tick: fc.Arbitrary<unknown>, arrivalMs: number) {
+  return fc
+    .array(tick, { minLength: 1, maxLength: 12 })
+    .map((ticks) => ticks.map((data) => kinesisRecord({ data, arrivalMs })))
+    .chain((records) =>
+      fc.record({
+        records: fc.constant(records),
+        shuffled: fc.shuffledSubarray(records, { minLength: records.length }),
+        split: fc.integer({ min: 1, max: records.length }),
+        again: fc.subarray(records),
+      }),
+    );
 }
 
 export interface ApiEventInput {

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { z } from 'zod';
+import { rewriteRefs } from '../../scripts/lib/openapi-refs';
 
 export const OPENAPI_FILE = join(import.meta.dirname, '../../docs/openapi.json');
 
@@ -16,22 +17,6 @@ export const openapi = JSON.parse(readFileSync(OPENAPI_FILE, 'utf8')) as {
   paths: Record<string, Record<string, Json>>;
   components: { schemas: Record<string, Json>; responses: Record<string, Json> };
 };
-
-/** Rewrite `#/components/schemas/X` to `#/$defs/X`, recursively. */
-function rewriteRefs(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(rewriteRefs);
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [
-        k,
-        k === '$ref' && typeof v === 'string'
-          ? v.replace('#/components/schemas/', '#/$defs/')
-          : rewriteRefs(v),
-      ]),
-    );
-  }
-  return value;
-}
 
 const defs = rewriteRefs(openapi.components.schemas) as Record<string, Json>;
 

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { handler } from '../../functions/consumer';
 import { useTestDatabase } from '../helpers/db';
-import { kinesisEvent, kinesisRecord, lambdaContext } from '../helpers/events';
+import { deliveries, kinesisEvent, lambdaContext } from '../helpers/events';
 
 const db = useTestDatabase();
 
@@ -135,20 +135,8 @@ describe('daily bars in the consumer', () => {
       },
       { requiredKeys: ['symbol', 'price', 'ts'] },
     );
-    const scenario = fc
-      .array(tick, { minLength: 1, maxLength: 12 })
-      .map((ticks) => ticks.map((data) => kinesisRecord({ data, arrivalMs: T0 })))
-      .chain((records) =>
-        fc.tuple(
-          fc.constant(records),
-          fc.shuffledSubarray(records, { minLength: records.length }),
-          fc.integer({ min: 1, max: records.length }),
-          fc.subarray(records),
-        ),
-      );
-
     await fc.assert(
-      fc.asyncProperty(scenario, async ([records, shuffled, split, again]) => {
+      fc.asyncProperty(deliveries(tick, T0), async ({ records, shuffled, split, again }) => {
         await reset();
         await handler(kinesisEvent(records), lambdaContext());
         const inOrder = await bars();

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { handler, processBatch } from '../../functions/consumer';
 import { sqlPriceStore } from '../../functions/market/price-store';
 import { useTestDatabase, withDatabaseDown } from '../helpers/db';
-import { kinesisEvent, kinesisRecord, lambdaContext, type RecordInput } from '../helpers/events';
+import { deliveries, kinesisEvent, kinesisRecord, lambdaContext, type RecordInput } from '../helpers/events';
 
 const db = useTestDatabase();
 
@@ -112,19 +112,8 @@ describe('stream consumer', () => {
       },
       { requiredKeys: ['symbol', 'price'] },
     );
-    const scenario = fc
-      .array(tick, { minLength: 1, maxLength: 12 })
-      .map((ticks) => ticks.map((data) => kinesisRecord({ data, arrivalMs: T0 })))
-      .chain((records) =>
-        fc.tuple(
-          fc.constant(records),
-          fc.shuffledSubarray(records, { minLength: records.length }),
-          fc.integer({ min: 1, max: records.length }),
-        ),
-      );
-
     await fc.assert(
-      fc.asyncProperty(scenario, async ([records, shuffled, split]) => {
+      fc.asyncProperty(deliveries(tick, T0), async ({ records, shuffled, split }) => {
         await reset();
         await handler(kinesisEvent(records), lambdaContext());
         const inOrder = await prices();

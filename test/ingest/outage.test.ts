@@ -18,18 +18,18 @@ import { dbConfig } from '../../functions/platform/config';
 import { closeDb } from '../../functions/platform/db';
 import { fileFailureQueue } from '../../local/failure-queue';
 import { ensureStream, kinesisClient } from '../../local/kinesis';
+import { type PgProxy, startPgProxy } from '../../local/pg-proxy';
 import { startPoller } from '../../local/poller';
 import { redrive } from '../../scripts/lib/redrive';
 import { useTestDatabase } from '../helpers/db';
-import { type OutageProxy, startOutageProxy } from '../helpers/outage-proxy';
 
 const db = useTestDatabase();
 const client = kinesisClient(inject('kinesisEndpoint'));
-let proxy: OutageProxy;
+let proxy: PgProxy;
 
 beforeAll(async () => {
   // The consumer reaches the database only through the proxy.
-  proxy = await startOutageProxy(db.current.url);
+  proxy = await startPgProxy(db.current.url);
   await closeDb();
   process.env.DATABASE_URL = proxy.url;
   dbConfig.reset();
@@ -40,28 +40,44 @@ afterAll(async () => {
   client.destroy();
 });
 
-/** The consumer handler, counting the invocations that reported failures. */
-function observedConsumer() {
+/**
+ * The shared Prepare of both tests: the database is down when `n` ticks with symbols
+ * `prefix00…` arrive on a stream of their own, and a poller with short retries feeds them to
+ * the real consumer handler. `clock` moves the poller's clock (the record age); `seen` counts
+ * the handler's invocations and those that reported failures.
+ */
+async function duringOutage(prefix: string, n: number, options: { maxRecordAgeMs?: number } = {}) {
+  await proxy.down();
+  const sent = ticks(prefix, n);
+  const stream = `outage-${crypto.randomUUID().slice(0, 8)}`;
+  await ensureStream(client, stream, 1);
+  await client.send(
+    new PutRecordsCommand({
+      StreamName: stream,
+      Records: sent.map((t) => ({ Data: Buffer.from(JSON.stringify(t)), PartitionKey: t.symbol })),
+    }),
+  );
+  const failureFile = join(await mkdtemp(join(tmpdir(), 'outage-')), 'failed.jsonl');
   const seen = { failed: 0, invocations: 0 };
+  const clock = { offsetMs: 0 };
   const consumer = async (event: KinesisStreamEvent, context: Context) => {
     const result = await handler(event, context);
     seen.invocations += 1;
     if (result.batchItemFailures.length > 0) seen.failed += 1;
     return result;
   };
-  return { seen, consumer };
-}
-
-async function streamOf(ticks: Array<{ symbol: string; price: number }>): Promise<string> {
-  const stream = `outage-${crypto.randomUUID().slice(0, 8)}`;
-  await ensureStream(client, stream, 1);
-  await client.send(
-    new PutRecordsCommand({
-      StreamName: stream,
-      Records: ticks.map((t) => ({ Data: Buffer.from(JSON.stringify(t)), PartitionKey: t.symbol })),
-    }),
-  );
-  return stream;
+  const poller = await startPoller({
+    client,
+    stream,
+    handler: consumer,
+    failureFile,
+    idleMs: 20,
+    retryBaseMs: 5,
+    retryCapMs: 40,
+    now: () => Date.now() + clock.offsetMs,
+    ...options,
+  });
+  return { sent, failureFile, seen, clock, poller };
 }
 
 async function until(done: () => boolean | Promise<boolean>, what: string) {
@@ -83,20 +99,7 @@ const ticks = (prefix: string, n: number) =>
 describe('ticks during a database outage', () => {
   it('applies every tick after an outage longer than the old retry budget, quarantining none', async () => {
     // Prepare: the database is down when 30 ticks arrive.
-    await proxy.down();
-    const sent = ticks('OUTA', 30);
-    const stream = await streamOf(sent);
-    const failureFile = join(await mkdtemp(join(tmpdir(), 'outage-')), 'failed.jsonl');
-    const { seen, consumer } = observedConsumer();
-    const poller = await startPoller({
-      client,
-      stream,
-      handler: consumer,
-      failureFile,
-      idleMs: 20,
-      retryBaseMs: 5,
-      retryCapMs: 40,
-    });
+    const { sent, failureFile, seen, poller } = await duringOutage('OUTA', 30);
     try {
       // Act: the outage outlasts 3 retries (where the old poller skipped the batch), then ends.
       await until(() => seen.failed >= 6, 'six failed attempts');
@@ -119,26 +122,12 @@ describe('ticks during a database outage', () => {
 
   it('queues a batch that reached the record-age limit, and the redrive applies it once the database is back', async () => {
     // Prepare: ticks arrive during an outage that lasts past the record-age limit.
-    await proxy.down();
-    const sent = ticks('OUTB', 5);
-    const stream = await streamOf(sent);
-    const failureFile = join(await mkdtemp(join(tmpdir(), 'outage-')), 'failed.jsonl');
-    const { seen, consumer } = observedConsumer();
-    let clockOffsetMs = 0;
-    const poller = await startPoller({
-      client,
-      stream,
-      handler: consumer,
-      failureFile,
-      idleMs: 20,
-      retryBaseMs: 5,
-      retryCapMs: 40,
+    const { sent, failureFile, seen, clock, poller } = await duringOutage('OUTB', 5, {
       maxRecordAgeMs: 3_600_000,
-      now: () => Date.now() + clockOffsetMs,
     });
     try {
       await until(() => seen.failed >= 2, 'failed attempts');
-      clockOffsetMs = 3_600_000; // an hour later, still down
+      clock.offsetMs = 3_600_000; // an hour later, still down
       await until(() => existsSync(failureFile), 'the failure record');
     } finally {
       await poller.stop();

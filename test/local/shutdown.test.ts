@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import postgres from 'postgres';
 import { describe, expect, it } from 'vitest';
+import { PG_CLIENT_DEFAULTS } from '../../functions/platform/pg-options';
 import { kinesisClient } from '../../local/kinesis';
 import { freePort } from '../../local/ports';
 import { startLocalStack } from '../../local/stack';
@@ -90,7 +91,7 @@ describe('stopping the local stack', () => {
 
       // Act: start again (PostgreSQL recovers from the kill). Assess: all 30 ticks apply.
       stack = await startLocalStack(settings);
-      const sql = postgres(stack.databaseUrl, { max: 1, onnotice: () => {} });
+      const sql = postgres(stack.databaseUrl, { ...PG_CLIENT_DEFAULTS, max: 1 });
       try {
         const count = async () =>
           (

@@ -18,6 +18,7 @@ import { handler as health, healthConfig } from '../../functions/health';
 import { dbConfig } from '../../functions/platform/config';
 import { closeDb, type Sql } from '../../functions/platform/db';
 import { configureAppRole, migrate } from '../../functions/platform/migrations';
+import { PG_CLIENT_DEFAULTS } from '../../functions/platform/pg-options';
 import { freePort } from '../../local/ports';
 import { appRoleUrl, ensureDatabase, type LocalPostgres, startEmbeddedPostgres } from '../../local/postgres';
 import { checkLedger } from '../../scripts/lib/ledger-invariants';
@@ -68,7 +69,7 @@ function signal(pids: number[], sig: NodeJS.Signals) {
 
 /** A short-lived client of our own (not the handlers'), for setup and checks. */
 async function withSql<T>(work: (sql: Sql) => Promise<T>): Promise<T> {
-  const sql = postgres(url, { max: 1, onnotice: () => {}, connect_timeout: 2 });
+  const sql = postgres(url, { ...PG_CLIENT_DEFAULTS, max: 1, connect_timeout: 2 });
   try {
     return await work(sql);
   } finally {
@@ -228,7 +229,7 @@ describe('database outages under load', () => {
     await closeDb();
     // This file's own server: lowering the role's default affects no other file.
     await withSql((sql) => configureAppRole(sql, { ...ROLE_TIMEOUTS, statementMs: 300 }));
-    const blocker = postgres(url, { max: 1, onnotice: () => {} });
+    const blocker = postgres(url, { ...PG_CLIENT_DEFAULTS, max: 1 });
     try {
       await blocker.begin(async (tx) => {
         // Hold the row every analyze of this user updates, as a long transaction would.

@@ -6,8 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { flexpriceConfig } from '../../functions/billing/config';
 import { previousDay } from '../../functions/core/reconciliation';
+import { type FlexpriceStandin, startFlexpriceStandin } from '../../local/flexprice-standin';
 import { localReconciliation, localRetention } from '../../local/scheduled';
-import { type FlexpriceStandin, startFlexpriceStandin } from '../billing/flexprice-standin';
 import { useTestDatabase } from '../helpers/db';
 import { withEnv } from '../helpers/env';
 

@@ -1,14 +1,11 @@
 /// <reference lib="dom" />
 /**
- * The risk screens (SPEC §12) in Chromium against the real local stack: region "Risk" inside
- * "Analysis" with its measures and the "Portfolio value over …" chart, "Not enough history",
- * no region for analyses stored before risk existed, and "Price history of <SYMBOL>" in the
- * market screen. Every screen gets axe-core and the 390 px check.
- *
- * TO REPLACE AFTER THE MERGE: until the API serves `details.risk` (issue 18, analyze wiring) and
- * GET /api/market/{symbol}/history (issue 17), the browser's answers are intercepted
- * (`withRisk`, `serveHistory`) with blocks that match docs/openapi.json (the risk block is
- * validated against it below). Once both land, drop the interception and seed daily bars.
+ * The risk screens (SPEC §12) in Chromium against the real local stack and its real API: region
+ * "Risk" inside "Analysis" with its measures and the "Portfolio value over …" chart, "Not enough
+ * history", no region for an analysis stored before risk existed, and "Price history of
+ * <SYMBOL>" in the market screen. Prices arrive as ticks through the stream; the daily bars
+ * before today are written into the stack's database as the bhavcopy import writes them. Every
+ * screen gets axe-core and the 390 px check.
  */
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -23,23 +20,43 @@ import { type LocalStack, startLocalStack } from '../../local/stack';
 import { buildWeb } from '../../local/web/build';
 import { checkScreen, launchBrowser, newPage, signIn } from '../helpers/browser';
 import { createTestDatabase, dropTestDatabase, type TestDatabase } from '../helpers/db';
-import { validateResponse } from '../helpers/openapi';
+import { insertBars, weekdays } from '../market/fixtures';
 
 const IT = 'Information Technology';
 const TICKS = [
   { symbol: 'TCS', name: 'Tata Consultancy Services', sector: IT, price: 4000 },
   { symbol: 'INFY', name: 'Infosys', sector: IT, price: 1500.5 },
+  { symbol: 'NEWCO', name: 'New Company', sector: 'Energy', price: 250 },
 ];
 
-/** 21 sessions (20 returns): the value climbs from ₹65,000 with a dip to ₹63,500, ends at ₹70,010. */
-const SESSIONS = Array.from({ length: 21 }, (_, i) =>
-  new Date(Date.UTC(2026, 9, 26) + i * 86_400_000).toISOString().slice(0, 10),
+// Today's session is the IST date of the ticks (sent now); 20 weekdays of bars before it.
+const TODAY = new Date(Date.now() + 5.5 * 3_600_000).toISOString().slice(0, 10);
+const SESSIONS = weekdays(
+  new Date(Date.parse(`${TODAY}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10),
+  20,
 );
-const VALUES = SESSIONS.map((_, i) => (i === 20 ? 70_010 : i === 5 ? 63_500 : 65_000 + i * 200));
+/**
+ * 10 TCS + 20 INFY: INFY stays at 1,500.50 (₹30,010), TCS makes the value climb from ₹65,000
+ * by ₹200 a session with a dip to ₹63,500 on the 6th; today's prices make it ₹70,010.
+ */
+const VALUES = [...SESSIONS.map((_, i) => (i === 5 ? 63_500 : 65_000 + i * 200)), 70_010];
+const TCS_CLOSES = VALUES.slice(0, -1).map((v) => (v - 30_010) / 10);
 
-interface Body {
-  details: { per_stock: Array<Record<string, unknown>>; risk?: unknown };
+/** SPEC §12's annualised volatility of VALUES, computed here: sample sd of log returns × √252. */
+function annualisedVolatility(values: number[]): number {
+  const r = values.slice(1).map((v, t) => Math.log(v / (values[t] as number)));
+  const mean = r.reduce((s, x) => s + x, 0) / r.length;
+  const variance = r.reduce((s, x) => s + (x - mean) ** 2, 0) / (r.length - 1);
+  return Number((Math.sqrt(variance) * Math.sqrt(252)).toPrecision(4));
 }
+
+const dateOnly = new Intl.DateTimeFormat('en-IN', {
+  timeZone: 'UTC',
+  day: 'numeric',
+  month: 'short',
+  year: 'numeric',
+});
+const day = (session: string) => dateOnly.format(new Date(`${session}T00:00:00Z`));
 
 let dir = '';
 let shots = '';
@@ -61,42 +78,20 @@ async function session(): Promise<{ page: Page; problems: string[] }> {
   return { page, problems };
 }
 
-/**
- * Rewrite the real analyze answer (TO REPLACE after the merge, see the top): `edit` adds or
- * removes the risk block; the result must still be a response docs/openapi.json describes.
- */
-async function interceptAnalyze(page: Page, edit: (body: Body) => void): Promise<void> {
-  await page.route('**/api/analyze', async (route) => {
-    const response = await route.fetch();
-    const body = (await response.json()) as Body;
-    edit(body);
-    const json = JSON.stringify(body);
-    const problems = validateResponse('POST', '/api/analyze', {
-      statusCode: response.status(),
-      headers: { 'content-type': 'application/json' },
-      body: json,
-    });
-    expect(problems, 'the intercepted analyze answer matches docs/openapi.json').toEqual([]);
-    await route.fulfill({ response, body: json });
-  });
-}
-
-const withRisk = (risk: Record<string, unknown>, shares: Record<string, number | null>) => (body: Body) => {
-  body.details.risk = risk;
-  for (const s of body.details.per_stock) s.risk_contribution_pct = shares[s.symbol as string] ?? null;
-};
-
-async function analyzeTcsAndInfy(page: Page) {
+/** Analyze 10 TCS and `quantity` of `other` in the editor; resolves with the Analysis region and the answer. */
+async function analyzeTcsAnd(page: Page, other: string, quantity: number, value: string) {
   const form = page.getByRole('form', { name: 'Portfolio', exact: true });
   await form.getByRole('textbox', { name: 'Symbol', exact: true }).first().fill('TCS');
   await form.getByRole('spinbutton', { name: 'Quantity', exact: true }).first().fill('10');
   await form.getByRole('button', { name: 'Add holding', exact: true }).click();
-  await form.getByRole('textbox', { name: 'Symbol', exact: true }).nth(1).fill('INFY');
-  await form.getByRole('spinbutton', { name: 'Quantity', exact: true }).nth(1).fill('20');
+  await form.getByRole('textbox', { name: 'Symbol', exact: true }).nth(1).fill(other);
+  await form.getByRole('spinbutton', { name: 'Quantity', exact: true }).nth(1).fill(String(quantity));
+  const answer = page.waitForResponse((r) => r.url().endsWith('/api/analyze'));
   await form.getByRole('button', { name: 'Analyze', exact: true }).click();
+  const body = (await (await answer).json()) as { analysis_id: string };
   const analysis = page.getByRole('region', { name: 'Analysis', exact: true });
-  await expect.poll(() => analysis.textContent()).toContain('Portfolio value₹70,010.00');
-  return analysis;
+  await expect.poll(() => analysis.textContent()).toContain(`Portfolio value${value}`);
+  return { analysis, id: body.analysis_id };
 }
 
 /** The text of the definition after the term `name` inside `scope`. */
@@ -116,13 +111,28 @@ beforeAll(async () => {
     kinesisPort: await freePort(),
     pgPort: 0,
     stream: 'price-ticks',
-    databaseUrl: db.url,
+    databaseUrl: db.adminUrl, // npm start migrates as the admin role
     seedFile: null,
     webDist: dist,
     webDevPort: 5173,
     log: () => {},
   });
   base = stack.apiUrl;
+  await insertBars(
+    db.sql,
+    'TCS',
+    SESSIONS.map((session, i) => ({ session, close: TCS_CLOSES[i] as number })),
+  );
+  await insertBars(
+    db.sql,
+    'INFY',
+    SESSIONS.map((session) => ({ session, close: 1500.5 })),
+  );
+  await insertBars(
+    db.sql,
+    'NEWCO',
+    SESSIONS.slice(-5).map((session) => ({ session, close: 250 })),
+  );
   const client = kinesisClient(stack.kinesisEndpoint);
   try {
     await publishTicks(
@@ -153,77 +163,66 @@ afterAll(async () => {
 describe('portfolio risk in the web app', () => {
   it('shows region "Risk" inside "Analysis": the measures in words and the value chart', async () => {
     const { page, problems } = await session();
-    await interceptAnalyze(
-      page,
-      withRisk(
-        {
-          sessions: 21,
-          annualised_volatility: 0.2346,
-          max_drawdown_pct: 4.12,
-          effective_holdings: 1.96,
-          largest_sector_weight: 1,
-          value_series: SESSIONS.map((session, i) => ({ session, value: VALUES[i] })),
-        },
-        { TCS: 61.25, INFY: 38.75 },
-      ),
-    );
-    const analysis = await analyzeTcsAndInfy(page);
+    const { analysis } = await analyzeTcsAnd(page, 'INFY', 20, '₹70,010.00');
     const risk = analysis.getByRole('region', { name: 'Risk', exact: true });
-    expect(await definitionOf(risk, 'Annualised volatility')).toBe('23.5% a year');
-    expect(await definitionOf(risk, 'Max drawdown')).toBe('4.12%');
+    const volatility = annualisedVolatility(VALUES);
+    expect(await definitionOf(risk, 'Annualised volatility')).toBe(
+      `${(volatility * 100).toFixed(1)}% a year`,
+    );
+    // From the peak of ₹65,800 on the 5th session to ₹63,500 on the 6th: 3.4954… %.
+    expect(await definitionOf(risk, 'Max drawdown')).toBe('3.50%');
+    // 1 / (0.5713² + 0.4287²)
     expect(await definitionOf(risk, 'Effective holdings')).toBe('1.96');
     expect(await risk.textContent()).toContain('How much your portfolio');
+    // INFY never moved: all of the variance is TCS's.
     expect(await risk.textContent()).toContain(
-      "TCS carries 61.25% of your portfolio's risk (57.1% of its value)",
+      "TCS carries 100.00% of your portfolio's risk (57.1% of its value)",
     );
 
     const chart = risk.getByRole('img', { name: /^Portfolio value over/ });
     expect(await chart.getAttribute('aria-label')).toBe(
-      'Portfolio value over the last 21 sessions, 26 Oct 2026 to 15 Nov 2026: from ₹65,000.00 to ' +
-        '₹70,010.00; lowest ₹63,500.00 on 31 Oct 2026; highest ₹70,010.00 on 15 Nov 2026.',
+      `Portfolio value over the last 21 sessions, ${day(SESSIONS[0] as string)} to ${day(TODAY)}: from ₹65,000.00 to ` +
+        `₹70,010.00; lowest ₹63,500.00 on ${day(SESSIONS[5] as string)}; highest ₹70,010.00 on ${day(TODAY)}.`,
     );
     await chart.locator('canvas').waitFor(); // Chart.js arrived (lazily) and drew
     const rows = analysis.getByRole('table', { name: 'Holdings', exact: true }).getByRole('row');
     expect(await analysis.getByRole('columnheader', { name: 'Risk share', exact: true }).count()).toBe(1);
-    expect(await rows.nth(1).textContent()).toMatch(/61\.3%$/);
+    expect(await rows.nth(1).textContent()).toMatch(/100\.0%$/);
+    expect(await rows.nth(2).textContent()).toMatch(/0\.0%$/);
     await checkScreen(page, problems, 'analysis with risk');
   }, 60_000);
 
   it('says "Not enough history" when too few sessions are common, and still measures concentration', async () => {
     const { page, problems } = await session();
-    await interceptAnalyze(
-      page,
-      withRisk(
-        {
-          sessions: 12,
-          annualised_volatility: null,
-          max_drawdown_pct: null,
-          effective_holdings: 1.96,
-          largest_sector_weight: 1,
-          value_series: SESSIONS.slice(9).map((session, i) => ({ session, value: VALUES[i + 9] })),
-        },
-        {},
-      ),
-    );
-    const analysis = await analyzeTcsAndInfy(page);
+    // NEWCO has 5 bars: 6 common sessions with today.
+    const { analysis } = await analyzeTcsAnd(page, 'NEWCO', 30, '₹47,500.00');
     const risk = analysis.getByRole('region', { name: 'Risk', exact: true });
     expect(await definitionOf(risk, 'Annualised volatility')).toBe('Not enough history');
     expect(await definitionOf(risk, 'Max drawdown')).toBe('Not enough history');
-    expect(await definitionOf(risk, 'Effective holdings')).toBe('1.96');
-    expect(await risk.textContent()).toContain(
-      'need 21 sessions with prices for every holding; there are 12',
-    );
+    // Weights 40,000 / 47,500 and 7,500 / 47,500: 1 / (0.8421² + 0.1579²)
+    expect(await definitionOf(risk, 'Effective holdings')).toBe('1.36');
+    expect(await risk.textContent()).toContain('need 21 sessions with prices for every holding; there are 6');
     expect(await risk.textContent()).not.toContain('carries');
     await checkScreen(page, problems, 'analysis with too little history');
   }, 60_000);
 
   it('shows no region "Risk" for an analysis stored before risk existed', async () => {
     const { page, problems } = await session();
-    await interceptAnalyze(page, (body) => {
-      delete body.details.risk;
-      for (const s of body.details.per_stock) delete s.risk_contribution_pct;
-    });
-    const analysis = await analyzeTcsAndInfy(page);
+    const { id } = await analyzeTcsAnd(page, 'INFY', 20, '₹70,010.00');
+    // What an analysis stored before issue 18 holds: no details.risk, no risk_contribution_pct.
+    const [row] = await db.sql<
+      [{ response: { details: { risk?: unknown; per_stock: Record<string, unknown>[] } } }]
+    >`
+      SELECT response FROM analyses WHERE id = ${id}`;
+    const old = row?.response ?? { details: { per_stock: [] } };
+    delete old.details.risk;
+    for (const s of old.details.per_stock) delete s.risk_contribution_pct;
+    await db.sql`UPDATE analyses SET response = ${JSON.stringify(old)}::text::json WHERE id = ${id}`;
+
+    await page.getByRole('link', { name: 'History', exact: true }).click();
+    await page.locator(`#analysis-${id}`).click();
+    const analysis = page.getByRole('region', { name: 'Analysis', exact: true });
+    await expect.poll(() => analysis.textContent()).toContain('Portfolio value₹70,010.00');
     expect(await analysis.getByRole('region', { name: 'Risk', exact: true }).count()).toBe(0);
     expect(await analysis.getByRole('columnheader', { name: 'Risk share' }).count()).toBe(0);
     expect(problems).toEqual([]);
@@ -231,27 +230,6 @@ describe('portfolio risk in the web app', () => {
 
   it('shows "Price history of <SYMBOL>" when a symbol is chosen in the market screen', async () => {
     const { page, problems } = await session();
-    // TO REPLACE after the merge: the history API (issue 17) answers for itself then.
-    const closes = [3900, 3850.5, 3990, 4010.25, 3800, 4000];
-    await page.route(
-      (url) => /^\/api\/market\/[^/]+\/history$/.test(url.pathname),
-      (route) =>
-        route.fulfill({
-          json: {
-            symbol: 'TCS',
-            bars: closes.map((close, i) => ({
-              session: `2026-11-${String(20 + i).padStart(2, '0')}`,
-              open: close,
-              high: close,
-              low: close,
-              close,
-              volume: 1000,
-              official: true,
-              adjusted: false,
-            })),
-          },
-        }),
-    );
     const requested: string[] = [];
     page.on('request', (r) => {
       if (r.url().includes('/history')) requested.push(new URL(r.url()).pathname + new URL(r.url()).search);
@@ -261,20 +239,17 @@ describe('portfolio risk in the web app', () => {
     await table.getByRole('button', { name: 'TCS price history', exact: true }).click();
     const chart = page.getByRole('img', { name: /^Price history of TCS/ });
     await chart.waitFor();
+    // The 20 imported bars and today's, built by the consumer from the tick.
     expect(await chart.getAttribute('aria-label')).toBe(
-      'Price history of TCS, 6 sessions from 20 Nov 2026 to 25 Nov 2026: first close ₹3,900.00 on ' +
-        '20 Nov 2026; last close ₹4,000.00 on 25 Nov 2026; lowest ₹3,800.00 on 24 Nov 2026; ' +
-        'highest ₹4,010.25 on 23 Nov 2026.',
+      `Price history of TCS, 21 sessions from ${day(SESSIONS[0] as string)} to ${day(TODAY)}: first close ` +
+        `₹3,499.00 on ${day(SESSIONS[0] as string)}; last close ₹4,000.00 on ${day(TODAY)}; lowest ₹3,349.00 ` +
+        `on ${day(SESSIONS[5] as string)}; highest ₹4,000.00 on ${day(TODAY)}.`,
     );
     // A set: the test build is React's development build, whose StrictMode mounts twice (the
     // first request is aborted).
     expect(new Set(requested)).toEqual(new Set(['/api/market/TCS/history?days=90']));
     await chart.locator('canvas').waitFor();
-    // The history path is not in docs/openapi.json until issue 17 lands (then: no filter here).
-    const notYetDocumented = (p: string) =>
-      p === 'request not in docs/openapi.json: GET /api/market/TCS/history';
-    const others = problems.filter((p) => !notYetDocumented(p));
-    await checkScreen(page, others, 'market price history');
+    await checkScreen(page, problems, 'market price history');
 
     await page.getByRole('button', { name: 'Close chart', exact: true }).click();
     expect(await page.getByRole('img', { name: /^Price history of/ }).count()).toBe(0);

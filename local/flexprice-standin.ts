@@ -7,7 +7,7 @@
  * and a hang lasts at most `hangMs` before the socket is dropped.
  *
  * Reading back (the reconciliation): POST /v1/events/query and POST /v1/events/usage answer
- * from the events it stored, in Flexprice's shapes (see standin-reads.ts). `loseNext(n)` makes it
+ * from the events it stored, in Flexprice's shapes (see flexprice-standin-reads.ts). `loseNext(n)` makes it
  * acknowledge the next n events with 202 and never store them, as Flexprice can.
  *
  * Every error body echoes the request's URL and API key, as a careless real server might: a
@@ -15,7 +15,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { answerQuery, answerUsage, EVENTS_QUERY_PATH, EVENTS_USAGE_PATH } from './standin-reads';
+import { answerQuery, answerUsage, EVENTS_QUERY_PATH, EVENTS_USAGE_PATH } from './flexprice-standin-reads';
 
 export interface RecordedRequest {
   method: string;
