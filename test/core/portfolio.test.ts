@@ -264,3 +264,60 @@ describe('the measures a quote is analysed with (SPEC §11)', () => {
     });
   });
 });
+
+describe('portfolio risk in the analysis (SPEC §12)', () => {
+  /** 21 sessions moving ±5 % in log terms: annualised volatility 0.05·√(20/19)·√252 = 0.8143. */
+  const tcsSeries = () => {
+    const closes = [100];
+    for (let t = 0; t < 20; t++) closes.push((closes[t] as number) * Math.exp(t % 2 === 0 ? 0.05 : -0.05));
+    const sessions = closes.map((_, i) =>
+      new Date(Date.UTC(2026, 0, 1) + i * 86_400_000).toISOString().slice(0, 10),
+    );
+    return { symbol: 'TCS', sessions, closes, gaps: [] };
+  };
+  const run = (series?: ReturnType<typeof tcsSeries>) =>
+    analyze({
+      id: 'x',
+      holdings: [{ symbol: 'TCS', quantity: 10 }],
+      quotes: [quote('TCS', '100.00', { sector: 'IT' })],
+      thresholds: adviceConfig({}),
+      prices: priceList({ portfolioAnalysis: '5.00', adviceItem: '2.00' }),
+      ...(series ? { series: new Map([['TCS', series]]) } : {}),
+    });
+
+  it("adds details.risk and each holding's share of it when the series are given", () => {
+    const body = run(tcsSeries())?.body;
+    expect(body?.details.risk).toMatchObject({
+      sessions: 21,
+      annualised_volatility: 0.8143,
+      effective_holdings: 1,
+      largest_sector_weight: 1,
+    });
+    expect(body?.details.per_stock[0]?.risk_contribution_pct).toBe(100);
+    // Risk switched off: neither appears.
+    const off = run()?.body;
+    expect(off?.details).not.toHaveProperty('risk');
+    expect(off?.details.per_stock[0]).not.toHaveProperty('risk_contribution_pct');
+  });
+
+  it('with derivation off, shows only what the feed sent but still makes the series for risk', () => {
+    const q = {
+      ...quote('TCS', '110.00', { change_1d_pct: 1.5 }),
+      session: '2026-11-28',
+      feedCurrent: { change_1d_pct: false, change_7d_pct: false, volatility: false },
+      history: { sessions: ['2026-11-27'], closes: [100], actions: [] },
+    };
+    const off = measuredQuote(q, false);
+    expect(off.quote).toMatchObject({
+      change_1d_pct: 1.5,
+      measures_source: { change_1d_pct: 'stale_feed', change_7d_pct: null, volatility: null },
+    });
+    expect(off.series).toEqual({
+      symbol: 'TCS',
+      sessions: ['2026-11-27', '2026-11-28'],
+      closes: [100, 110],
+      gaps: [],
+    });
+    expect(measuredQuote({ ...q, history: null }, false).series).toBeNull();
+  });
+});
