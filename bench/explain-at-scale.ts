@@ -1,7 +1,7 @@
 /**
  * `npm run bench` step 3 of bench/analyze.ts: EXPLAIN (ANALYZE, BUFFERS) of the history, usage
  * and billing queries at 1,000,000 analyses (1,000 users over a year, bench/fill.ts), and of one
- * query per index the analyze write maintains (migrations/0011), in a scratch database.
+ * query per index the analyze write maintains (migrations/0012), in a scratch database.
  */
 import { HISTORY_SQL } from '../functions/analysis/history-store';
 import { USAGE_SQL } from '../functions/analysis/usage-store';
@@ -72,7 +72,7 @@ export async function explainAtScale(scratch: Sql, log: (line: string) => void):
 }
 
 /**
- * The remaining indexes of the analyze write (migrations/0011), each by the query it serves:
+ * The remaining indexes of the analyze write (migrations/0012), each by the query it serves:
  * without one of them, that query becomes a scan of a million rows.
  */
 async function explainWriteIndexes(
@@ -80,10 +80,13 @@ async function explainWriteIndexes(
   explain: (title: string, text: string, params: string[]) => Promise<void>,
   analysisId: string,
 ): Promise<void> {
-  await scratch`UPDATE analyses SET idempotency_key = 'bench-key-' || id WHERE id = ${analysisId}::uuid`;
+  await scratch`UPDATE analyses SET idempotency_key = 'bench-key-' || id,
+    idempotency_key_sha256 = encode(sha256(convert_to('bench-key-' || id, 'UTF8')), 'hex')
+    WHERE id = ${analysisId}::uuid`;
   await explain(
-    'analyze read: the stored answer of an Idempotency-Key (analyses_idempotency, partial)',
-    'SELECT request_hash, response FROM analyses WHERE user_sub = $1 AND idempotency_key = $2',
+    'analyze read: the stored answer of an Idempotency-Key (analyses_idempotency_sha256, partial)',
+    `SELECT request_hash, response FROM analyses
+     WHERE user_sub = $1 AND idempotency_key_sha256 = encode(sha256(convert_to($2::text, 'UTF8')), 'hex')`,
     ['user-42', `bench-key-${analysisId}`],
   );
   await explain(

@@ -10,11 +10,20 @@ import { pathId } from './accounts/requests';
 import { authenticatedRoute } from './accounts/routes';
 import { defaultHistoryStore } from './analysis/history-store';
 import { notFound } from './platform/errors';
+import { journal } from './platform/journal';
 import { MetricUnit } from './platform/powertools';
 
 export const handler = authenticatedRoute('analysis-delete', async ({ event, user }, { logger, metrics }) => {
   const id = pathId(event.pathParameters);
-  const removed = id ? await (await defaultHistoryStore()).remove(user.sub, id) : false;
+  if (!id) throw notFound('You have no analysis with this id');
+  // Journaled first: a restore must not bring the analysis back (platform/journal.ts).
+  await journal().append({
+    kind: 'analysis_deleted',
+    at: new Date().toISOString(),
+    analysisId: id,
+    userSub: user.sub,
+  });
+  const removed = await (await defaultHistoryStore()).remove(user.sub, id);
   if (!removed) throw notFound('You have no analysis with this id');
   metrics.addMetric('AnalysesDeleted', MetricUnit.Count, 1);
   logger.info('analysis deleted', { analysisId: id });

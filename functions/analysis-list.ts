@@ -35,6 +35,8 @@ export const handler = authenticatedRoute('analysis-list', async ({ event, user 
       holdings: r.holdings,
       advice_count: r.advice_count,
       charged: paiseToRupees(BigInt(r.charged_paise)),
+      // Lost in a database restore and recorded again from Flexprice's events: no holdings or advice kept.
+      ...(r.restored ? { restored_from_billing: true } : {}),
     })),
     next_cursor: rows.length > limit && last ? encodeCursor({ t: last.cursor_t, i: last.analysis_id }) : null,
   });

@@ -54,6 +54,13 @@ export function parseIdempotencyKey(value: string | undefined): string | null {
 }
 
 function replay(stored: StoredAnalysis, hash: string, metrics: Metrics) {
+  // A placeholder adopted from billing records after a restore (docs/operations.md): billed
+  // once already, its answer lost with the restore.
+  if (stored.restored) {
+    throw conflict(
+      "This Idempotency-Key's analysis was restored from billing records after an outage and its answer is no longer available; it was not billed again. Send the request with a new Idempotency-Key",
+    );
+  }
   // Deleted by its owner or pruned (DELETE /api/analyses/{id}, retention): the answer is gone,
   // and the key stays spent so the retry is not charged again.
   if (stored.body === null) {

@@ -14,6 +14,7 @@ import { isAdmin } from './platform/auth';
 import { db } from './platform/db';
 import { badRequest, conflict, forbidden, notFound } from './platform/errors';
 import { json, jsonBody } from './platform/http';
+import { journal } from './platform/journal';
 import { MetricUnit } from './platform/powertools';
 
 export const handler = authenticatedRoute('invoice-payment', async ({ event, user }, { logger, metrics }) => {
@@ -21,6 +22,14 @@ export const handler = authenticatedRoute('invoice-payment', async ({ event, use
   const id = parseInvoiceId(event.pathParameters);
   const payment = parsePayment(jsonBody(event, '{"reference": "…", "paid_at"?: "<ISO time>"}'), new Date());
   const store = sqlInvoiceStore(await db());
+  // Journaled first: a restore must not forget a payment (platform/journal.ts).
+  await journal().append({
+    kind: 'invoice_paid',
+    at: new Date().toISOString(),
+    invoiceId: id,
+    reference: payment.reference,
+    paidAt: payment.paidAt.toISOString(),
+  });
   const paid = await store.pay(id, payment.reference, payment.paidAt);
   if (paid) {
     metrics.addMetric('InvoicesPaid', MetricUnit.Count, 1);

@@ -2,14 +2,17 @@
  * Billing reconciliation Lambda (SPEC §10). EventBridge invokes it daily at 01:00 IST with
  * `{"job": "daily"}` (the previous IST day) and every 15 minutes with `{"job": "follow-up"}`
  * (resume unfinished runs, recheck `resent` days once their resends are synced); an operator may
- * invoke it with `{"date": "YYYY-MM-DD"}`. The algorithm is functions/billing/reconciliation.ts.
+ * invoke it with `{"date": "YYYY-MM-DD"}`, and after a database restore with
+ * `{"date": "YYYY-MM-DD", "adopt_unknown": true}` (adopt what Flexprice holds and our ledger lost:
+ * docs/operations.md "Adoption"; it runs here because this function reaches Flexprice). The algorithm is functions/billing/reconciliation.ts.
  *
  * Metrics (service `reconcile`): `ReconciliationDrift` and `ReconciliationFailed` (1 per run that
  * ended so; the alarms watch them), and the counters of each run that finished.
  */
 import { flexpriceConfig, reconcileConfig } from './billing/config';
 import { FlexpriceKeyNotSetError, resolveApiKey } from './billing/flexprice';
-import { reconcileDay } from './billing/reconciliation';
+import { type ReconcileDeps, reconcileDay } from './billing/reconciliation';
+import { reconcileAndAdopt } from './billing/reconciliation-adopt';
 import { flexpriceReader } from './billing/reconciliation-provider';
 import { followUpDays, type RunRow } from './billing/reconciliation-store';
 import { dateOf } from './core/periods';
@@ -24,6 +27,8 @@ export interface ReconcileEvent {
   date?: string;
   /** `daily` (default): the previous IST day; `follow-up`: unfinished and `resent` days. */
   job?: 'daily' | 'follow-up';
+  /** With `date`: adopt events of our shape Flexprice holds and the ledger lacks, first. */
+  adopt_unknown?: boolean;
 }
 
 /**
@@ -87,23 +92,27 @@ export const handler = async (
     timeoutMs: flexprice.timeoutMs,
   });
   const outOfTime = () => deadline !== undefined && Date.now() > deadline;
-  const runs: { day: string; state: string; status: string | null; summary: string }[] = [];
+  const runs: { day: string; state: string; status: string | null; summary: string; adopted: number }[] = [];
   try {
     for (const day of days) {
       if (outOfTime()) break;
-      const run = await reconcileDay(day, {
+      const deps: ReconcileDeps = {
         sql,
         reader,
         config,
         logger: tools.logger,
         outOfTime,
         secrets: [apiKey, flexprice.apiUrl],
-      });
+      };
+      const adopt = event?.adopt_unknown === true && event.date !== undefined;
+      const run = adopt
+        ? (await reconcileAndAdopt(day, dayRange(day) as { start: Date; end: Date }, deps)).run
+        : await reconcileDay(day, deps);
       if (!run) continue;
       emit(run);
       const summary = summaryLine(day, run.status, run.customersChecked, run.tally);
       tools.logger.info(`reconciliation: ${summary}`, { state: run.state, invocations: run.invocations });
-      runs.push({ day, state: run.state, status: run.status, summary });
+      runs.push({ day, state: run.state, status: run.status, summary, adopted: run.adopted });
     }
   } finally {
     if (tools.metrics.hasStoredMetrics()) tools.metrics.publishStoredMetrics();

@@ -31,6 +31,7 @@ export function reconciliationJson(run: RunRow) {
     events_still_missing: run.tally.stillMissing,
     events_unknown: run.tally.unknown,
     quantity_mismatches: run.tally.mismatches,
+    events_adopted: run.adopted,
     findings: run.findings.map((f) => ({
       kind: f.kind,
       event_id: f.eventId,

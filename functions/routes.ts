@@ -52,6 +52,8 @@ export const ROUTES: readonly RouteDef[] = [
   route('PUT /api/settings/rules', 'rules-put', 'jwt'),
   route('POST /api/admin/invoices/{id}/payment', 'invoice-payment', 'jwt'),
   route('GET /api/admin/reconciliation', 'reconciliation-get', 'jwt'),
+  // Reads Flexprice page by page and may adopt a day's events: the reconcile Lambda's budget.
+  route('POST /api/admin/reconciliation', 'reconciliation-post', 'jwt', 512, 29),
 ];
 
 /** Paths where an API key must never work (SPEC §9): a leaked key cannot mint keys or change settings. */

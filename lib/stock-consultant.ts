@@ -6,11 +6,13 @@
 import { type App, Tags } from 'aws-cdk-lib';
 import { loadStageConfig, type StageConfig } from './config';
 import { allAlarmNames } from './constructs/alarms';
+import { DEFAULT_DR_REGION } from './constructs/backup-replication';
 import { applyFunctionConventions } from './conventions';
 import { giveHelperFunctionsLogGroups } from './helper-log-groups';
 import { ApiStack } from './stacks/api-stack';
 import { BillingStack } from './stacks/billing-stack';
 import { DataStack } from './stacks/data-stack';
+import { DrKeyStack } from './stacks/dr-key-stack';
 import { IngestStack } from './stacks/ingest-stack';
 import { ObservabilityStack } from './stacks/observability-stack';
 import { WebContentStack } from './stacks/web-content-stack';
@@ -48,6 +50,14 @@ export function createStockConsultant(
     config,
     description: 'Stock Consultant: VPC, PostgreSQL (RDS + Proxy), migrations',
   });
+  // prod: the second region's backup key, deployed first (docs/operations.md "Second region").
+  if (config.stage === 'prod') {
+    new DrKeyStack(app, `${prefix}-DrKey`, {
+      config,
+      region: app.node.tryGetContext('drRegion') ?? DEFAULT_DR_REGION,
+      description: 'Stock Consultant: KMS key for the database backups replicated to the second region',
+    });
+  }
   const schema = data.migrations.trigger;
   const ingest = new IngestStack(app, `${prefix}-Ingest`, {
     config,

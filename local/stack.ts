@@ -224,6 +224,8 @@ export async function startLocalStack(s: StackSettings): Promise<LocalStack> {
     process.env.DB_MAX_CONNECTIONS ??= '10';
     process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
     process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+    // What a database restore must not undo (functions/platform/journal.ts, docs/operations.md).
+    process.env.JOURNAL_FILE ??= join(s.dir, 'journal.jsonl');
     const { closeDb, db } = await import('../functions/platform/db');
     stops.push(['database pool', closeDb]);
 

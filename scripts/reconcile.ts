@@ -1,8 +1,11 @@
 /**
  * `npm run reconcile -- [--date YYYY-MM-DD]`: reconcile one IST day (default: yesterday) of the
  * ledger against the configured Flexprice (FLEXPRICE_API_URL, FLEXPRICE_API_KEY), as the daily
- * Lambda does, and print a one-line summary. DATABASE_URL names the database; without it, the
- * one `npm start` runs locally (PG_PORT, default 5433).
+ * Lambda does, and print a one-line summary.
+ * `npm run reconcile -- --from D1 --to D2 [--adopt-unknown]`: every day from D1 to D2; with
+ * --adopt-unknown, after a restore, events of our shape Flexprice holds and our ledger lacks
+ * become placeholder analyses first (SPEC §13, docs/operations.md).
+ * DATABASE_URL names the database; without it, the one `npm start` runs locally (PG_PORT, 5433).
  * Exit 0: matched or resent; 1: drift or failed; 2: bad arguments or no Flexprice key.
  */
 import { resolve } from 'node:path';
@@ -10,23 +13,35 @@ import { parseArgs } from 'node:util';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { flexpriceConfig, reconcileConfig } from '../functions/billing/config';
 import { resolveApiKey } from '../functions/billing/flexprice';
-import { reconcileDay } from '../functions/billing/reconciliation';
 import { flexpriceReader } from '../functions/billing/reconciliation-provider';
-import { dayRange, previousDay, summaryLine } from '../functions/core/reconciliation';
+import { previousDay } from '../functions/core/reconciliation';
 import { closeDb, db } from '../functions/platform/db';
 import { appUrlFromEnv } from '../local/postgres';
+import { daysBetween, reconcileDays } from './lib/dr/reconcile-days';
 
-const usage = 'usage: npm run reconcile -- [--date YYYY-MM-DD]   (an IST calendar day; default yesterday)';
-let date: string;
+const usage =
+  'usage: npm run reconcile -- [--date YYYY-MM-DD | --from YYYY-MM-DD --to YYYY-MM-DD] [--adopt-unknown]   (IST calendar days; default yesterday)';
+let days: string[];
+let adopt: boolean;
 try {
-  const { values } = parseArgs({ options: { date: { type: 'string' } }, strict: true });
-  date = values.date ?? previousDay(new Date());
+  const { values } = parseArgs({
+    options: {
+      date: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      'adopt-unknown': { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  adopt = values['adopt-unknown'] ?? false;
+  if (values.date && (values.from || values.to)) throw new Error('Give --date or --from/--to, not both');
+  if (!values.from !== !values.to) throw new Error('--from and --to go together');
+  const range =
+    values.from && values.to ? daysBetween(values.from, values.to) : [values.date ?? previousDay(new Date())];
+  if (typeof range === 'string') throw new Error(range);
+  days = range;
 } catch (error) {
   console.error(`${(error as Error).message}\n${usage}`);
-  process.exit(2);
-}
-if (!dayRange(date)) {
-  console.error(`Not a calendar date: ${date}\n${usage}`);
   process.exit(2);
 }
 const flexprice = flexpriceConfig();
@@ -47,24 +62,12 @@ try {
     apiKey,
     timeoutMs: flexprice.timeoutMs,
   });
-  // Quiet unless POWERTOOLS_LOG_LEVEL says otherwise: the summary line is the output.
+  // Quiet unless POWERTOOLS_LOG_LEVEL says otherwise: the summary lines are the output.
   process.env.POWERTOOLS_LOG_LEVEL ||= 'WARN';
   const logger = new Logger({ serviceName: 'reconcile' });
-  const run = await reconcileDay(date, {
-    sql: await db(),
-    reader,
-    config,
-    logger,
-    secrets: [apiKey, flexprice.apiUrl],
-  });
-  if (!run) {
-    console.error(`${date}: another run of this day is in progress; try again when it ends.`);
-    process.exitCode = 1;
-  } else {
-    const line = summaryLine(date, run.status, run.customersChecked, run.tally);
-    console.log(run.state === 'failed' ? `${line} (failed: ${run.lastError})` : line);
-    process.exitCode = run.state === 'finished' && run.status !== 'drift' ? 0 : 1;
-  }
+  const deps = { sql: await db(), reader, config, logger, secrets: [apiKey, flexprice.apiUrl] };
+  const ok = await reconcileDays(days, adopt, deps, (line) => console.log(line));
+  process.exitCode = ok ? 0 : 1;
 } catch (error) {
   console.error(`Reconciliation failed: ${(error as Error).message}`);
   process.exitCode = 1;

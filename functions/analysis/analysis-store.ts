@@ -21,9 +21,14 @@ import { fromStoredAnswer } from './stored-answer';
 export type { NewAnalysis, RecordOutcome } from './analysis-write';
 
 export interface StoredAnalysis {
-  /** Both null once the analysis was deleted (migrations/0009): a replay is then a 409. */
+  /** Null once the analysis was deleted (migrations/0009). */
   requestHash: string | null;
+  /**
+   * The answer as first sent; null when deleted, or for a placeholder restored from billing
+   * records after a database restore (`restored`, migrations/0011): either way a replay is a 409.
+   */
   body: AnalysisBody | null;
+  restored: boolean;
   usage: UsageTotals;
 }
 
@@ -132,6 +137,7 @@ function toQuote({ ts_ms, now, h, a, ...q }: QuoteJson, withHistory: boolean): M
 
 interface PriorJson {
   request_hash: string | null;
+  restored: boolean;
   response: AnalysisBody | null;
   portfolios_analyzed_total: number;
   advice_generated_total: number;
@@ -140,6 +146,7 @@ interface PriorJson {
 const toStored = (p: PriorJson): StoredAnalysis => ({
   requestHash: p.request_hash,
   body: p.response && fromStoredAnswer(p.response),
+  restored: p.restored,
   usage: {
     portfolios_analyzed_total: Number(p.portfolios_analyzed_total),
     advice_generated_total: Number(p.advice_generated_total),
@@ -171,9 +178,12 @@ SELECT
      FROM latest_prices lp CROSS JOIN LATERAL (${CURRENT_SESSION}) cur
      WHERE lp.symbol = ANY($1::text[])) AS quotes,
   (SELECT json_build_object('request_hash', request_hash, 'response', response,
+            'restored', rule_set = 'restored',
             'portfolios_analyzed_total', portfolios_analyzed_total,
             'advice_generated_total', advice_generated_total)
-     FROM analyses WHERE user_sub = caller.sub AND idempotency_key = $3) AS prior,
+     -- By the key's hash (migrations/0011): it also finds a placeholder adopted after a restore.
+     FROM analyses WHERE user_sub = caller.sub
+       AND idempotency_key_sha256 = encode(sha256(convert_to($3::text, 'UTF8')), 'hex')) AS prior,
   (SELECT rules FROM rule_settings WHERE user_sub = caller.sub) AS settings,
   floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint AS db_now_ms
 FROM caller`;
@@ -225,8 +235,10 @@ export function sqlAnalysisStore(sql: Sql): AnalysisStore {
 
     async findByKey(userSub, idempotencyKey) {
       const [row]: [PriorJson?] = await sql`
-        SELECT request_hash, response, portfolios_analyzed_total, advice_generated_total
-        FROM analyses WHERE user_sub = ${userSub} AND idempotency_key = ${idempotencyKey}`;
+        SELECT request_hash, response, rule_set = 'restored' AS restored,
+               portfolios_analyzed_total, advice_generated_total
+        FROM analyses WHERE user_sub = ${userSub}
+          AND idempotency_key_sha256 = encode(sha256(convert_to(${idempotencyKey}::text, 'UTF8')), 'hex')`;
       return row ? toStored(row) : null;
     },
   };

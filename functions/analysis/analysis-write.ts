@@ -2,7 +2,7 @@
  * The one write of POST /api/analyze: a single statement of data-modifying CTEs, so it is atomic
  * without BEGIN/COMMIT round trips. The caller's day counters (usage_daily), the analysis row,
  * its ledger rows (usage_events) and their outbox rows (billing_outbox) all commit, or none does
- * (migrations/0002, 0003, 0011; what each row costs: docs/performance.md "The write of an
+ * (migrations/0002, 0003, 0012; what each row costs: docs/performance.md "The write of an
  * analysis").
  */
 import type { AnalysisBody, UsageTotals } from '../core/analysis';
@@ -74,13 +74,14 @@ WITH charges AS (
                    AND (d.feature, d.unit_price_paise) IN (SELECT feature, unit_price_paise FROM charges))) t
   HAVING bool_or(mine)
 ), settings AS (
-  -- The rule settings document, stored once (migrations/0011); usually already there, and then
+  -- The rule settings document, stored once (migrations/0012); usually already there, and then
   -- the conflict check finds it without writing anything.
   INSERT INTO rule_settings_used (id, settings)
   SELECT md5($11::text::jsonb::text)::uuid, $11::text::jsonb FROM totals
   ON CONFLICT (id) DO NOTHING
 ), analysis AS (
-  -- A reused Idempotency-Key violates analyses_idempotency here and aborts the whole statement.
+  -- A reused Idempotency-Key violates analyses_idempotency_sha256 here (its hash, set by a
+  -- trigger, migrations/0011) and aborts the whole statement.
   INSERT INTO analyses (id, user_sub, idempotency_key, request_hash, rule_set, portfolio, advice_count,
                         portfolio_value_paise, charged_paise, response,
                         portfolios_analyzed_total, advice_generated_total, created_at,
@@ -95,7 +96,7 @@ WITH charges AS (
   FROM analysis CROSS JOIN charges c
   RETURNING analysis_id, feature, occurred_at
 ), outbox AS (
-  -- The same charges, queued for the billing provider (migrations/0003, 0011): committed with
+  -- The same charges, queued for the billing provider (migrations/0003, 0012): committed with
   -- the analysis or not at all. The row names its ledger row; the figures are read from there.
   INSERT INTO billing_outbox (event_id, analysis_id, feature, next_attempt_at)
   SELECT analysis_id::text || ':' || feature, analysis_id, feature, occurred_at
@@ -142,7 +143,12 @@ export async function recordAnalysis(sql: Sql, a: NewAnalysis): Promise<RecordOu
     };
   } catch (error) {
     const e = error as { code?: string; constraint_name?: string };
-    if (e.code === '23505' && e.constraint_name === 'analyses_idempotency') return { kind: 'duplicate-key' };
+    // The key's hash (migrations/0011, 0012); analyses_idempotency is the name before 0012.
+    if (
+      e.code === '23505' &&
+      (e.constraint_name === 'analyses_idempotency' || e.constraint_name === 'analyses_idempotency_sha256')
+    )
+      return { kind: 'duplicate-key' };
     throw error;
   }
 }

@@ -19,6 +19,8 @@ export interface HistoryRow {
   holdings: Array<{ symbol: string; quantity: number }>;
   advice_count: number;
   charged_paise: string;
+  /** A placeholder restored from billing records after a restore (migrations/0011). */
+  restored: boolean;
 }
 
 const SELECT_PAGE = `
@@ -26,7 +28,8 @@ const SELECT_PAGE = `
          to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at,
          to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_t,
          portfolio_value_paise::text AS portfolio_value_paise, portfolio AS holdings,
-         advice_count, charged_paise::text AS charged_paise
+         advice_count, charged_paise::text AS charged_paise,
+         restored_at IS NOT NULL AS restored
   FROM analyses`;
 
 // ORDER BY names the table's columns (`analyses.created_at`): unqualified, `created_at` would be
@@ -86,7 +89,8 @@ export function sqlHistoryStore(sql: Sql): HistoryStore {
       const [row] = await sql.unsafe<
         [{ response: AnalysisResponse; portfolios_analyzed_total: string; advice_generated_total: string }?]
       >(HISTORY_SQL.one, [id, userSub]);
-      if (!row) return null;
+      // A placeholder restored from billing records has no answer to show (migrations/0011).
+      if (!row || row.response === null) return null;
       // The same shape an Idempotency-Key replay answers (analyze.ts): the stored body, then usage.
       return {
         ...fromStoredAnswer(row.response),

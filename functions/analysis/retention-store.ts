@@ -4,7 +4,7 @@
  *
  * A batch is one statement over the next `users` users (keyset on `users.sub`), at most
  * `perUser` of each one's oldest live analyses before the cutoff: a user's oldest live analyses
- * are the start of the partial history index (migrations/0009, 0011), so finding them costs one
+ * are the start of the partial history index (migrations/0009, 0012), so finding them costs one
  * short index probe per user, however long the history, and adds no index to the analyze
  * write. A batch updates at most users × perUser rows and commits at once, so row locks are held
  * for one short statement; a user who had more to prune is visited again before moving on.

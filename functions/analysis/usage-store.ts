@@ -1,6 +1,6 @@
 /**
  * Reads of usage for GET /api/usage and GET /api/billing, from the per-user day counters
- * (usage_daily, migrations/0011: one row per user, IST day, feature and unit price, kept by the
+ * (usage_daily, migrations/0012: one row per user, IST day, feature and unit price, kept by the
  * analyze statement), never from the ledger itself: a user's period or window is a range scan of
  * at most a few hundred rows however many analyses it holds. The SQL is exported so
  * `npm run bench` can EXPLAIN and time exactly these statements.

@@ -14,6 +14,7 @@ import {
 import type { Paise } from '../core/money';
 import type { Feature, LedgerGroup } from '../core/pricing';
 import type { Sql } from '../platform/db';
+import { journal } from '../platform/journal';
 
 /** Reference stored on an invoice with nothing to pay, settled at issue. */
 export const NOTHING_DUE_REFERENCE = 'nothing-due';
@@ -100,6 +101,19 @@ export async function issueInvoices(
       });
       issued.push({ subtotalPaise: invoice.subtotalPaise });
     }
+    // Journaled inside the transaction, before it commits: a restore must never hand these
+    // numbers out again; a failed journal write rolls the issue back (platform/journal.ts).
+    await journal().append({
+      kind: 'invoice_numbers_issued',
+      at: now.toISOString(),
+      period: periodFirstDay,
+      lastNumber: next,
+      invoices: invoices.map((i) => ({
+        id: i.id as string,
+        number: i.number as string,
+        userSub: i.user_sub as string,
+      })),
+    });
     await tx.unsafe(ISSUE, [periodFirstDay, now, JSON.stringify(invoices), JSON.stringify(lines), next]);
     return issued;
   });

@@ -1,5 +1,5 @@
 /**
- * The billing outbox in SQL (migrations/0003, 0011): claim due rows, mark them sent or failed,
+ * The billing outbox in SQL (migrations/0003, 0012): claim due rows, mark them sent or failed,
  * and summarise the backlog for /health and the metrics. An outbox row holds its event id, its
  * ledger row's key and its sending state; what is sent (customer, quantity, unit price,
  * timestamp) is read from that ledger row, which never changes.
@@ -37,6 +37,7 @@ interface ClaimedRow {
   occurred_at: Date;
   attempts: number;
   customer_known: boolean;
+  idempotency_key_sha256: string | null;
 }
 
 export const OUTBOX_SQL = {
@@ -55,7 +56,8 @@ FROM due, usage_events e
 WHERE o.event_id = due.event_id AND e.analysis_id = o.analysis_id AND e.feature = o.feature
 RETURNING o.event_id, o.feature, e.user_sub, e.quantity, e.unit_price_paise::text AS unit_price_paise,
           e.occurred_at, o.attempts,
-          EXISTS (SELECT 1 FROM billing_customers c WHERE c.user_sub = e.user_sub) AS customer_known`,
+          EXISTS (SELECT 1 FROM billing_customers c WHERE c.user_sub = e.user_sub) AS customer_known,
+          (SELECT a.idempotency_key_sha256 FROM analyses a WHERE a.id = o.analysis_id) AS idempotency_key_sha256`,
   // Only rows still pending: a slower run whose lease expired cannot undo another's result.
   markSent: `
 UPDATE billing_outbox SET status = 'sent', sent_at = $2::timestamptz, last_error = NULL
@@ -91,6 +93,7 @@ export async function claimDue(sql: Sql, now: Date, limit: number, leaseMs: numb
     occurredAt: r.occurred_at,
     attempts: Number(r.attempts),
     customerKnown: r.customer_known,
+    idempotencyKeySha256: r.idempotency_key_sha256,
   }));
 }
 

@@ -19,7 +19,7 @@ export async function customersAfter(
   limit: number,
 ): Promise<string[]> {
   // The users with usage on the range's IST days come from the day counters (usage_daily_day,
-  // migrations/0011); each is kept if one of its events in the range was queued for the provider.
+  // migrations/0012); each is kept if one of its events in the range was queued for the provider.
   const rows = await sql<{ user_sub: string }[]>`
     SELECT d.user_sub FROM usage_daily d
     WHERE d.day >= (${range.start}::timestamptz AT TIME ZONE 'Asia/Kolkata')::date

@@ -20,7 +20,7 @@ import { eventsListRawEvents } from '@flexprice/sdk/funcs/events-list-raw-events
 import { ResponseValidationError } from '@flexprice/sdk/sdk/models/response-validation-error.js';
 import { z } from 'zod';
 import { type BackoffPolicy, backoffMs, classifyFailure } from '../core/billing-sync';
-import { type ProviderEvent, quantityOf } from '../core/reconciliation';
+import { keyHashOf, type ProviderEvent, pricePaiseOf, quantityOf } from '../core/reconciliation';
 
 export interface DayRange {
   start: Date;
@@ -30,8 +30,8 @@ export interface DayRange {
 export interface ProviderReader {
   /** SUM of `properties.quantity` of a customer's events of one name in [start, end). */
   usageSum(customer: string, feature: string, range: DayRange): Promise<number>;
-  /** Every event of a customer and name in the range, all pages. */
-  listEvents(customer: string, feature: string, range: DayRange): Promise<ProviderEvent[]>;
+  /** Every event of a customer (null: of every customer) and name in the range, all pages. */
+  listEvents(customer: string | null, feature: string, range: DayRange): Promise<ProviderEvent[]>;
 }
 
 export interface ReaderOptions extends BackoffPolicy {
@@ -134,7 +134,7 @@ export function flexpriceReader(options: ReaderOptions): ProviderReader {
           options,
           () =>
             eventsListRawEvents(client, {
-              externalCustomerId: customer,
+              ...(customer !== null ? { externalCustomerId: customer } : {}),
               eventName: feature,
               startTime: range.start.toISOString(),
               endTime: range.end.toISOString(),
@@ -157,10 +157,12 @@ export function flexpriceReader(options: ReaderOptions): ProviderReader {
         for (const e of res.events ?? []) {
           events.push({
             id: e.id,
-            customer: e.external_customer_id ?? customer,
+            customer: e.external_customer_id ?? customer ?? '',
             feature: e.event_name ?? feature,
             quantity: quantityOf(e.properties?.quantity),
             timestamp: e.timestamp ? new Date(e.timestamp) : null,
+            unitPricePaise: pricePaiseOf(e.properties?.unit_price_paise),
+            idempotencyKeySha256: keyHashOf(e.properties?.idempotency_key_sha256),
           });
         }
         if (!res.has_more) return events;

@@ -19,6 +19,8 @@ export interface RunRow {
   cursor: string | null;
   customersChecked: number;
   tally: Tally;
+  /** Events adopted from Flexprice after a restore (migrations/0011), 0 unless asked for. */
+  adopted: number;
   findings: Finding[];
   lastError: string | null;
 }
@@ -40,6 +42,7 @@ interface DbRun {
   events_still_missing: number;
   events_unknown: number;
   quantity_mismatches: number;
+  events_adopted: number;
   findings: Finding[];
   last_error: string | null;
   lease_until: Date;
@@ -47,7 +50,7 @@ interface DbRun {
 
 const RUN_COLUMNS = `id, day::text AS day, state, status, started_at, updated_at, finished_at, invocations, cursor,
   customers_checked, events_matched, events_resent, events_pending, events_still_missing, events_unknown,
-  quantity_mismatches, findings, last_error, lease_until`;
+  quantity_mismatches, events_adopted, findings, last_error, lease_until`;
 
 const toRun = (r: DbRun): RunRow => ({
   id: r.id,
@@ -68,6 +71,7 @@ const toRun = (r: DbRun): RunRow => ({
     unknown: r.events_unknown,
     mismatches: r.quantity_mismatches,
   },
+  adopted: r.events_adopted,
   findings: r.findings,
   lastError: r.last_error,
 });
@@ -179,4 +183,14 @@ export async function followUpDays(
     WHERE latest.status = 'resent' AND latest.finished_at <= ${recheckBefore}
     ORDER BY day`;
   return rows.map((r) => r.day);
+}
+
+/** Add events adopted from Flexprice to a run's count; the run as it now stands. */
+export async function addAdopted(sql: Sql, runId: string, adopted: number): Promise<RunRow> {
+  const [row]: [DbRun?] = await sql.unsafe(
+    `UPDATE reconciliation_runs SET events_adopted = events_adopted + $2 WHERE id = $1 RETURNING ${RUN_COLUMNS}`,
+    [runId, adopted],
+  );
+  if (!row) throw new Error(`reconciliation run ${runId} vanished`);
+  return toRun(row);
 }

@@ -16,6 +16,11 @@ export interface OutboxRow {
   attempts: number;
   /** True when the provider already knows this user as a customer. */
   customerKnown: boolean;
+  /**
+   * SHA-256 (hex) of the analysis's Idempotency-Key, null without one. Sent with the event so
+   * that a placeholder adopted after a restore keeps it (docs/operations.md).
+   */
+  idempotencyKeySha256?: string | null;
 }
 
 /** One usage event in the provider's terms (`@flexprice/sdk` DtoIngestEventRequest). */
@@ -45,6 +50,7 @@ export function toBillingEvent(row: OutboxRow): BillingEvent {
     properties: {
       quantity: String(row.quantity),
       unit_price_paise: row.unitPricePaise,
+      ...(row.idempotencyKeySha256 ? { idempotency_key_sha256: row.idempotencyKeySha256 } : {}),
     },
     timestamp: row.occurredAt.toISOString(),
     source: EVENT_SOURCE,

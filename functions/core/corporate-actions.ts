@@ -120,6 +120,7 @@ export function parseCorporateActions(bytes: Uint8Array): ParsedCorporateActions
     else if (!SYMBOL_PATTERN.test(symbol)) reject(`SYMBOL "${symbol}" is not an NSE symbol`);
     else if (purpose.length > 500) reject('PURPOSE is longer than 500 characters');
     else {
+      // Stryker disable next-line StringLiteral: any format but 'udiff' is read as DD-MON-YYYY
       const exDate = sessionDate(exDateText, 'legacy');
       if (!exDate) reject(`EX-DATE "${exDateText}" is not a date like 21-Sep-2026`);
       else actions.push({ symbol, exDate, purpose, line, ...meaning });

@@ -35,11 +35,10 @@ export function csvText(bytes: Uint8Array): string {
       throw new UnreadableFileError(`not a readable zip file (${(error as Error).message})`);
     }
     const names = Object.keys(files);
-    const [only] = names;
-    if (names.length !== 1 || only === undefined) {
+    if (names.length !== 1) {
       throw new UnreadableFileError(`the zip holds ${names.length} CSV files; expected exactly one`);
     }
-    data = files[only] as Uint8Array;
+    data = files[names[0] as string] as Uint8Array;
   }
   try {
     // fatal: a byte sequence that is not UTF-8 refuses the file rather than importing U+FFFD.

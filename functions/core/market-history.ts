@@ -118,6 +118,7 @@ export function closesSeries(
     const session = history.sessions[i] as string;
     if (session >= latest.session) continue;
     const close = history.closes[i] as number;
+    // Stryker disable next-line ArrayDeclaration: without actions any equal pair (even none) keeps the close
     const [num, den] = history.actions.length ? factorFor(session, history.actions, latest.session) : [1, 1];
     sessions.push(session);
     // One division by the exact ratio num/den, not by a rounded decimal factor.

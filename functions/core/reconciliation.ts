@@ -31,6 +31,10 @@ export interface ProviderEvent {
   /** `properties.quantity` as a number; null when absent or not numeric. */
   quantity: number | null;
   timestamp: Date | null;
+  /** `properties.unit_price_paise`, the price snapshot we sent: digits, else null. */
+  unitPricePaise?: string | null;
+  /** `properties.idempotency_key_sha256`: 64 hex digits, else null. */
+  idempotencyKeySha256?: string | null;
 }
 
 export type FindingKind = 'resent' | 'still_missing' | 'unknown' | 'quantity_mismatch';
@@ -234,4 +238,108 @@ export function summaryLine(day: string, status: RunStatus | null, customers: nu
     `${t.resent} resent, ${t.pending} pending, ${t.stillMissing} still missing, ` +
     `${t.unknown} unknown to us, ${t.mismatches} quantity mismatches`
   );
+}
+
+// ---- Adoption after a restore (SPEC §13; docs/operations.md) ----
+
+const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
+const OUR_EVENT_ID = new RegExp(`^(${UUID}):([a-z_]+)$`);
+
+/** The (analysis id, feature) of an event id of our shape `<analysis uuid>:<feature>`, else null. */
+export function parseEventId(
+  id: string,
+  features: readonly string[],
+): { analysisId: string; feature: string } | null {
+  const m = OUR_EVENT_ID.exec(id);
+  if (!m?.[1] || !m[2] || !features.includes(m[2])) return null;
+  return { analysisId: m[1], feature: m[2] };
+}
+
+/** `properties.unit_price_paise` as we send it: a non-negative integer as a string. */
+export function pricePaiseOf(value: unknown): string | null {
+  const text = typeof value === 'number' ? String(value) : value;
+  return typeof text === 'string' && /^\d{1,15}$/.test(text) ? String(BigInt(text)) : null;
+}
+
+/** `properties.idempotency_key_sha256`: 64 lowercase hex digits, else null. */
+export const keyHashOf = (value: unknown): string | null =>
+  typeof value === 'string' && /^[0-9a-f]{64}$/.test(value) ? value : null;
+
+/** One analysis to restore as a placeholder from the provider's events. */
+export interface Adoption {
+  analysisId: string;
+  customer: string;
+  timestamp: Date;
+  idempotencyKeySha256: string | null;
+  events: { eventId: string; feature: string; quantity: number; unitPricePaise: string }[];
+}
+
+export interface AdoptionPlan {
+  adopt: Adoption[];
+  /** Unknown to us and not adoptable: another id shape, or no usable quantity, price or time. */
+  report: Finding[];
+}
+
+/**
+ * Which of the provider's events of a day our ledger lacks, and which of those to adopt.
+ * `known` holds the event ids our ledger has; `liveAnalyses` the ids of analyses we still hold
+ * that are not restored placeholders (an event of theirs we lack is drift, not a lost analysis).
+ * An event is adopted only with our id shape, a positive integer quantity, a price and a
+ * timestamp; its analysis's events must agree on customer and timestamp (one analysis, one
+ * time). Duplicates of an id (several timestamps) adopt the earliest copy only.
+ */
+export function planAdoption(
+  theirs: readonly ProviderEvent[],
+  known: ReadonlySet<string>,
+  liveAnalyses: ReadonlySet<string>,
+  features: readonly string[],
+): AdoptionPlan {
+  const report: Finding[] = [];
+  const byAnalysis = new Map<string, Adoption>();
+  const seen = new Set<string>();
+  const sorted = [...theirs].sort((a, b) => (a.timestamp?.getTime() ?? 0) - (b.timestamp?.getTime() ?? 0));
+  for (const e of sorted) {
+    if (known.has(e.id)) continue;
+    const parsed = parseEventId(e.id, features);
+    const price = e.unitPricePaise ?? null;
+    const usable =
+      parsed !== null &&
+      parsed.feature === e.feature &&
+      !liveAnalyses.has(parsed.analysisId) &&
+      e.quantity !== null &&
+      Number.isInteger(e.quantity) &&
+      e.quantity > 0 &&
+      price !== null &&
+      e.timestamp !== null;
+    if (!usable || seen.has(e.id)) {
+      report.push(finding('unknown', null, e));
+      continue;
+    }
+    const at = e.timestamp as Date;
+    const existing = byAnalysis.get(parsed.analysisId);
+    if (existing && (existing.customer !== e.customer || existing.timestamp.getTime() !== at.getTime())) {
+      report.push(finding('unknown', null, e));
+      continue;
+    }
+    seen.add(e.id);
+    const event = {
+      eventId: e.id,
+      feature: parsed.feature,
+      quantity: e.quantity as number,
+      unitPricePaise: price,
+    };
+    if (existing) {
+      existing.events.push(event);
+      existing.idempotencyKeySha256 ??= e.idempotencyKeySha256 ?? null;
+    } else {
+      byAnalysis.set(parsed.analysisId, {
+        analysisId: parsed.analysisId,
+        customer: e.customer,
+        timestamp: at,
+        idempotencyKeySha256: e.idempotencyKeySha256 ?? null,
+        events: [event],
+      });
+    }
+  }
+  return { adopt: [...byAnalysis.values()], report };
 }

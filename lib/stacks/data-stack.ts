@@ -11,8 +11,10 @@ import type { Construct } from 'constructs';
 import type { StageConfig } from '../config';
 import { AlarmTopic } from '../constructs/alarm-topic';
 import type { DatabaseBinding, FunctionNetwork } from '../constructs/app-function';
+import { BackupReplication, drSettings } from '../constructs/backup-replication';
 import { Database } from '../constructs/database';
 import { watchDatabase } from '../constructs/database-alarms';
+import { DrJournal } from '../constructs/dr-journal';
 import { Migrations } from '../constructs/migrations';
 import { ISOLATED_SUBNETS } from '../subnets';
 
@@ -101,6 +103,14 @@ export class DataStack extends Stack {
     this.database.allowClients(functionSg);
     this.databaseBinding = this.database.binding;
     watchDatabase(this.database, config, this.alarmTopic.topic);
+    // prod: automated backups copied to a second region (docs/operations.md "Second region").
+    if (config.stage === 'prod') {
+      new BackupReplication(this, 'BackupReplication', {
+        instance: this.database.instance,
+        ...drSettings(this, config.prefix),
+      });
+      new DrJournal(this, 'DrJournal');
+    }
 
     const { instance, proxy, appSecret } = this.database;
     this.migrations = new Migrations(this, 'Migrations', {

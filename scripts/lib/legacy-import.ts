@@ -104,7 +104,7 @@ export async function importLegacyUsage(
     ].filter((c) => c.quantity > 0);
 
     await tx`INSERT INTO users (sub) VALUES (${sub}) ON CONFLICT (sub) DO NOTHING`;
-    // The account's day counters (migrations/0011) move with its ledger rows, in this transaction.
+    // The account's day counters (migrations/0012) move with its ledger rows, in this transaction.
     for (const c of charges) {
       await tx`
         INSERT INTO usage_daily AS d (user_sub, day, feature, unit_price_paise, quantity)

@@ -22,7 +22,7 @@ describe('stored answer', () => {
     expect(JSON.stringify(fromStoredAnswer(JSON.parse(text)))).toBe(JSON.stringify(body));
   });
 
-  it('an answer stored in full (before migration 0011, or a wording without a token) passes unchanged', () => {
+  it('an answer stored in full (before migration 0012, or a wording without a token) passes unchanged', () => {
     const older = { ...body, disclaimer: 'An older wording.' };
     expect(toStoredAnswer(older)).toEqual(older);
     expect(fromStoredAnswer(older)).toEqual(older);

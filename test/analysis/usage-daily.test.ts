@@ -1,5 +1,5 @@
 /**
- * The per-user day counters (usage_daily, migrations/0011) that the analyze statement keeps and
+ * The per-user day counters (usage_daily, migrations/0012) that the analyze statement keeps and
  * every usage and billing read sums: split by IST day and by the unit price in force, and the
  * all-time totals in each answer assembled from today's updated rows plus the other days'.
  */

@@ -5,6 +5,7 @@ import { handler as analysisGet } from '../../functions/analysis-get';
 import { handler as analysisList } from '../../functions/analysis-list';
 import { handler as analyze } from '../../functions/analyze';
 import { handler as billing } from '../../functions/billing';
+import { flexpriceConfig } from '../../functions/billing/config';
 import { closeRun, openRun } from '../../functions/billing/reconciliation-store';
 import { handler as health } from '../../functions/health';
 import { handler as invoiceGet } from '../../functions/invoice-get';
@@ -17,10 +18,12 @@ import { handler as keyRevoke } from '../../functions/key-revoke';
 import { handler as market } from '../../functions/market';
 import { handler as marketHistory } from '../../functions/market-history';
 import { handler as reconciliationGet } from '../../functions/reconciliation-get';
+import { handler as reconciliationPost } from '../../functions/reconciliation-post';
 import { ROUTES } from '../../functions/routes';
 import { handler as rulesGet } from '../../functions/rules-get';
 import { handler as rulesPut } from '../../functions/rules-put';
 import { handler as usage } from '../../functions/usage';
+import { startFlexpriceStandin } from '../../local/flexprice-standin';
 import { at } from '../helpers/clock';
 import { DATABASE_INTERNALS, useTestDatabase, withDatabaseDown } from '../helpers/db';
 import { type ApiEventInput, apiEvent, lambdaContext } from '../helpers/events';
@@ -49,6 +52,7 @@ const handlers = {
   'rules-get': rulesGet,
   'rules-put': rulesPut,
   'reconciliation-get': reconciliationGet,
+  'reconciliation-post': reconciliationPost,
 } as const;
 type Entry = keyof typeof handlers;
 
@@ -308,6 +312,34 @@ describe('docs/openapi.json', () => {
     await report(admin, { date: '2026-02-30' });
     await report(user, { date: '2026-11-01' });
     await report(undefined, { date: '2026-11-01' });
+    // Running one (and adopting, after a restore) against the Flexprice stand-in.
+    const standin = await startFlexpriceStandin();
+    process.env.FLEXPRICE_API_KEY = 'fp_openapi_test_key';
+    process.env.FLEXPRICE_API_URL = standin.url;
+    flexpriceConfig.reset();
+    try {
+      const runNow = (tok: string | undefined, body: unknown, headers?: Record<string, string>) =>
+        call('reconciliation-post', {
+          method: 'POST',
+          path: '/api/admin/reconciliation',
+          token: tok,
+          body,
+          headers,
+        });
+      await runNow(admin, { date: '2026-11-03', adopt_unknown: true });
+      await openRun(db.current.sql, '2026-11-04', new Date(), 60_000);
+      await runNow(admin, { date: '2026-11-04' });
+      await runNow(admin, { date: '2026-02-30' });
+      await runNow(admin, { date: '2026-11-03', pad: 'x'.repeat(70_000) });
+      await runNow(admin, JSON.stringify({ date: '2026-11-03' }), { 'content-type': 'text/plain' });
+      await runNow(user, { date: '2026-11-03' });
+      await runNow(undefined, { date: '2026-11-03' });
+    } finally {
+      delete process.env.FLEXPRICE_API_KEY;
+      delete process.env.FLEXPRICE_API_URL;
+      flexpriceConfig.reset();
+      await standin.close();
+    }
 
     const problems = seen.flatMap(({ method, path, res }) => validateResponse(method, path, res));
     expect(problems).toEqual([]);

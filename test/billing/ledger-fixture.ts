@@ -49,7 +49,7 @@ export async function seedCharges(sql: Sql, charges: readonly Charge[]): Promise
       UNION ALL SELECT id, 'advice_generation', sub, advice, 200, at FROM a WHERE advice > 0
       RETURNING analysis_id, feature, user_sub, quantity, unit_price_paise, occurred_at
     ), counted AS (
-      -- The day counters the analyze statement keeps (migrations/0011), as it would.
+      -- The day counters the analyze statement keeps (migrations/0012), as it would.
       INSERT INTO usage_daily AS d (user_sub, day, feature, unit_price_paise, quantity)
       SELECT user_sub, (occurred_at AT TIME ZONE 'Asia/Kolkata')::date, feature, unit_price_paise, sum(quantity)
       FROM ev GROUP BY 1, 2, 3, 4

@@ -89,3 +89,10 @@ describe('mergeBars', () => {
     );
   });
 });
+
+describe('mergeBars volume', () => {
+  it('keeps the largest cumulative volume whichever tick brought it', () => {
+    const [bar] = mergeBars([tick('X', '10.00', OPEN, '1', 100), tick('X', '10.00', OPEN + 1, '2', 500)]);
+    expect(bar?.volume).toBe(500);
+  });
+});

@@ -149,3 +149,75 @@ describe('sessionDate', () => {
     expect(sessionDate('04-12-2026', 'legacy')).toBeNull();
   });
 });
+
+describe('sessionDate at its edges', () => {
+  it('takes the whole cell as the date, nothing before or after it', () => {
+    for (const text of ['x2026-12-04', '2026-12-04x', '2026-12-04 10:00', 'today']) {
+      expect(sessionDate(text, 'udiff'), text).toBeNull();
+    }
+    for (const text of ['x4-Dec-2026', '4-Dec-2026x', '4-Dec-20261', 'today']) {
+      expect(sessionDate(text, 'legacy'), text).toBeNull();
+    }
+  });
+
+  it('refuses a two-digit year instead of reading it as 19xx', () => {
+    expect(sessionDate('0099-01-01', 'udiff')).toBeNull();
+    expect(sessionDate('01-Jan-0099', 'legacy')).toBeNull();
+  });
+});
+
+describe('bhavcopy rows at their edges', () => {
+  const HEADER = 'SYMBOL,SERIES,OPEN,HIGH,LOW,CLOSE,TIMESTAMP,TOTTRDQTY';
+  const parse = (...rows: string[]) => parseBhavcopy(strToU8(`${HEADER}\n${rows.join('\n')}\n`));
+
+  it.each([
+    ['an open below the low', 'ABC,EQ,11,13,12,12.5,04-DEC-2023,1'],
+    ['a close below the low', 'ABC,EQ,12.5,13,12,11,04-DEC-2023,1'],
+    ['a close above the high', 'ABC,EQ,12.5,13,12,14,04-DEC-2023,1'],
+  ])('reports %s', (_what, row) => {
+    expect(parse(row).bad).toEqual([{ line: 2, reason: 'OPEN and CLOSE must lie between LOW and HIGH' }]);
+  });
+
+  it('refuses a price with text after the number, and takes the highest price stored', () => {
+    expect(parse('ABC,EQ,12,13,12,12.5x,04-DEC-2023,1').bad).toEqual([
+      { line: 2, reason: 'CLOSE "12.5x" is not a price' },
+    ]);
+    const top = parse('ABC,EQ,10000000,10000000,10000000,10000000,04-DEC-2023,1');
+    expect(top.bad).toEqual([]);
+    expect(top.bars[0]?.close).toBe('10000000.00');
+  });
+
+  it('reads volumes re-saved as "1200.00" and a row whose last cells are missing', () => {
+    const parsed = parse('ABC,EQ,12,13,12,12.5,04-DEC-2023,1200.00', 'XYZ,EQ,12,13,12,12.5,04-DEC-2023');
+    expect(parsed.bad).toEqual([]);
+    expect(parsed.bars.map((b) => [b.symbol, b.volume])).toEqual([
+      ['ABC', 1200],
+      ['XYZ', null],
+    ]);
+  });
+
+  it('counts rows with a blank series as skipped under "(blank)"', () => {
+    expect(parse('ABC,,12,13,12,12.5,04-DEC-2023,1').skippedBySeries).toEqual({ '(blank)': 1 });
+  });
+
+  it('has no single session when the bars are of several sessions', () => {
+    const parsed = parse('ABC,EQ,12,13,12,12.5,04-DEC-2023,1', 'XYZ,EQ,12,13,12,12.5,05-DEC-2023,1');
+    expect(parsed.bars).toHaveLength(2);
+    expect(parsed.session).toBeNull();
+    expect(parse('ABC,EQ,12,13,12,12.5,04-DEC-2023,1').session).toBe('2023-12-04');
+  });
+
+  it('refuses a file that is no bhavcopy, naming the columns each format needs', () => {
+    let refused: unknown;
+    try {
+      parseBhavcopy(strToU8('symbol,price\nTCS,1\n'));
+    } catch (error) {
+      refused = error;
+    }
+    expect(refused).toBeInstanceOf(NotABhavcopyError);
+    expect((refused as Error).name).toBe('NotABhavcopyError');
+    expect((refused as Error).message).toBe(
+      'its header matches neither NSE bhavcopy format (UDiFF needs TradDt, TckrSymb, SctySrs, OpnPric, HghPric, LwPric, ClsPric, TtlTradgVol; legacy needs TIMESTAMP, SYMBOL, SERIES, OPEN, HIGH, LOW, CLOSE, TOTTRDQTY)',
+    );
+  });
+});

@@ -88,3 +88,96 @@ describe('parseCorporateActions', () => {
     );
   });
 });
+
+describe('parsePurpose at its edges', () => {
+  it('reads "Subdivision" without a hyphen as a split', () => {
+    expect(parsePurpose('Face Value Subdivision From Rs 10/- To Rs 5/-')).toEqual({
+      kind: 'split',
+      factorNum: 10,
+      factorDen: 5,
+    });
+  });
+
+  it.each([
+    ['From Rs 10/- To Rs 10/-', /from Rs 10 to Rs 10 does not lower/],
+    ['From Rs 10/- To Rs 0/-', /from Rs 10 to Rs 0 does not lower/],
+    // Factors are stored as 32-bit integers: a larger one is reported, not overflowed.
+    ['From Rs 2147483648/- To Rs 1/-', /does not lower/],
+  ])('reports the split %j', (purpose, reason) => {
+    expect(parsePurpose(`Face Value Split ${purpose}`)).toEqual({
+      kind: 'unreadable',
+      reason: expect.stringMatching(reason),
+    });
+  });
+
+  it('takes factors up to the largest 32-bit integer', () => {
+    expect(parsePurpose('Face Value Split From Rs 2147483647/- To Rs 1/-')).toEqual({
+      kind: 'split',
+      factorNum: 2147483647,
+      factorDen: 1,
+    });
+    expect(parsePurpose('Bonus 2147483646:1')).toEqual({
+      kind: 'bonus',
+      factorNum: 2147483647,
+      factorDen: 1,
+    });
+    expect(parsePurpose('Bonus 2147483647:1')).toEqual({
+      kind: 'unreadable',
+      reason: 'bonus ratio 2147483647:1',
+    });
+    expect(parsePurpose('Bonus 1:0')).toEqual({ kind: 'unreadable', reason: 'bonus ratio 1:0' });
+  });
+});
+
+describe('parseCorporateActions row checks', () => {
+  const file = (header: string, ...rows: string[]) => strToU8(`${header}\n${rows.join('\n')}\n`);
+  const HEADER = 'SYMBOL,SERIES,PURPOSE,EX-DATE';
+
+  it('reports a bad symbol, an over-long purpose and a missing cell by line, and keeps the purpose as read', () => {
+    const dividend = (n: number) => `Bonus 1:1 And Dividend ${'x'.repeat(n - 23)}`;
+    expect(dividend(500)).toHaveLength(500);
+    const parsed = parseCorporateActions(
+      file(
+        HEADER,
+        'bad sym,EQ,Bonus 1:1,21-Sep-2026',
+        `BEL,EQ,${dividend(501)},21-Sep-2026`,
+        `BEL,EQ,${dividend(500)},21-Sep-2026`,
+        'TCS,EQ,Bonus   3:2,21-Sep-2026',
+        'ITC,EQ,Bonus 1:1',
+      ),
+    );
+    expect(parsed.bad).toEqual([
+      { line: 2, reason: 'SYMBOL "bad sym" is not an NSE symbol' },
+      { line: 3, reason: 'PURPOSE is longer than 500 characters' },
+      { line: 6, reason: 'EX-DATE "" is not a date like 21-Sep-2026' },
+    ]);
+    expect(parsed.actions.map((a) => [a.symbol, a.purpose.length, a.line])).toEqual([
+      ['BEL', 500, 4],
+      ['TCS', 9, 5],
+    ]);
+    expect(parsed.actions[1]?.purpose).toBe('Bonus 3:2');
+  });
+
+  it('reports a row without its symbol cell', () => {
+    expect(
+      parseCorporateActions(file('PURPOSE,EX-DATE,SERIES,SYMBOL', 'Bonus 1:1,21-Sep-2026,EQ')).bad,
+    ).toEqual([{ line: 2, reason: 'SYMBOL "" is not an NSE symbol' }]);
+  });
+
+  it('refuses a file that is not text or lacks the columns, naming what it needs', () => {
+    const refusal = (bytes: Uint8Array) => {
+      try {
+        parseCorporateActions(bytes);
+      } catch (error) {
+        expect(error).toBeInstanceOf(NotACorporateActionsFileError);
+        expect((error as Error).name).toBe('NotACorporateActionsFileError');
+        return (error as Error).message;
+      }
+      return 'read';
+    };
+    expect(refusal(Uint8Array.of(0x53, 0xff))).toBe('not UTF-8 text');
+    expect(refusal(strToU8('SYMBOL,SERIES,PURPOSE\nTCS,EQ,Bonus 1:1\n'))).toBe(
+      "its header lacks NSE's corporate-action columns SYMBOL, SERIES, PURPOSE, EX-DATE",
+    );
+  });
+});

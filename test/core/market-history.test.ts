@@ -2,14 +2,17 @@ import { describe, expect, it } from 'vitest';
 import { adviceConfig } from '../../functions/analysis/config';
 import { advise } from '../../functions/core/advice';
 import {
+  addDays,
   adjustBar,
   adjustedSeries,
   type CorporateAction,
   deriveMeasures,
   type FeedMeasure,
+  logReturns,
   type MeasureField,
   measuresFor,
   type RawBar,
+  sampleStdDev,
   showMeasures,
 } from '../../functions/core/market-history';
 import { ratioOf } from '../../functions/core/ratio';
@@ -224,5 +227,83 @@ describe('bars served by the history API', () => {
     // On and after the ex-date, and before an ex-date still ahead of today: as stored.
     expect(adjustBar(bar('2026-11-24', 700), [bonus], '2026-11-27').adjusted).toBe(false);
     expect(adjustBar(raw, [bonus], '2026-11-23')).toEqual({ ...raw, adjusted: false });
+  });
+});
+
+describe('series and measures at their edges', () => {
+  it('puts closes read in any order in session order, leaving out sessions after the current one', () => {
+    const { series, shown } = measuresFor({
+      symbol: 'X',
+      price: 110,
+      session: '2026-11-26',
+      feed: feedless,
+      history: {
+        sessions: ['2026-11-25', '2026-11-23', '2026-11-27', '2026-11-24'],
+        closes: [105, 100, 120, 102],
+        actions: [],
+      },
+    });
+    expect(series).toEqual({
+      symbol: 'X',
+      sessions: ['2026-11-23', '2026-11-24', '2026-11-25', '2026-11-26'],
+      closes: [100, 102, 105, 110],
+      gaps: [],
+    });
+    expect(shown.values.change_1d_pct).toBe(4.76);
+    expect(shown.source.change_1d_pct).toBe('derived');
+  });
+
+  it('adjusts closes before an action whose ex-date is today', () => {
+    const split: CorporateAction = { exDate: '2026-11-25', factorNum: 5, factorDen: 1 };
+    const series = adjustedSeries('X', days('2026-11-23', [1000, 1000]), [split], {
+      price: 200,
+      session: '2026-11-25',
+    });
+    expect(series.closes).toEqual([200, 200, 200]);
+    expect(series.gaps).toEqual([]);
+  });
+
+  it('a move of exactly 40 % is no gap; more is', () => {
+    const latest = (price: number) => ({ price, session: '2026-11-24' });
+    expect(adjustedSeries('X', days('2026-11-23', [100]), [], latest(60)).gaps).toEqual([]);
+    expect(adjustedSeries('X', days('2026-11-23', [100]), [], latest(59)).gaps).toEqual([1]);
+  });
+
+  it('change_1d_pct needs one earlier session, and only a gap between it and today nulls it', () => {
+    expect(measures(days('2026-11-23', [100]), 110, '2026-11-24').change_1d_pct).toEqual({
+      value: 10,
+      gap: false,
+    });
+    // A gap one session earlier (100 → 200) is outside the 1-day window.
+    expect(measures(days('2026-11-22', [100, 200]), 210, '2026-11-24').change_1d_pct).toEqual({
+      value: 5,
+      gap: false,
+    });
+    // A gap into today (100 → 200) is inside it.
+    expect(measures(days('2026-11-22', [100, 100]), 200, '2026-11-24').change_1d_pct).toEqual({
+      value: null,
+      gap: true,
+    });
+  });
+
+  it('an adjusted bar without a volume keeps none', () => {
+    const split: CorporateAction = { exDate: '2026-11-24', factorNum: 2, factorDen: 1 };
+    expect(adjustBar(bar('2026-11-23', 100), [split], '2026-11-27')).toMatchObject({
+      close: 50,
+      volume: null,
+      adjusted: true,
+    });
+  });
+
+  it('shifts dates by calendar days across month and year ends', () => {
+    expect(addDays('2026-03-01', -1)).toBe('2026-02-28');
+    expect(addDays('2026-12-31', 1)).toBe('2027-01-01');
+    expect(addDays('2026-11-28', -7)).toBe('2026-11-21');
+  });
+
+  it('sample standard deviation (n − 1) of log returns', () => {
+    expect(sampleStdDev([2, 4, 4, 4, 5, 5, 7, 9])).toBeCloseTo(Math.sqrt(32 / 7), 12);
+    expect(sampleStdDev([10, 12])).toBeCloseTo(Math.SQRT2, 12);
+    expect(logReturns([100, 110, 99])).toEqual([Math.log(1.1), Math.log(0.9)]);
   });
 });

@@ -294,3 +294,33 @@ describe('portfolio risk properties', () => {
     );
   });
 });
+
+describe('portfolio risk at its edges', () => {
+  it('takes weights in any scale: values in rupees give the same concentration as fractions', () => {
+    const returns = alternating(20, 0.01);
+    const rupees = computeRisk(
+      [holding('A', 3000), holding('B', 1000, { sector: 'Energy' })],
+      seriesMap(fromReturns('A', returns), fromReturns('B', returns)),
+    );
+    // Weights 0.75 and 0.25: 1 / (0.5625 + 0.0625) = 1.6; the largest sector holds 0.75.
+    expect(rupees.effective_holdings).toBe(1.6);
+    expect(rupees.largest_sector_weight).toBe(0.75);
+    expect(rupees.contributions).toEqual(
+      new Map([
+        ['A', 75],
+        ['B', 25],
+      ]),
+    );
+  });
+
+  it('a gap after the last common session is outside the window', () => {
+    // A has one more session than B, and an unadjusted gap into it: the window ends before it.
+    const returns = alternating(30, 0.01);
+    const a = fromReturns('A', [...returns, Math.log(0.2)], 100, [31]);
+    const b = fromReturns('B', returns);
+    const risk = computeRisk([holding('A', 0.5), holding('B', 0.5)], seriesMap(a, b));
+    expect(risk.sessions).toBe(31);
+    expect(risk.annualised_volatility).not.toBeNull();
+    expect(risk.max_drawdown_pct).toBe(1); // 1 − e^−0.01, rounded
+  });
+});

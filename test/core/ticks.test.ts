@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { mergeTicks, parseTick, type Tick, tickVersion } from '../../functions/core/ticks';
+import { mergeTicks, parseTick, storableText, type Tick, tickVersion } from '../../functions/core/ticks';
 
 const NOW = Date.parse('2026-11-28T10:00:00Z');
 const FUTURE_MS = 60_000;
@@ -322,5 +322,30 @@ describe('mergeTicks', () => {
         },
       ),
     );
+  });
+});
+
+describe('text the database could not store', () => {
+  it('refuses a name or sector with a lone surrogate, and keeps well-formed text and volume', () => {
+    const base = { symbol: 'TCS', price: 1 };
+    expect(reasonOf({ ...base, name: 'Tata \ud800' })).toBe(
+      'name: must be well-formed Unicode (no lone surrogate)',
+    );
+    expect(reasonOf({ ...base, sector: '\udc00IT' })).toBe(
+      'sector: must be well-formed Unicode (no lone surrogate)',
+    );
+    expect(tickOf({ ...base, name: 'Tata 😀', sector: null, volume: 1200 })).toMatchObject({
+      name: 'Tata 😀',
+      volume: 1200,
+    });
+    expect(tickOf({ ...base, volume: null })).not.toHaveProperty('volume');
+  });
+
+  it('storableText replaces NUL and lone surrogates with U+FFFD and keeps pairs', () => {
+    expect(storableText('a\u0000b\u0000')).toBe('a\ufffdb\ufffd');
+    expect(storableText('x\ud800y')).toBe('x\ufffdy');
+    expect(storableText('x\udc00y\ud800')).toBe('x\ufffdy\ufffd');
+    expect(storableText('shard-😀-1')).toBe('shard-😀-1');
+    expect(storableText('\ud83d\ude00\ude00')).toBe('😀\ufffd');
   });
 });

@@ -106,12 +106,14 @@ ALTER TABLE analyses ADD CONSTRAINT analyses_deleted_content CHECK (
 DROP INDEX analyses_user_created;
 CREATE INDEX analyses_user_created ON analyses (user_sub, created_at, id) WHERE deleted_at IS NULL;
 
--- Only analyses with an Idempotency-Key need the uniqueness (NULLs never collide): half the
--- entries. Same name, so a violation still reports `analyses_idempotency`; the analyze read's
--- lookup (idempotency_key = $n) implies the predicate and uses it.
+-- One uniqueness for the Idempotency-Key, not two: the analyze read and the race loser look the
+-- key up by its hash (migrations/0011), whose unique index also guarantees the key's (same user,
+-- same key ⇒ same hash). It is partial: only analyses with a key (or a restored placeholder's
+-- hash) need it, half the entries; the lookup (= $n) implies the predicate.
 ALTER TABLE analyses DROP CONSTRAINT analyses_idempotency;
-CREATE UNIQUE INDEX analyses_idempotency ON analyses (user_sub, idempotency_key)
-  WHERE idempotency_key IS NOT NULL;
+ALTER TABLE analyses DROP CONSTRAINT analyses_idempotency_sha256;
+CREATE UNIQUE INDEX analyses_idempotency_sha256 ON analyses (user_sub, idempotency_key_sha256)
+  WHERE idempotency_key_sha256 IS NOT NULL;
 -- Compress the stored documents into the row (pglz): MAIN keeps them inline (out of line only
 -- past ~8 KB compressed), and the low tuple target makes PostgreSQL compress them whenever the
 -- row is over TOAST_TUPLE_THRESHOLD (2 KB) rather than stopping at 2 KB.
