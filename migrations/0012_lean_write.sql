@@ -117,9 +117,17 @@ CREATE UNIQUE INDEX analyses_idempotency_sha256 ON analyses (user_sub, idempoten
 -- Compress the stored documents into the row (pglz): MAIN keeps them inline (out of line only
 -- past ~8 KB compressed), and the low tuple target makes PostgreSQL compress them whenever the
 -- row is over TOAST_TUPLE_THRESHOLD (2 KB) rather than stopping at 2 KB.
+-- Every other variable-length column is MAIN too: with so low a target, PostgreSQL would
+-- otherwise move the short ones (the 64-character hashes) out of line, one TOAST row and index
+-- entry each, before it compresses the answer.
 ALTER TABLE analyses
   ALTER COLUMN response SET STORAGE MAIN,
   ALTER COLUMN portfolio SET STORAGE MAIN,
+  ALTER COLUMN request_hash SET STORAGE MAIN,
+  ALTER COLUMN idempotency_key SET STORAGE MAIN,
+  ALTER COLUMN idempotency_key_sha256 SET STORAGE MAIN,
+  ALTER COLUMN user_sub SET STORAGE MAIN,
+  ALTER COLUMN rule_set SET STORAGE MAIN,
   SET (toast_tuple_target = 128);
 
 -- Grants of the application role (stock_app, migrations/0008) ------------------------------
