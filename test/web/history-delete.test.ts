@@ -4,8 +4,11 @@
  * its confirmation dialog), and names from the price feed that carry a right-to-left override
  * staying isolated from the text beside them (issue 19 items 5 and 7).
  */
+
+import { randomUUID } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import { adoptAnalysis } from '../../functions/billing/reconciliation-adopt-store';
 import { analysisRegion, checkScreen, fillPortfolio } from '../helpers/browser';
 import { useWebStack } from '../helpers/web-stack';
 
@@ -80,6 +83,42 @@ describe('past analyses', () => {
     await expect.poll(() => past.getByRole('listitem').count()).toBe(1);
     await page.getByRole('link', { name: 'Billing', exact: true }).click();
     await expect.poll(() => page.locator('main').textContent()).toContain('₹10.00');
+  }, 90_000);
+});
+
+describe('an analysis restored from billing records', () => {
+  it('is listed as restored, with its charge and no link to an answer that no longer exists', async () => {
+    const { page, problems, user } = await web.signedIn();
+    await analyzeOne(page, 'TCS', 1);
+    // As the reconciliation's adoption records it after a database restore (docs/operations.md).
+    const id = randomUUID();
+    await adoptAnalysis(
+      web.db.sql,
+      {
+        analysisId: id,
+        customer: user,
+        timestamp: new Date(Date.now() - 60_000),
+        idempotencyKeySha256: null,
+        events: [
+          {
+            eventId: `${id}:portfolio_analysis`,
+            feature: 'portfolio_analysis',
+            quantity: 1,
+            unitPricePaise: '500',
+          },
+        ],
+      },
+      new Date(),
+    );
+
+    await page.getByRole('link', { name: 'History', exact: true }).click();
+    const items = page.getByRole('region', { name: 'Past analyses', exact: true }).getByRole('listitem');
+    await expect.poll(() => items.count()).toBe(2);
+    const restored = items.nth(1);
+    expect(await restored.textContent()).toContain('Restored from billing records');
+    expect(await restored.textContent()).toContain('charged ₹5.00');
+    expect(await restored.getByRole('link').count()).toBe(0);
+    await checkScreen(page, problems, 'history with a restored analysis');
   }, 90_000);
 });
 
