@@ -24,6 +24,7 @@ import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } fr
 import { z } from 'zod';
 import { optionalString, parse, section } from './config';
 import { serviceUnavailable } from './errors';
+import { JOURNAL_PREFIX } from './names';
 
 const Iso = z.string().datetime({ offset: true });
 
@@ -87,7 +88,7 @@ const notRecorded = (cause: unknown) =>
     cause,
   );
 
-export const S3_JOURNAL_PREFIX = 'journal/';
+export const S3_JOURNAL_PREFIX = JOURNAL_PREFIX;
 
 /**
  * `journal/YYYY/MM/DD/<iso>-<uuid>.json`: listing the bucket in key order is time order (to the
