@@ -4,9 +4,13 @@
  * offline and deterministic.
  */
 import { type App, Tags } from 'aws-cdk-lib';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import { JOURNALING_FUNCTIONS } from '../functions/platform/names';
+import { ROUTES } from '../functions/routes';
 import { loadStageConfig, type StageConfig } from './config';
 import { allAlarmNames } from './constructs/alarms';
 import { DEFAULT_DR_REGION } from './constructs/backup-replication';
+import type { DrJournal } from './constructs/dr-journal';
 import { applyFunctionConventions } from './conventions';
 import { giveHelperFunctionsLogGroups } from './helper-log-groups';
 import { ApiStack } from './stacks/api-stack';
@@ -96,6 +100,7 @@ export function createStockConsultant(
   api.routeFunctions
     .get('GET /health')
     ?.addEnvironment('FLEXPRICE_API_KEY_SECRET_ARN', billing.flexpriceKey.secretArn);
+  allowJournalAppends(data.journal, api, billing);
 
   // Every function of every stack: its stage in STAGE (metrics' `stage` dimension) and its
   // Errors/Throttles alarms in its own stack. Functions added later get both automatically.
@@ -116,4 +121,21 @@ export function createStockConsultant(
   Tags.of(app).add('project', 'stock-consultant');
   Tags.of(app).add('stage', config.stage);
   return { config, data, ingest, api, billing, observability, web, webContent };
+}
+
+/**
+ * The functions of JOURNALING_FUNCTIONS may append to the journal, no others; one that does not
+ * exist (renamed?) fails synth, rather than deploying a function whose journal is off.
+ */
+function allowJournalAppends(journal: DrJournal, api: ApiStack, billing: BillingStack): void {
+  const byEntry = new Map<string, lambda.Function>([['invoices', billing.invoicesFunction]]);
+  for (const route of ROUTES) {
+    const fn = api.routeFunctions.get(route.routeKey);
+    if (fn) byEntry.set(route.entry, fn);
+  }
+  for (const entry of JOURNALING_FUNCTIONS) {
+    const fn = byEntry.get(entry);
+    if (!fn) throw new Error(`JOURNALING_FUNCTIONS names "${entry}", which is no function of the app`);
+    journal.allowAppend(fn);
+  }
 }

@@ -14,14 +14,17 @@
  *
  * Locally (and in the drill) the journal is a JSON-lines file (`JOURNAL_FILE`, `npm start`
  * uses `.local/journal.jsonl`), appended with O_APPEND and fsynced before the request goes on.
- * In AWS it is an S3 bucket with object lock (lib/constructs/dr-journal.ts); its writer needs
- * `@aws-sdk/client-s3`, not yet a dependency, so functions there run without a journal until it
- * is added (docs/operations.md says so). Without `JOURNAL_FILE` the journal is off.
+ * In AWS it is the stage's object-locked S3 bucket (`JOURNAL_BUCKET`, lib/constructs/dr-journal.ts):
+ * one object per entry, under a key that sorts by time and never collides. Without either
+ * setting the journal is off (tests that do not exercise it); both at once is a config error.
  */
+import { createHash, randomUUID } from 'node:crypto';
 import { open, readFile } from 'node:fs/promises';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import { optionalString, parse, section } from './config';
 import { serviceUnavailable } from './errors';
+import { JOURNAL_PREFIX } from './names';
 
 const Iso = z.string().datetime({ offset: true });
 
@@ -71,12 +74,57 @@ export function fileJournal(path: string): Journal {
           await file.close();
         }
       } catch (error) {
-        // A 503 (problem+json) to a request: nothing was changed, a retry may succeed.
-        throw serviceUnavailable(
-          'The change could not be recorded durably; nothing was changed. Retry shortly',
-          5,
-          error,
+        throw notRecorded(error);
+      }
+    },
+  };
+}
+
+// A 503 (problem+json) to a request: nothing was changed, a retry may succeed.
+const notRecorded = (cause: unknown) =>
+  serviceUnavailable(
+    'The change could not be recorded durably; nothing was changed. Retry shortly',
+    5,
+    cause,
+  );
+
+export const S3_JOURNAL_PREFIX = JOURNAL_PREFIX;
+
+/**
+ * `journal/YYYY/MM/DD/<iso>-<uuid>.json`: listing the bucket in key order is time order (to the
+ * millisecond; entries of one millisecond are independent requests, any order is right), and
+ * the uuid keeps two writers of one millisecond apart.
+ */
+export function s3JournalKey(at: Date, id: string = randomUUID()): string {
+  const iso = at.toISOString();
+  return `${S3_JOURNAL_PREFIX}${iso.slice(0, 4)}/${iso.slice(5, 7)}/${iso.slice(8, 10)}/${iso}-${id}.json`;
+}
+
+/**
+ * One object per entry in an object-locked bucket. The SHA-256 is computed here and sent as
+ * x-amz-checksum-sha256: S3 refuses a PutObject under object lock without Content-MD5 or an
+ * x-amz-checksum header, and setting it ourselves does not depend on the SDK's default
+ * (`AWS_REQUEST_CHECKSUM_CALCULATION=WHEN_REQUIRED` would turn that off). `IfNoneMatch: '*'`:
+ * an entry is never overwritten, even by a key collision.
+ */
+export function s3Journal(bucket: string, client: S3Client, now: () => Date = () => new Date()): Journal {
+  return {
+    async append(entry) {
+      const body = JSON.stringify(JournalEntry.parse(entry));
+      try {
+        await client.send(
+          new PutObjectCommand({
+            Bucket: bucket,
+            Key: s3JournalKey(now()),
+            Body: body,
+            ContentType: 'application/json',
+            ChecksumAlgorithm: 'SHA256',
+            ChecksumSHA256: createHash('sha256').update(body, 'utf8').digest('base64'),
+            IfNoneMatch: '*',
+          }),
         );
+      } catch (error) {
+        throw notRecorded(error);
       }
     },
   };
@@ -84,14 +132,31 @@ export function fileJournal(path: string): Journal {
 
 const off: Journal = { append: async () => {} };
 
-const journalConfig = section((env) => parse(z.object({ JOURNAL_FILE: optionalString }), env, 'journal'));
+const journalConfig = section((env) =>
+  parse(
+    z
+      .object({ JOURNAL_FILE: optionalString, JOURNAL_BUCKET: optionalString })
+      .refine((c) => !(c.JOURNAL_FILE && c.JOURNAL_BUCKET), 'set JOURNAL_FILE or JOURNAL_BUCKET, not both'),
+    env,
+    'journal',
+  ),
+);
 
-/** The container's journal: the file of `JOURNAL_FILE`, else none. */
+let sharedClient: S3Client | undefined;
+
+/** The container's journal: the bucket of `JOURNAL_BUCKET`, the file of `JOURNAL_FILE`, else none. */
 export function journal(): Journal {
-  const file = journalConfig().JOURNAL_FILE;
+  const { JOURNAL_FILE: file, JOURNAL_BUCKET: bucket } = journalConfig();
+  if (bucket) {
+    sharedClient ??= new S3Client({});
+    return s3Journal(bucket, sharedClient);
+  }
   return file ? fileJournal(file) : off;
 }
-journal.reset = () => journalConfig.reset();
+journal.reset = () => {
+  journalConfig.reset();
+  sharedClient = undefined;
+};
 
 /**
  * Every entry of a journal file, in order. A torn last line (a crash mid-append: the request
@@ -113,4 +178,33 @@ export async function readJournal(path: string): Promise<JournalEntry[]> {
         throw new Error(`journal line ${i + 1} is not a journal entry: ${(error as Error).message}`);
       }
     });
+}
+
+/**
+ * Every entry of a journal bucket, in key order (= time order, see s3JournalKey): ListObjectsV2
+ * page by page (it lists in UTF-8 key order), then each object. Any unreadable object throws:
+ * an object exists only once S3 accepted it whole, so there is no torn entry to skip.
+ */
+export async function readS3Journal(bucket: string, s3: S3Client): Promise<JournalEntry[]> {
+  const keys: string[] = [];
+  let token: string | undefined;
+  do {
+    const page = await s3.send(
+      new ListObjectsV2Command({ Bucket: bucket, Prefix: S3_JOURNAL_PREFIX, ContinuationToken: token }),
+    );
+    for (const o of page.Contents ?? []) if (o.Key) keys.push(o.Key);
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
+  keys.sort();
+  const entries: JournalEntry[] = [];
+  for (const key of keys) {
+    const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    const text = (await object.Body?.transformToString('utf8')) ?? '';
+    try {
+      entries.push(JournalEntry.parse(JSON.parse(text)));
+    } catch (error) {
+      throw new Error(`journal object ${key} is not a journal entry: ${(error as Error).message}`);
+    }
+  }
+  return entries;
 }

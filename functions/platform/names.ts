@@ -37,3 +37,16 @@ export const LOCAL_STAGE = 'local';
 export function metricDimensions(service: string, stage: string): { service: string; stage: string } {
   return { service, stage };
 }
+
+/**
+ * The functions that write the disaster-recovery journal (functions/platform/journal.ts), by
+ * entry: the CDK app gives these, and only these, `JOURNAL_BUCKET` and s3:PutObject on it.
+ * test/infra/dr.test.ts checks the list against the code.
+ */
+export const JOURNALING_FUNCTIONS = ['key-revoke', 'analysis-delete', 'invoice-payment', 'invoices'] as const;
+
+/** Environment variable naming the journal's bucket (functions/platform/journal.ts). */
+export const JOURNAL_BUCKET_ENV = 'JOURNAL_BUCKET';
+
+/** Where in that bucket the entries are (one object each). */
+export const JOURNAL_PREFIX = 'journal/';

@@ -4,7 +4,7 @@
  * PostgreSQL behind RDS Proxy, and the migration trigger. Every other stack depends on this one
  * and receives what it needs through `DataStack`'s public fields.
  */
-import { Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
@@ -32,6 +32,8 @@ export class DataStack extends Stack {
   public readonly migrations: Migrations;
   /** Every alarm of the stage notifies this topic (lib/constructs/alarms.ts). */
   public readonly alarmTopic: AlarmTopic;
+  /** The disaster-recovery journal: `allowAppend` each function that journals. */
+  public readonly journal: DrJournal;
 
   constructor(scope: Construct, id: string, props: DataStackProps) {
     super(scope, id, props);
@@ -109,8 +111,17 @@ export class DataStack extends Stack {
         instance: this.database.instance,
         ...drSettings(this, config.prefix),
       });
-      new DrJournal(this, 'DrJournal');
     }
+    // Every stage: the journal a restore must not undo (lib/constructs/dr-journal.ts).
+    this.journal = new DrJournal(this, 'DrJournal', {
+      vpc: this.vpc,
+      stage: config.stage,
+      compliance: config.stage === 'prod',
+    });
+    new CfnOutput(this, 'JournalBucketName', {
+      value: this.journal.bucket.bucketName,
+      description: 'The disaster-recovery journal (npm run dr-replay-journal -- --bucket <this>)',
+    });
 
     const { instance, proxy, appSecret } = this.database;
     this.migrations = new Migrations(this, 'Migrations', {

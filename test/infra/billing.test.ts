@@ -91,7 +91,9 @@ describe('BillingStack', () => {
     expect(syncSubnets).toContain('egress');
     expect(syncSubnets).not.toContain('isolated');
     expect(invoiceSubnets).toContain('isolated');
-    expect(invoiceVpc.SecurityGroupIds).toHaveLength(1);
+    // The functions' group and the journal's (HTTPS from isolated subnets: S3's gateway endpoint only).
+    expect(invoiceVpc.SecurityGroupIds).toHaveLength(2);
+    expect(JSON.stringify(invoiceVpc.SecurityGroupIds)).toContain('DrJournalEgress');
   });
 
   it('runs the reconciliation daily at 01:00 IST and follows up every 15 minutes, never retried', () => {
