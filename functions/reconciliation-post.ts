@@ -4,8 +4,8 @@
  * restore, events of our id shape that Flexprice holds and our ledger lacks are first recorded
  * as placeholder analyses restored from billing records (docs/operations.md). Answers the run
  * as GET /api/admin/reconciliation does, `events_adopted` included: 200 when it finished or
- * paused, 409 when another invocation holds the day, 503 when Flexprice is not configured or
- * failed. 403 for non-admins before anything else.
+ * paused, 409 when another invocation holds the day or Flexprice is not configured (or its key
+ * not set), 503 when Flexprice or the database failed. 403 for non-admins before anything else.
  */
 import { z } from 'zod';
 import { authenticatedRoute } from './accounts/routes';
@@ -41,15 +41,19 @@ export const handler = authenticatedRoute('reconciliation-post', async ({ event,
       { field: 'date', message: 'is not a calendar date YYYY-MM-DD' },
     ]);
   }
+  // Configuration, not an outage: a retry cannot succeed until an operator acts, so 409 (no
+  // Retry-After), not 503. Lean stages without Flexprice egress get no Flexprice settings at all.
   const flexprice = flexpriceConfig();
   if (!flexprice.enabled)
-    throw serviceUnavailable('Flexprice is not configured; nothing to reconcile against', 60);
+    throw conflict(
+      'Flexprice is not configured for this deployment, so there is nothing to reconcile against',
+    );
   let apiKey: string;
   try {
     apiKey = await resolveApiKey(flexprice.key);
   } catch (error) {
     if (error instanceof FlexpriceKeyNotSetError)
-      throw serviceUnavailable('The Flexprice key is not set', 60);
+      throw conflict('The Flexprice API key is not set yet; put it in its secret (docs/deploy.md)');
     throw error;
   }
   const config = reconcileConfig();
