@@ -18,61 +18,78 @@ import { dayRange } from './core/reconciliation';
 import { isAdmin } from './platform/auth';
 import { db } from './platform/db';
 import { badRequest, conflict, forbidden, serviceUnavailable } from './platform/errors';
-import { json, jsonBody } from './platform/http';
+import { EARLY_ANSWER_MS, json, jsonBody } from './platform/http';
 import { reconciliationJson } from './reconciliation-get';
 
 const Body = z.object({ date: z.string(), adopt_unknown: z.boolean().optional() }).strict();
 const SHAPE = '{"date": "YYYY-MM-DD", "adopt_unknown"?: true}';
+/**
+ * Stop starting reconciliation steps this long before the function's timeout (29 s, under API
+ * Gateway's 30 s): the run is then `paused` and answered, and a later POST or the follow-up
+ * resumes it, instead of the invocation being killed mid-step with the day held until its lease ends.
+ */
+const STEP_RESERVE_MS = 8_000;
 
-export const handler = authenticatedRoute('reconciliation-post', async ({ event, user }, { logger }) => {
-  if (!isAdmin(user)) throw forbidden('Running a reconciliation is only for administrators');
-  const parsed = Body.safeParse(jsonBody(event, SHAPE));
-  if (!parsed.success) {
-    const errors = parsed.error.issues.map((i) => ({
-      field: i.path.join('.') || 'body',
-      message: i.message,
-    }));
-    throw badRequest(`The request body must be ${SHAPE}`, errors);
-  }
-  const { date, adopt_unknown: adopt = false } = parsed.data;
-  const range = dayRange(date);
-  if (!range) {
-    throw badRequest('date must be an IST calendar day YYYY-MM-DD', [
-      { field: 'date', message: 'is not a calendar date YYYY-MM-DD' },
-    ]);
-  }
-  // Configuration, not an outage: a retry cannot succeed until an operator acts, so 409 (no
-  // Retry-After), not 503. Lean stages without Flexprice egress get no Flexprice settings at all.
-  const flexprice = flexpriceConfig();
-  if (!flexprice.enabled)
-    throw conflict(
-      'Flexprice is not configured for this deployment, so there is nothing to reconcile against',
-    );
-  let apiKey: string;
-  try {
-    apiKey = await resolveApiKey(flexprice.key);
-  } catch (error) {
-    if (error instanceof FlexpriceKeyNotSetError)
-      throw conflict('The Flexprice API key is not set yet; put it in its secret (docs/deploy.md)');
-    throw error;
-  }
-  const config = reconcileConfig();
-  const deps = {
-    sql: await db(),
-    reader: flexpriceReader({ ...config, apiUrl: flexprice.apiUrl, apiKey, timeoutMs: flexprice.timeoutMs }),
-    config,
-    logger,
-    secrets: [apiKey, flexprice.apiUrl],
-  };
-  let run: Awaited<ReturnType<typeof reconcileDay>>;
-  try {
-    run = adopt ? (await reconcileAndAdopt(date, range, deps)).run : await reconcileDay(date, deps);
-  } catch (error) {
-    throw serviceUnavailable('Flexprice or the database failed during adoption; run it again', 30, error);
-  }
-  if (!run) throw conflict(`A reconciliation of ${date} is already running; try again when it ends`);
-  if (run.state === 'failed')
-    throw serviceUnavailable(`The reconciliation of ${date} failed; it resumes on the next run`, 60);
-  logger.info('reconciliation run on request', { day: date, by: user.sub, adopted: run.adopted });
-  return json(200, reconciliationJson(run));
-});
+export const handler = authenticatedRoute(
+  'reconciliation-post',
+  async ({ event, context, user }, { logger }) => {
+    if (!isAdmin(user)) throw forbidden('Running a reconciliation is only for administrators');
+    const parsed = Body.safeParse(jsonBody(event, SHAPE));
+    if (!parsed.success) {
+      const errors = parsed.error.issues.map((i) => ({
+        field: i.path.join('.') || 'body',
+        message: i.message,
+      }));
+      throw badRequest(`The request body must be ${SHAPE}`, errors);
+    }
+    const { date, adopt_unknown: adopt = false } = parsed.data;
+    const range = dayRange(date);
+    if (!range) {
+      throw badRequest('date must be an IST calendar day YYYY-MM-DD', [
+        { field: 'date', message: 'is not a calendar date YYYY-MM-DD' },
+      ]);
+    }
+    // Configuration, not an outage: a retry cannot succeed until an operator acts, so 409 (no
+    // Retry-After), not 503. Lean stages without Flexprice egress get no Flexprice settings at all.
+    const flexprice = flexpriceConfig();
+    if (!flexprice.enabled)
+      throw conflict(
+        'Flexprice is not configured for this deployment, so there is nothing to reconcile against',
+      );
+    let apiKey: string;
+    try {
+      apiKey = await resolveApiKey(flexprice.key);
+    } catch (error) {
+      if (error instanceof FlexpriceKeyNotSetError)
+        throw conflict('The Flexprice API key is not set yet; put it in its secret (docs/deploy.md)');
+      throw error;
+    }
+    // Before the wrapper's own early 503 (EARLY_ANSWER_MS), with a step's worth to spare.
+    const deadline = Date.now() + context.getRemainingTimeInMillis() - EARLY_ANSWER_MS - STEP_RESERVE_MS;
+    const config = reconcileConfig();
+    const deps = {
+      outOfTime: () => Date.now() > deadline,
+      sql: await db(),
+      reader: flexpriceReader({
+        ...config,
+        apiUrl: flexprice.apiUrl,
+        apiKey,
+        timeoutMs: flexprice.timeoutMs,
+      }),
+      config,
+      logger,
+      secrets: [apiKey, flexprice.apiUrl],
+    };
+    let run: Awaited<ReturnType<typeof reconcileDay>>;
+    try {
+      run = adopt ? (await reconcileAndAdopt(date, range, deps)).run : await reconcileDay(date, deps);
+    } catch (error) {
+      throw serviceUnavailable('Flexprice or the database failed during adoption; run it again', 30, error);
+    }
+    if (!run) throw conflict(`A reconciliation of ${date} is already running; try again when it ends`);
+    if (run.state === 'failed')
+      throw serviceUnavailable(`The reconciliation of ${date} failed; it resumes on the next run`, 60);
+    logger.info('reconciliation run on request', { day: date, by: user.sub, adopted: run.adopted });
+    return json(200, reconciliationJson(run));
+  },
+);
