@@ -11,8 +11,8 @@
  * Prints one JSON line: the median req/s of each and the median of the pairs' ratios.
  */
 import postgres from 'postgres';
-import { generateIssuerKey, LOCAL_CLIENT_ID, signAccessToken } from '../local/issuer';
 import { apiEvent, lambdaContext } from '../test/helpers/events';
+import { benchHandlerEnv } from './handler-env';
 
 const target = process.env.BENCH_DB_URL;
 if (!target) throw new Error('BENCH_DB_URL is required');
@@ -23,12 +23,12 @@ if (SWITCH !== 'DERIVED_MEASURES' && SWITCH !== 'PORTFOLIO_RISK') {
   throw new Error(`BENCH_SWITCH must be DERIVED_MEASURES or PORTFOLIO_RISK, not ${SWITCH}`);
 }
 /** The other switch, held on (risk bench) or off (measures bench) in both modes. */
-const FIXED = SWITCH === 'PORTFOLIO_RISK' ? { DERIVED_MEASURES: 'on' } : { PORTFOLIO_RISK: 'off' };
+const FIXED: Record<string, string> =
+  SWITCH === 'PORTFOLIO_RISK' ? { DERIVED_MEASURES: 'on' } : { PORTFOLIO_RISK: 'off' };
 const CONNECTIONS = 8;
 const SYMBOLS = 20;
 /** Symbols with history in the database; the portfolio holds SYMBOLS of them. */
 const MARKET = 500;
-const ISSUER = 'http://127.0.0.1:9/bench-issuer';
 
 const seed = postgres(target, { max: 1, onnotice: () => {} });
 // Weekday sessions of the last 170 days up to yesterday in IST (~120) for MARKET symbols, day by
@@ -54,15 +54,9 @@ await seed.unsafe(`
 await seed.unsafe('VACUUM ANALYZE daily_bars, latest_prices');
 await seed.end();
 
-const key = await generateIssuerKey();
-Object.assign(process.env, {
+const signToken = await benchHandlerEnv({
   DATABASE_URL: target,
   DB_MAX_CONNECTIONS: String(CONNECTIONS),
-  LOCAL_JWT_ISSUER: ISSUER,
-  LOCAL_JWT_CLIENT_ID: LOCAL_CLIENT_ID,
-  LOCAL_JWKS: JSON.stringify(key.publicJwks),
-  POWERTOOLS_LOG_LEVEL: 'SILENT',
-  POWERTOOLS_METRICS_DISABLED: 'true',
   ...FIXED,
 });
 const { handler } = await import('../functions/analyze');
@@ -75,11 +69,7 @@ const body = {
     quantity: 10 + i,
   })),
 };
-const tokens = await Promise.all(
-  Array.from({ length: CONNECTIONS }, (_, i) =>
-    signAccessToken(key, { issuer: ISSUER, sub: `measures-${i}` }),
-  ),
-);
+const tokens = await Promise.all(Array.from({ length: CONNECTIONS }, (_, i) => signToken(`measures-${i}`)));
 async function once(token: string): Promise<void> {
   const res = await handler(apiEvent({ method: 'POST', path: '/api/analyze', token, body }), lambdaContext());
   if (res.statusCode !== 200) throw new Error(`analyze answered ${res.statusCode}: ${res.body}`);

@@ -7,13 +7,12 @@
 import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import { newKey } from '../functions/core/api-keys';
-import { generateIssuerKey, LOCAL_CLIENT_ID, signAccessToken } from '../local/issuer';
 import { startPgProxy } from '../local/pg-proxy';
 import { apiEvent, lambdaContext } from '../test/helpers/events';
+import { benchHandlerEnv } from './handler-env';
 
 const target = process.env.BENCH_DB_URL;
 if (!target) throw new Error('BENCH_DB_URL is required');
-const ISSUER = 'http://127.0.0.1:9/bench-issuer';
 
 const seed = postgres(target, { max: 1, onnotice: () => {} });
 await seed`
@@ -23,16 +22,7 @@ await seed`
 await seed.end();
 
 const proxy = await startPgProxy(target);
-const key = await generateIssuerKey();
-Object.assign(process.env, {
-  DATABASE_URL: proxy.url,
-  DB_MAX_CONNECTIONS: '1',
-  LOCAL_JWT_ISSUER: ISSUER,
-  LOCAL_JWT_CLIENT_ID: LOCAL_CLIENT_ID,
-  LOCAL_JWKS: JSON.stringify(key.publicJwks),
-  POWERTOOLS_LOG_LEVEL: 'SILENT',
-  POWERTOOLS_METRICS_DISABLED: 'true',
-});
+const signToken = await benchHandlerEnv({ DATABASE_URL: proxy.url, DB_MAX_CONNECTIONS: '1' });
 const { handler } = await import('../functions/analyze');
 const { closeDb } = await import('../functions/platform/db');
 
@@ -43,7 +33,7 @@ const body = {
   ],
 };
 async function measure(sub: string, headers: Record<string, string> = {}, apiKey?: string): Promise<number> {
-  const token = apiKey ?? (await signAccessToken(key, { issuer: ISSUER, sub }));
+  const token = apiKey ?? (await signToken(sub));
   proxy.reset();
   const res = await handler(
     apiEvent({ method: 'POST', path: '/api/analyze', token, body, headers }),

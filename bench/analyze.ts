@@ -7,9 +7,9 @@
  * 2. Database round trips per analyze, counted on the wire (bench/analyze-roundtrips.ts), and
  *    requests/s with derived measures on vs off and with portfolio risk on vs off, same build
  *    (bench/analyze-measures.ts).
- * 3. EXPLAIN (ANALYZE, BUFFERS) of the per-user usage and billing queries at 1,000,000 usage
- *    events and of the history queries at 1,000,000 analyses, in a separate, temporary database
- *    on the same server.
+ * 3. EXPLAIN (ANALYZE, BUFFERS) of the history, usage and billing queries and of each index the
+ *    analyze write maintains, at 1,000,000 analyses, in a separate, temporary database on the
+ *    same server (bench/explain-at-scale.ts).
  * Targets: p99 ≤ 50 ms, zero errors, counts equal, ≤ 3 round trips, the key path within 10 % of
  * the token path's req/s, derived measures on within 10 % of off, and so is portfolio risk.
  */
@@ -18,14 +18,11 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import autocannon from 'autocannon';
 import postgres from 'postgres';
-import { HISTORY_SQL } from '../functions/analysis/history-store';
-import { USAGE_SQL } from '../functions/analysis/usage-store';
 import type { Sql } from '../functions/platform/db';
 import { migrate } from '../functions/platform/migrations';
+import { explainAtScale } from './explain-at-scale';
 
 const ROOT = join(import.meta.dirname, '..');
-const EVENTS = 1_000_000;
-const USERS = 1_000;
 
 export interface AnalyzeBenchOptions {
   /** Base URL of a running local API, e.g. http://127.0.0.1:3000. */
@@ -52,7 +49,8 @@ async function ledger(sql: Sql, subs: string[]) {
     SELECT (SELECT count(*)::int FROM analyses WHERE user_sub = ANY(${subs})) AS analyses,
            (SELECT count(*)::int FROM usage_events
              WHERE user_sub = ANY(${subs}) AND feature = 'portfolio_analysis') AS events,
-           (SELECT coalesce(sum(portfolios_analyzed), 0)::int FROM usage_totals WHERE user_sub = ANY(${subs})) AS counter`;
+           (SELECT coalesce(sum(quantity), 0)::int FROM usage_daily
+             WHERE user_sub = ANY(${subs}) AND feature = 'portfolio_analysis') AS counter`;
   return row;
 }
 
@@ -207,88 +205,6 @@ export async function switchOnOff(
       `(range ${pct(r.min_ratio)}–${pct(r.max_ratio)}; ${r.holdings} holdings with history, ` +
       `${r.connections} callers in-process; target ≥ 90 %)`,
   );
-}
-
-async function explainAtScale(scratch: Sql, log: (line: string) => void): Promise<void> {
-  const started = Date.now();
-  // 1,000 users × 500 analyses over the last year, each billed twice (analysis + advice).
-  await scratch.unsafe(`INSERT INTO users (sub) SELECT 'user-' || g FROM generate_series(1, ${USERS}) g`);
-  await scratch.unsafe(`
-    INSERT INTO analyses (id, user_sub, request_hash, rule_set, portfolio, advice, portfolio_value_paise,
-                          charged_paise, response, portfolios_analyzed_total, advice_generated_total, created_at)
-    SELECT gen_random_uuid(), 'user-' || (g % ${USERS} + 1), repeat('0', 64), 'bench-fill', '[]', '[]', 100000, 900,
-           '{}', 0, 0, timestamptz '2026-11-28 12:00+05:30' - (g % 365) * interval '1 day' - (g % 3600) * interval '1 second'
-    FROM generate_series(1, ${EVENTS / 2}) g`);
-  await scratch.unsafe(`
-    INSERT INTO usage_events (analysis_id, feature, user_sub, quantity, unit_price_paise, occurred_at)
-    SELECT a.id, f.feature, a.user_sub, f.quantity, f.price, a.created_at
-    FROM analyses a
-    CROSS JOIN (VALUES ('portfolio_analysis', 1, 500), ('advice_generation', 2, 200)) AS f(feature, quantity, price)
-    WHERE a.rule_set = 'bench-fill'`);
-  await scratch.unsafe(`
-    INSERT INTO usage_totals (user_sub, portfolios_analyzed, advice_generated, charged_paise, updated_at)
-    SELECT user_sub, count(*) FILTER (WHERE feature = 'portfolio_analysis'),
-           coalesce(sum(quantity) FILTER (WHERE feature = 'advice_generation'), 0), 0, now()
-    FROM usage_events GROUP BY user_sub
-    ON CONFLICT (user_sub) DO NOTHING`);
-  // Another 500,000 analyses without ledger rows (history only): 1,000,000 analyses in all.
-  await scratch.unsafe(`
-    INSERT INTO analyses (id, user_sub, request_hash, rule_set, portfolio, advice, portfolio_value_paise,
-                          charged_paise, response, portfolios_analyzed_total, advice_generated_total, created_at)
-    SELECT gen_random_uuid(), 'user-' || (g % ${USERS} + 1), repeat('0', 64), 'bench-history',
-           '[{"symbol":"TCS","quantity":1}]', '[]', 100000, 500, '{}', 0, 0,
-           timestamptz '2026-11-28 12:00+05:30' - (g % 365) * interval '1 day' - (g % 7200) * interval '1 second'
-    FROM generate_series(1, ${EVENTS / 2}) g`);
-  await scratch.unsafe('VACUUM ANALYZE');
-  const [{ count } = { count: 0 }] = await scratch<
-    [{ count: number }]
-  >`SELECT count(*)::int AS count FROM usage_events`;
-  log(
-    `analyze: ${count} usage events for ${USERS} users loaded in ${((Date.now() - started) / 1000).toFixed(1)} s`,
-  );
-
-  const explain = async (title: string, text: string, params: string[]) => {
-    const rows = await scratch.unsafe<{ 'QUERY PLAN': string }[]>(
-      `EXPLAIN (ANALYZE, BUFFERS) ${text}`,
-      params,
-    );
-    log(`\n-- ${title}\n${rows.map((r) => r['QUERY PLAN']).join('\n')}`);
-  };
-  await explain('GET /api/billing (one user, one IST month)', USAGE_SQL.periodGroups, [
-    'user-42',
-    '2026-11-01',
-  ]);
-  await explain('GET /api/usage current period (one user)', USAGE_SQL.userWindow, [
-    'user-42',
-    '2026-10-31T18:30:00Z',
-    '2026-11-30T18:30:00Z',
-  ]);
-  await explain('GET /api/usage all time (one user)', USAGE_SQL.userAllTime, ['user-42']);
-  const [{ analyses } = { analyses: 0 }] = await scratch<
-    [{ analyses: number }]
-  >`SELECT count(*)::int AS analyses FROM analyses`;
-  log(`\nanalyze: ${analyses} analyses for the history plans below`);
-  await explain('GET /api/analyses, first page (one user, limit 20)', HISTORY_SQL.firstPage, [
-    'user-42',
-    '21',
-  ]);
-  const [middle] = await scratch<[{ t: string; id: string }]>`
-    SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS t, id::text
-    FROM analyses WHERE user_sub = 'user-42' ORDER BY created_at DESC, id DESC OFFSET 500 LIMIT 1`;
-  await explain('GET /api/analyses, a page 500 analyses deep (keyset, not OFFSET)', HISTORY_SQL.nextPage, [
-    'user-42',
-    '21',
-    middle?.t ?? '2026-11-01T00:00:00.000000Z',
-    middle?.id ?? '00000000-0000-4000-8000-000000000000',
-  ]);
-  await explain('GET /api/analyses/{id} (owner only)', HISTORY_SQL.one, [
-    middle?.id ?? '00000000-0000-4000-8000-000000000000',
-    'user-42',
-  ]);
-  await explain('GET /api/usage?scope=global current period', USAGE_SQL.globalWindow, [
-    '2026-10-31T18:30:00Z',
-    '2026-11-30T18:30:00Z',
-  ]);
 }
 
 /** Run the analyze benchmark against a running server; prints, never throws on missed targets. */

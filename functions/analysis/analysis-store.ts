@@ -5,19 +5,20 @@
  * actions, the caller's rule settings, the stored answer
  * of the Idempotency-Key if there is one, and for an API key the key's owner), then 1 write
  * statement. Only the loser of a concurrent race on the same
- * key pays a third (reading the winner's answer). The write is a single statement of
- * data-modifying CTEs, so it is atomic without BEGIN/COMMIT round trips: the per-user totals,
- * the analysis row, its ledger rows and their billing-provider outbox rows (migrations/0003)
- * all commit, or none does.
+ * key pays a third (reading the winner's answer). The write is one atomic statement
+ * (analysis-write.ts).
  */
 
 import { keyLookup } from '../accounts/key-store';
 import type { AnalysisBody, MarketQuote, UsageTotals } from '../core/analysis';
 import { MEASURE_SESSIONS } from '../core/market-history';
-import type { UsageCharge } from '../core/pricing';
 import { RISK_MAX_SESSIONS } from '../core/risk';
 import { CURRENT_SESSION, FEED_CURRENT } from '../market/history-store';
 import { db, type Sql } from '../platform/db';
+import { type NewAnalysis, type RecordOutcome, recordAnalysis } from './analysis-write';
+import { fromStoredAnswer } from './stored-answer';
+
+export type { NewAnalysis, RecordOutcome } from './analysis-write';
 
 export interface StoredAnalysis {
   /** Null once the analysis was deleted (migrations/0009). */
@@ -30,38 +31,6 @@ export interface StoredAnalysis {
   restored: boolean;
   usage: UsageTotals;
 }
-
-export interface NewAnalysis {
-  id: string;
-  userSub: string;
-  /** The API key that made it; null for an access token. */
-  apiKeyId: string | null;
-  /** The rule settings in force (core/rule-settings.ts), kept with the analysis. */
-  ruleSettings: unknown;
-  idempotencyKey: string | null;
-  requestHash: string;
-  ruleSet: string;
-  portfolio: unknown;
-  advice: unknown;
-  portfolioValuePaise: bigint;
-  chargedPaise: bigint;
-  adviceCount: number;
-  charges: UsageCharge[];
-  body: AnalysisBody;
-  at: Date;
-  /**
-   * The write's deadline, on the database's clock (see loadInputs): the database records
-   * nothing once its clock is past it. The handler has answered 503 by then, so a statement the
-   * server only gets to run late (it was frozen, or the request queued behind a stalled
-   * connection) must not charge (docs/api.md).
-   */
-  notAfter: Date;
-}
-
-export type RecordOutcome =
-  | { kind: 'recorded'; usage: UsageTotals }
-  | { kind: 'duplicate-key' }
-  | { kind: 'too-late' };
 
 /** Who asks: a user verified by access token, or an API key (its SHA-256, hex) not yet looked up. */
 export type Asker = { userSub: string } | { keyHash: string };
@@ -93,7 +62,7 @@ export interface AnalysisStore {
     idempotencyKey: string | null,
     historySessions: number,
   ): Promise<AnalysisInputs>;
-  /** One statement: the analysis, its usage events, their outbox rows and the caller's totals, atomically. */
+  /** One statement: the analysis, its usage events, their outbox rows and the caller's day counters, atomically. */
   record(analysis: NewAnalysis): Promise<RecordOutcome>;
   /** The analysis stored under (sub, key). */
   findByKey(userSub: string, idempotencyKey: string): Promise<StoredAnalysis | null>;
@@ -176,7 +145,7 @@ interface PriorJson {
 
 const toStored = (p: PriorJson): StoredAnalysis => ({
   requestHash: p.request_hash,
-  body: p.response,
+  body: p.response && fromStoredAnswer(p.response),
   restored: p.restored,
   usage: {
     portfolios_analyzed_total: Number(p.portfolios_analyzed_total),
@@ -218,50 +187,6 @@ SELECT
   (SELECT rules FROM rule_settings WHERE user_sub = caller.sub) AS settings,
   floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint AS db_now_ms
 FROM caller`;
-
-// JSON parameters are sent as text (`$n::text::jsonb`): postgres.js would JSON-encode a string
-// parameter a second time if the server described it as json.
-const RECORD = `
-WITH totals AS (
-  INSERT INTO usage_totals AS t (user_sub, portfolios_analyzed, advice_generated, charged_paise, updated_at)
-  -- Nothing is written past the deadline ($16): every later CTE reads from this one.
-  SELECT $2, 1, $11, $9::bigint, $13
-  WHERE clock_timestamp() < $16::timestamptz
-  ON CONFLICT (user_sub) DO UPDATE SET
-    portfolios_analyzed = t.portfolios_analyzed + 1,
-    advice_generated = t.advice_generated + EXCLUDED.advice_generated,
-    charged_paise = t.charged_paise + EXCLUDED.charged_paise,
-    updated_at = EXCLUDED.updated_at
-  RETURNING portfolios_analyzed, advice_generated
-), analysis AS (
-  -- A reused Idempotency-Key violates analyses_idempotency here and aborts the whole statement.
-  INSERT INTO analyses (id, user_sub, idempotency_key, request_hash, rule_set, portfolio, advice,
-                        portfolio_value_paise, charged_paise, response,
-                        portfolios_analyzed_total, advice_generated_total, created_at,
-                        api_key_id, rule_settings)
-  SELECT $1::uuid, $2, $3, $4, $5, $6::text::jsonb, $7::text::jsonb, $8::bigint, $9::bigint, $10::text::json,
-         totals.portfolios_analyzed, totals.advice_generated, $13, $14::uuid, $15::text::jsonb
-  FROM totals
-  RETURNING id, user_sub, created_at
-), events AS (
-  INSERT INTO usage_events (analysis_id, feature, user_sub, quantity, unit_price_paise, occurred_at)
-  SELECT analysis.id, e.feature, analysis.user_sub, e.quantity, e.unit_price_paise, analysis.created_at
-  FROM analysis
-  CROSS JOIN jsonb_to_recordset($12::text::jsonb) AS e(feature text, quantity integer, unit_price_paise bigint)
-  RETURNING analysis_id, feature, user_sub, quantity, unit_price_paise, occurred_at
-), outbox AS (
-  -- The same charges, queued for the billing provider (migrations/0003): committed with the
-  -- analysis or not at all. Event id and timestamp are fixed here and resent unchanged.
-  INSERT INTO billing_outbox (event_id, analysis_id, feature, user_sub, quantity, unit_price_paise,
-                              occurred_at, next_attempt_at, created_at)
-  SELECT analysis_id::text || ':' || feature, analysis_id, feature, user_sub, quantity, unit_price_paise,
-         occurred_at, occurred_at, occurred_at
-  FROM events
-  RETURNING 1
-)
-SELECT totals.portfolios_analyzed, totals.advice_generated, (SELECT count(*) FROM events)::int AS events,
-       (SELECT count(*) FROM outbox)::int AS queued
-FROM totals`;
 
 /** The read's text per history length, built once: a container uses one or two of them. */
 const reads = new Map<number, string>();
@@ -306,51 +231,7 @@ export function sqlAnalysisStore(sql: Sql): AnalysisStore {
       };
     },
 
-    async record(a) {
-      try {
-        const [row] = await sql.unsafe<[{ portfolios_analyzed: string; advice_generated: string }]>(RECORD, [
-          a.id,
-          a.userSub,
-          a.idempotencyKey,
-          a.requestHash,
-          a.ruleSet,
-          JSON.stringify(a.portfolio),
-          JSON.stringify(a.advice),
-          a.portfolioValuePaise.toString(),
-          a.chargedPaise.toString(),
-          JSON.stringify(a.body),
-          a.adviceCount,
-          JSON.stringify(
-            a.charges.map((c) => ({
-              feature: c.feature,
-              quantity: c.quantity,
-              unit_price_paise: c.unitPricePaise.toString(),
-            })),
-          ),
-          a.at,
-          a.apiKeyId,
-          JSON.stringify(a.ruleSettings),
-          a.notAfter,
-        ]);
-        if (!row) return { kind: 'too-late' };
-        return {
-          kind: 'recorded',
-          usage: {
-            portfolios_analyzed_total: Number(row.portfolios_analyzed),
-            advice_generated_total: Number(row.advice_generated),
-          },
-        };
-      } catch (error) {
-        const e = error as { code?: string; constraint_name?: string };
-        if (
-          e.code === '23505' &&
-          (e.constraint_name === 'analyses_idempotency' ||
-            e.constraint_name === 'analyses_idempotency_sha256')
-        )
-          return { kind: 'duplicate-key' };
-        throw error;
-      }
-    },
+    record: (a) => recordAnalysis(sql, a),
 
     async findByKey(userSub, idempotencyKey) {
       const [row]: [PriorJson?] = await sql`

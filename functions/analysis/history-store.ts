@@ -8,6 +8,7 @@
 import type { AnalysisResponse } from '../core/analysis';
 import type { Cursor } from '../core/history';
 import { db, type Sql } from '../platform/db';
+import { fromStoredAnswer } from './stored-answer';
 
 export interface HistoryRow {
   analysis_id: string;
@@ -27,7 +28,7 @@ const SELECT_PAGE = `
          to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at,
          to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_t,
          portfolio_value_paise::text AS portfolio_value_paise, portfolio AS holdings,
-         jsonb_array_length(advice) AS advice_count, charged_paise::text AS charged_paise,
+         advice_count, charged_paise::text AS charged_paise,
          restored_at IS NOT NULL AS restored
   FROM analyses`;
 
@@ -57,10 +58,11 @@ export const HISTORY_SQL = {
 /**
  * Clears an analysis's stored content and marks it deleted (the CHECK of migrations/0009 wants
  * both at once). Shared by DELETE /api/analyses/{id} and the retention job, so both erase the
- * same columns. The ledger (usage_events, billing_outbox, invoices) is not touched.
+ * same columns. The ledger (usage_events, billing_outbox, usage_daily, invoices) and the advice
+ * count (what was charged) are not touched.
  */
 export const eraseContent = (deletedAt: string) => `deleted_at = ${deletedAt}, request_hash = NULL,
-  portfolio = NULL, advice = NULL, portfolio_value_paise = NULL, response = NULL, rule_settings = NULL`;
+  portfolio = NULL, portfolio_value_paise = NULL, response = NULL, rule_settings_id = NULL`;
 
 export interface HistoryStore {
   /** Up to `limit` analyses of the user, newest first, older than `after` when given. */
@@ -91,7 +93,7 @@ export function sqlHistoryStore(sql: Sql): HistoryStore {
       if (!row || row.response === null) return null;
       // The same shape an Idempotency-Key replay answers (analyze.ts): the stored body, then usage.
       return {
-        ...row.response,
+        ...fromStoredAnswer(row.response),
         usage: {
           portfolios_analyzed_total: Number(row.portfolios_analyzed_total),
           advice_generated_total: Number(row.advice_generated_total),

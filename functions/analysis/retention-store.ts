@@ -4,12 +4,12 @@
  *
  * A batch is one statement over the next `users` users (keyset on `users.sub`), at most
  * `perUser` of each one's oldest live analyses before the cutoff: a user's oldest live analyses
- * are the far end of the partial history index (migrations/0009), so finding them costs one
+ * are the start of the partial history index (migrations/0009, 0012), so finding them costs one
  * short index probe per user, however long the history, and adds no index to the analyze
  * write. A batch updates at most users × perUser rows and commits at once, so row locks are held
  * for one short statement; a user who had more to prune is visited again before moving on.
  * Rerunning is harmless: erased rows are no longer live, so nothing is erased twice. The ledger
- * (usage_events, billing_outbox, invoices, usage_totals) is never touched.
+ * (usage_events, billing_outbox, invoices, usage_daily) is never touched.
  */
 import type { Sql } from '../platform/db';
 import { eraseContent } from './history-store';

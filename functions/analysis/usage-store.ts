@@ -1,13 +1,18 @@
 /**
- * Reads of the metering ledger for GET /api/usage and GET /api/billing. Each query is served
- * by an index of migrations/0002 (index-only scans once the table is vacuumed); the SQL is
- * exported so `npm run bench` can EXPLAIN exactly these statements at 1,000,000 events.
+ * Reads of usage for GET /api/usage and GET /api/billing, from the per-user day counters
+ * (usage_daily, migrations/0012: one row per user, IST day, feature and unit price, kept by the
+ * analyze statement), never from the ledger itself: a user's period or window is a range scan of
+ * at most a few hundred rows however many analyses it holds. The SQL is exported so
+ * `npm run bench` can EXPLAIN and time exactly these statements.
  */
 import type { UsageTotals } from '../core/analysis';
 import type { Feature, LedgerGroup } from '../core/pricing';
 import { db, type Sql } from '../platform/db';
 
-/** A half-open window [from, to); null means unbounded on that side. */
+/**
+ * A half-open window [from, to) on IST day boundaries (the counters are per IST day); null means
+ * unbounded on that side.
+ */
 export interface Window {
   from: Date | null;
   to: Date | null;
@@ -22,31 +27,29 @@ export interface UsageStore {
   periodGroups(userSub: string, periodFirstDay: string): Promise<LedgerGroup[]>;
 }
 
-const ALL_TIME_TOTALS = `
-  SELECT coalesce(sum(portfolios_analyzed), 0)::text AS portfolios,
-         coalesce(sum(advice_generated), 0)::text AS advice
-  FROM usage_totals`;
-
-const WINDOW_TOTALS = `
+const TOTALS = `
   SELECT coalesce(sum(quantity) FILTER (WHERE feature = 'portfolio_analysis'), 0)::text AS portfolios,
          coalesce(sum(quantity) FILTER (WHERE feature = 'advice_generation'), 0)::text AS advice
-  FROM usage_events`;
+  FROM usage_daily`;
+
+/** The IST day of a timestamp parameter sent as text (±infinity for open ends stay infinite). */
+const day = (param: string) => `(${param}::text::timestamptz AT TIME ZONE 'Asia/Kolkata')::date`;
 
 /**
- * The statements, by name. Timestamps are sent as text (`$n::text::timestamptz`): open ends are
- * ±infinity, which postgres.js cannot put through a JS Date, and the plan stays one range scan.
+ * The statements, by name. Timestamps are sent as text: open ends are ±infinity, which
+ * postgres.js cannot put through a JS Date.
  */
 export const USAGE_SQL = {
-  userAllTime: `${ALL_TIME_TOTALS} WHERE user_sub = $1`,
-  globalAllTime: ALL_TIME_TOTALS,
-  userWindow: `${WINDOW_TOTALS}
-  WHERE user_sub = $1 AND occurred_at >= $2::text::timestamptz AND occurred_at < $3::text::timestamptz`,
-  globalWindow: `${WINDOW_TOTALS}
-  WHERE occurred_at >= $1::text::timestamptz AND occurred_at < $2::text::timestamptz`,
+  userAllTime: `${TOTALS} WHERE user_sub = $1`,
+  globalAllTime: TOTALS,
+  userWindow: `${TOTALS}
+  WHERE user_sub = $1 AND day >= ${day('$2')} AND day < ${day('$3')}`,
+  globalWindow: `${TOTALS}
+  WHERE day >= ${day('$1')} AND day < ${day('$2')}`,
   periodGroups: `
   SELECT feature, unit_price_paise::text AS unit_price_paise, sum(quantity)::text AS quantity
-  FROM usage_events
-  WHERE user_sub = $1 AND billing_period = $2::date
+  FROM usage_daily
+  WHERE user_sub = $1 AND day >= $2::date AND day < ($2::date + '1 month'::interval)::date
   GROUP BY feature, unit_price_paise`,
 } as const;
 

@@ -26,10 +26,11 @@ export async function pendingInvoices(
   limit: number,
 ): Promise<Array<{ period: string; user_sub: string }>> {
   return sql<Array<{ period: string; user_sub: string }>>`
-    SELECT DISTINCT e.billing_period::text AS period, e.user_sub
-    FROM usage_events e
-    WHERE e.billing_period < ${beforePeriod}::date
-      AND NOT EXISTS (SELECT 1 FROM invoices i WHERE i.user_sub = e.user_sub AND i.period = e.billing_period)
+    SELECT DISTINCT date_trunc('month', d.day)::date::text AS period, d.user_sub
+    FROM usage_daily d
+    WHERE d.day < ${beforePeriod}::date
+      AND NOT EXISTS (SELECT 1 FROM invoices i
+                      WHERE i.user_sub = d.user_sub AND i.period = date_trunc('month', d.day)::date)
     ORDER BY 1, 2
     LIMIT ${limit}`;
 }
@@ -56,10 +57,11 @@ export async function issueInvoices(
     const rows = await tx<
       Array<{ user_sub: string; feature: Feature; unit_price_paise: string; quantity: string }>
     >`
-      SELECT e.user_sub, e.feature, e.unit_price_paise::text, sum(e.quantity)::text AS quantity
-      FROM usage_events e
-      WHERE e.billing_period = ${periodFirstDay}::date AND e.user_sub = ANY(${subs as string[]}::text[])
-        AND NOT EXISTS (SELECT 1 FROM invoices i WHERE i.user_sub = e.user_sub AND i.period = e.billing_period)
+      SELECT d.user_sub, d.feature, d.unit_price_paise::text, sum(d.quantity)::text AS quantity
+      FROM usage_daily d
+      WHERE d.user_sub = ANY(${subs as string[]}::text[])
+        AND d.day >= ${periodFirstDay}::date AND d.day < (${periodFirstDay}::date + '1 month'::interval)::date
+        AND NOT EXISTS (SELECT 1 FROM invoices i WHERE i.user_sub = d.user_sub AND i.period = ${periodFirstDay}::date)
       GROUP BY 1, 2, 3
       ORDER BY 1`;
     const bySub = new Map<string, LedgerGroup[]>();

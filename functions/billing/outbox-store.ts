@@ -1,6 +1,8 @@
 /**
- * The billing outbox in SQL (migrations/0003): claim due rows, mark them sent or failed, and
- * summarise the backlog for /health and the metrics.
+ * The billing outbox in SQL (migrations/0003, 0012): claim due rows, mark them sent or failed,
+ * and summarise the backlog for /health and the metrics. An outbox row holds its event id, its
+ * ledger row's key and its sending state; what is sent (customer, quantity, unit price,
+ * timestamp) is read from that ledger row, which never changes.
  *
  * Claiming is one statement (its own short transaction): `FOR UPDATE SKIP LOCKED` picks due
  * pending rows nobody else is claiming, and the same statement pushes their `next_attempt_at`
@@ -50,11 +52,11 @@ WITH due AS (
 UPDATE billing_outbox o
 SET attempts = o.attempts + 1,
     next_attempt_at = $1::timestamptz + make_interval(secs => $3::double precision / 1000)
-FROM due
-WHERE o.event_id = due.event_id
-RETURNING o.event_id, o.feature, o.user_sub, o.quantity, o.unit_price_paise::text AS unit_price_paise,
-          o.occurred_at, o.attempts,
-          EXISTS (SELECT 1 FROM billing_customers c WHERE c.user_sub = o.user_sub) AS customer_known,
+FROM due, usage_events e
+WHERE o.event_id = due.event_id AND e.analysis_id = o.analysis_id AND e.feature = o.feature
+RETURNING o.event_id, o.feature, e.user_sub, e.quantity, e.unit_price_paise::text AS unit_price_paise,
+          e.occurred_at, o.attempts,
+          EXISTS (SELECT 1 FROM billing_customers c WHERE c.user_sub = e.user_sub) AS customer_known,
           (SELECT a.idempotency_key_sha256 FROM analyses a WHERE a.id = o.analysis_id) AS idempotency_key_sha256`,
   // Only rows still pending: a slower run whose lease expired cannot undo another's result.
   markSent: `
@@ -69,12 +71,14 @@ WHERE o.event_id = u.event_id AND o.status = 'pending'`,
 INSERT INTO billing_customers (user_sub, synced_at)
 SELECT unnest($1::text[]), $2::timestamptz
 ON CONFLICT (user_sub) DO NOTHING`,
-  // Each count is served by its partial index (billing_outbox_due, billing_outbox_dead).
+  // Each count is served by its partial index (billing_outbox_due, billing_outbox_dead_due); the
+  // age of the oldest pending row is its charge's time, from the ledger row of each pending one.
   summary: `
 SELECT (SELECT count(*) FROM billing_outbox WHERE status = 'pending')::int AS pending,
        (SELECT count(*) FROM billing_outbox WHERE status = 'dead')::int AS dead,
-       (SELECT floor(extract(epoch FROM $1::timestamptz - min(created_at)))::bigint
-          FROM billing_outbox WHERE status = 'pending')::text AS oldest_pending_age_seconds`,
+       (SELECT floor(extract(epoch FROM $1::timestamptz - min(e.occurred_at)))::bigint
+          FROM billing_outbox o JOIN usage_events e ON e.analysis_id = o.analysis_id AND e.feature = o.feature
+          WHERE o.status = 'pending')::text AS oldest_pending_age_seconds`,
 } as const;
 
 /** Claim up to `limit` due rows for `leaseMs`; each claim counts as an attempt. */

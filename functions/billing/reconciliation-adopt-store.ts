@@ -40,46 +40,44 @@ export async function adoptAnalysis(sql: Sql, a: Adoption, now: Date): Promise<n
     // Totals columns are filled below, once the ledger rows are in.
     await tx`
       INSERT INTO analyses (id, user_sub, idempotency_key, idempotency_key_sha256, request_hash, rule_set,
-                            portfolio, advice, portfolio_value_paise, charged_paise, response,
+                            portfolio, advice_count, portfolio_value_paise, charged_paise, response,
                             portfolios_analyzed_total, advice_generated_total, created_at, restored_at)
       VALUES (${a.analysisId}::uuid, ${a.customer}, NULL, ${a.idempotencyKeySha256}, ${'0'.repeat(64)},
-              ${RESTORED_RULE_SET}, '[]'::jsonb, '[]'::jsonb, 0, 0, 'null'::json, 0, 0, ${a.timestamp}, ${now})
+              ${RESTORED_RULE_SET}, '[]'::jsonb, 0, 0, 0, 'null'::json, 0, 0, ${a.timestamp}, ${now})
       -- Any conflict: the id exists, or (analyses_idempotency_sha256) the user already retried
       -- the key after the restore and was answered anew; then nothing is adopted and the
       -- events stay reported as unknown (docs/operations.md: adopt before reopening traffic).
       ON CONFLICT DO NOTHING`;
-    const added = await tx<{ feature: string; quantity: number; unit_price_paise: string }[]>`
+    const added = await tx<{ feature: string; quantity: number; unit_price_paise: string; day: string }[]>`
       INSERT INTO usage_events (analysis_id, feature, user_sub, quantity, unit_price_paise, occurred_at)
       SELECT a.id, e.feature, a.user_sub, e.quantity, e.unit_price_paise, a.created_at
       FROM analyses a
       CROSS JOIN jsonb_to_recordset(${events}::text::jsonb) AS e(feature text, quantity integer, unit_price_paise bigint)
       WHERE a.id = ${a.analysisId}::uuid AND a.restored_at IS NOT NULL
       ON CONFLICT (analysis_id, feature) DO NOTHING
-      RETURNING feature, quantity, unit_price_paise::text AS unit_price_paise`;
+      RETURNING feature, quantity, unit_price_paise::text AS unit_price_paise,
+                (occurred_at AT TIME ZONE 'Asia/Kolkata')::date::text AS day`;
     if (added.length === 0) return 0;
+    // The outbox row names its ledger row (migrations/0012); already sent: Flexprice has it.
     await tx`
-      INSERT INTO billing_outbox (event_id, analysis_id, feature, user_sub, quantity, unit_price_paise,
-                                  occurred_at, status, next_attempt_at, created_at, sent_at)
-      SELECT e.analysis_id::text || ':' || e.feature, e.analysis_id, e.feature, e.user_sub, e.quantity,
-             e.unit_price_paise, e.occurred_at, 'sent', e.occurred_at, ${now}, ${now}
-      FROM usage_events e
-      WHERE e.analysis_id = ${a.analysisId}::uuid AND e.feature = ANY(${added.map((r) => r.feature)}::text[])
+      INSERT INTO billing_outbox (event_id, analysis_id, feature, status, next_attempt_at, sent_at)
+      SELECT ${a.analysisId}::text || ':' || f, ${a.analysisId}::uuid, f, 'sent', ${a.timestamp}, ${now}
+      FROM unnest(${added.map((r) => r.feature)}::text[]) AS f
       ON CONFLICT (event_id) DO NOTHING`;
     await tx`INSERT INTO billing_customers (user_sub, synced_at) VALUES (${a.customer}, ${now}) ON CONFLICT DO NOTHING`;
-    const sum = (feature: string | null) =>
-      added
-        .filter((r) => feature === null || r.feature === feature)
-        .reduce((n, r) => n + Number(r.quantity), 0);
     const paise = added.reduce((n, r) => n + BigInt(r.quantity) * BigInt(r.unit_price_paise), 0n);
+    // The customer's day counters move with the ledger rows (migrations/0012), then the
+    // placeholder's usage snapshot is the customer's all-time totals.
+    await tx`
+      INSERT INTO usage_daily AS d (user_sub, day, feature, unit_price_paise, quantity)
+      SELECT ${a.customer}, r.day::date, r.feature, r.unit_price_paise::bigint, r.quantity
+      FROM jsonb_to_recordset(${JSON.stringify(added)}::text::jsonb)
+        AS r(day text, feature text, unit_price_paise text, quantity integer)
+      ON CONFLICT (user_sub, day, feature, unit_price_paise) DO UPDATE SET quantity = d.quantity + EXCLUDED.quantity`;
     const [totals] = await tx<{ portfolios_analyzed: string; advice_generated: string }[]>`
-      INSERT INTO usage_totals AS t (user_sub, portfolios_analyzed, advice_generated, charged_paise, updated_at)
-      VALUES (${a.customer}, ${sum('portfolio_analysis')}, ${sum('advice_generation')}, ${paise.toString()}::bigint, ${now})
-      ON CONFLICT (user_sub) DO UPDATE SET
-        portfolios_analyzed = t.portfolios_analyzed + EXCLUDED.portfolios_analyzed,
-        advice_generated = t.advice_generated + EXCLUDED.advice_generated,
-        charged_paise = t.charged_paise + EXCLUDED.charged_paise,
-        updated_at = EXCLUDED.updated_at
-      RETURNING portfolios_analyzed::text, advice_generated::text`;
+      SELECT coalesce(sum(quantity) FILTER (WHERE feature = 'portfolio_analysis'), 0)::text AS portfolios_analyzed,
+             coalesce(sum(quantity) FILTER (WHERE feature = 'advice_generation'), 0)::text AS advice_generated
+      FROM usage_daily WHERE user_sub = ${a.customer}`;
     await tx`
       UPDATE analyses SET charged_paise = charged_paise + ${paise.toString()}::bigint,
         portfolios_analyzed_total = ${totals?.portfolios_analyzed ?? '0'}::bigint,

@@ -18,12 +18,19 @@ export async function customersAfter(
   cursor: string | null,
   limit: number,
 ): Promise<string[]> {
+  // The users with usage on the range's IST days come from the day counters (usage_daily_day,
+  // migrations/0012); each is kept if one of its events in the range was queued for the provider.
   const rows = await sql<{ user_sub: string }[]>`
-    SELECT DISTINCT ue.user_sub FROM usage_events ue
-    WHERE ue.occurred_at >= ${range.start} AND ue.occurred_at < ${range.end}
-      AND (${cursor}::text IS NULL OR ue.user_sub > ${cursor})
-      AND EXISTS (SELECT 1 FROM billing_outbox o WHERE o.event_id = ue.analysis_id::text || ':' || ue.feature)
-    ORDER BY ue.user_sub
+    SELECT d.user_sub FROM usage_daily d
+    WHERE d.day >= (${range.start}::timestamptz AT TIME ZONE 'Asia/Kolkata')::date
+      AND d.day <= ((${range.end}::timestamptz - interval '1 microsecond') AT TIME ZONE 'Asia/Kolkata')::date
+      AND (${cursor}::text IS NULL OR d.user_sub > ${cursor})
+      AND EXISTS (SELECT 1 FROM usage_events ue
+                  JOIN billing_outbox o ON o.analysis_id = ue.analysis_id AND o.feature = ue.feature
+                  WHERE ue.user_sub = d.user_sub
+                    AND ue.occurred_at >= ${range.start} AND ue.occurred_at < ${range.end})
+    GROUP BY d.user_sub
+    ORDER BY d.user_sub
     LIMIT ${limit}`;
   return rows.map((r) => r.user_sub);
 }

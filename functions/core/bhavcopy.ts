@@ -4,7 +4,7 @@
  * `SERIES`, `OPEN`, …, `TIMESTAMP` as DD-MON-YYYY). Columns are found by header name, so NSE
  * adding or moving a column changes nothing. Pure: bytes in, bars and a report out.
  */
-import { columnIndex, csvRecords, csvText, UnreadableFileError } from './csv';
+import { columnIndex, fileRecords } from './csv';
 import { formatPaise, toPaise } from './money';
 import { MAX_PRICE, SYMBOL_PATTERN } from './ticks';
 
@@ -99,13 +99,7 @@ function price(text: string | undefined, column: string): bigint | string {
 
 /** Parse a bhavcopy file (plain CSV or zipped); throws NotABhavcopyError when it is none. */
 export function parseBhavcopy(bytes: Uint8Array): ParsedBhavcopy {
-  let records: ReturnType<typeof csvRecords>;
-  try {
-    records = csvRecords(csvText(bytes));
-  } catch (error) {
-    if (error instanceof UnreadableFileError) throw new NotABhavcopyError(error.message);
-    throw error;
-  }
+  const records = fileRecords(bytes, (message) => new NotABhavcopyError(message));
   const [header, ...rows] = records;
   const format = (['udiff', 'legacy'] as const).find(
     (f) => header && columnIndex(header.cells, Object.values(COLUMNS[f])),

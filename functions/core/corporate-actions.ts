@@ -9,7 +9,7 @@
  */
 
 import { sessionDate } from './bhavcopy';
-import { columnIndex, csvRecords, csvText, UnreadableFileError } from './csv';
+import { columnIndex, fileRecords } from './csv';
 import { SYMBOL_PATTERN } from './ticks';
 
 export class NotACorporateActionsFileError extends Error {
@@ -89,13 +89,7 @@ const COLUMNS = ['SYMBOL', 'SERIES', 'PURPOSE', 'EX-DATE'] as const;
 
 /** Parse NSE's corporate-actions CSV (plain or zipped); throws when the header is not NSE's. */
 export function parseCorporateActions(bytes: Uint8Array): ParsedCorporateActions {
-  let records: ReturnType<typeof csvRecords>;
-  try {
-    records = csvRecords(csvText(bytes));
-  } catch (error) {
-    if (error instanceof UnreadableFileError) throw new NotACorporateActionsFileError(error.message);
-    throw error;
-  }
+  const records = fileRecords(bytes, (message) => new NotACorporateActionsFileError(message));
   const [header, ...rows] = records;
   const col = header && columnIndex(header.cells, COLUMNS);
   if (!col) {

@@ -70,6 +70,19 @@ export function csvRecords(text: string): CsvRecord[] {
   }
 }
 
+/**
+ * The records of a plain or zipped CSV file. A file that cannot be read is refused with the
+ * caller's own error (`NotABhavcopyError`, …), so each importer reports what it expected.
+ */
+export function fileRecords(bytes: Uint8Array, refuse: (message: string) => Error): CsvRecord[] {
+  try {
+    return csvRecords(csvText(bytes));
+  } catch (error) {
+    if (error instanceof UnreadableFileError) throw refuse(error.message);
+    throw error;
+  }
+}
+
 /** Column index by header name (the first record); `undefined` when a name is missing. */
 export function columnIndex<N extends string>(
   header: string[],

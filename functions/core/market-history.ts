@@ -134,14 +134,7 @@ export function closesSeries(
 }
 
 /** A bar as served by the history API: prices adjusted, `adjusted` when an action applied. */
-export interface ServedBar {
-  session: string;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  volume: number | null;
-  official: boolean;
+export interface ServedBar extends RawBar {
   adjusted: boolean;
 }
 

@@ -4,6 +4,7 @@
  * Pure except for the clock and the random code, both injectable so tests never sleep.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createExpiringSecrets } from './expiring';
 
 /** How long a code can be exchanged (RFC 6749 recommends at most 10 minutes; Cognito uses 5). */
 export const CODE_TTL_MS = 60_000;
@@ -65,22 +66,14 @@ export function createCodeStore(
   options: { now?: () => number; newCode?: () => string; ttlMs?: number } = {},
 ): CodeStore {
   const now = options.now ?? Date.now;
-  const newCode = options.newCode ?? (() => randomBytes(32).toString('base64url'));
-  const ttl = options.ttlMs ?? CODE_TTL_MS;
-  const codes = new Map<string, { grant: Grant; expiresAt: number }>();
-
-  const sweep = () => {
-    const t = now();
-    for (const [code, entry] of codes) if (entry.expiresAt <= t) codes.delete(code);
-  };
+  const codes = createExpiringSecrets<Grant>(
+    now,
+    options.newCode ?? (() => randomBytes(32).toString('base64url')),
+    options.ttlMs ?? CODE_TTL_MS,
+  );
 
   return {
-    issue(grant) {
-      sweep();
-      const code = newCode();
-      codes.set(code, { grant, expiresAt: now() + ttl });
-      return code;
-    },
+    issue: (grant) => codes.issue(grant),
     redeem({ code, clientId, redirectUri, codeVerifier }) {
       const entry = codes.get(code);
       // Single use: a code is gone after its first exchange attempt, successful or not
@@ -89,7 +82,7 @@ export function createCodeStore(
       if (!entry) throw new OAuthError('invalid_grant', 'The authorization code is unknown or already used');
       if (entry.expiresAt <= now())
         throw new OAuthError('invalid_grant', 'The authorization code has expired');
-      const { grant } = entry;
+      const grant = entry.value;
       if (grant.clientId !== clientId)
         throw new OAuthError('invalid_grant', 'The authorization code was issued to another client');
       if (grant.redirectUri !== redirectUri)

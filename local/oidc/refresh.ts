@@ -9,6 +9,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { OAuthError } from './codes';
+import { createExpiringSecrets } from './expiring';
 
 /** Our Cognito app client's refresh-token lifetime (lib/constructs/auth.ts). */
 export const REFRESH_TTL_MS = 30 * 24 * 3600 * 1000;
@@ -40,34 +41,26 @@ export function createRefreshTokenStore(
   options: { now?: () => number; newToken?: () => string; ttlMs?: number } = {},
 ): RefreshTokenStore {
   const now = options.now ?? Date.now;
-  const newToken = options.newToken ?? (() => randomBytes(48).toString('base64url'));
-  const ttl = options.ttlMs ?? REFRESH_TTL_MS;
-  const tokens = new Map<string, { session: Session; expiresAt: number }>();
-
-  const sweep = () => {
-    const t = now();
-    for (const [token, entry] of tokens) if (entry.expiresAt <= t) tokens.delete(token);
-  };
+  const tokens = createExpiringSecrets<Session>(
+    now,
+    options.newToken ?? (() => randomBytes(48).toString('base64url')),
+    options.ttlMs ?? REFRESH_TTL_MS,
+  );
 
   return {
-    issue(session) {
-      sweep();
-      const token = newToken();
-      tokens.set(token, { session, expiresAt: now() + ttl });
-      return token;
-    },
+    issue: (session) => tokens.issue(session),
     use(token, clientId) {
       const entry = tokens.get(token);
       if (!entry || entry.expiresAt <= now())
         throw new OAuthError('invalid_grant', 'The refresh token is unknown, expired or revoked');
-      if (entry.session.clientId !== clientId)
+      if (entry.value.clientId !== clientId)
         throw new OAuthError('invalid_grant', 'The refresh token was issued to another client');
-      return entry.session;
+      return entry.value;
     },
     revoke(token, clientId) {
       const entry = tokens.get(token);
       if (!entry) return;
-      if (entry.session.clientId !== clientId)
+      if (entry.value.clientId !== clientId)
         throw new OAuthError('invalid_grant', 'The refresh token was issued to another client');
       tokens.delete(token);
     },

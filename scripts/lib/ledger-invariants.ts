@@ -2,15 +2,15 @@
  * The ledger's invariants as queries, for `npm run check-ledger` and the chaos tests: each
  * query returns the rows that break its rule (at most LIMIT), so an empty result is a pass.
  *
- * What they hold (migrations/0002–0004, docs/metering.md): every analysis carries its usage
- * events (price snapshot included) and every billable event its outbox row, with the same
- * figures; the per-user totals are the sums of the ledger; an Idempotency-Key is charged once;
+ * What they hold (migrations/0002–0004, 0012, docs/metering.md): every analysis carries its usage
+ * events (price snapshot included) and every billable event its outbox row; the per-user day
+ * counters (usage_daily) are the sums of the ledger by IST day, feature and unit price, row for
+ * row; an Idempotency-Key is charged once;
  * an invoice's usage lines are its month's usage events. The legacy import (one synthetic
  * analysis carrying many portfolios, unit price 0, never sent to Flexprice) is the one
  * documented exception, named in the rules it would otherwise break. A deleted or pruned
- * analysis (migrations/0009, docs/retention.md) keeps its charge, events, outbox rows and totals,
- * so every rule holds for it, except that its advice is erased: the advice count is checked
- * against live analyses only.
+ * analysis (migrations/0009, docs/retention.md) keeps its charge, advice count, events, outbox
+ * rows and counters, so every rule holds for it too.
  */
 import type { Sql } from '../../functions/platform/db';
 import { LEGACY_RULE_SET } from './legacy-import';
@@ -33,14 +33,12 @@ export const INVARIANTS: readonly Invariant[] = [
             HAVING count(e.*) <> 1 OR (a.rule_set <> $1 AND sum(e.quantity) <> 1)`,
   },
   {
-    name: 'the advice_generation event counts the advice items of its analysis (while it is stored)',
-    query: `SELECT a.id, a.user_sub, jsonb_array_length(a.advice) AS advice, e.quantity
+    name: 'the advice_generation event counts the advice items of its analysis',
+    query: `SELECT a.id, a.user_sub, a.advice_count, e.quantity
             FROM analyses a
             LEFT JOIN usage_events e ON e.analysis_id = a.id AND e.feature = 'advice_generation'
-            -- A placeholder restored from billing records (migrations/0011) has no advice kept,
-            -- and a deleted or pruned analysis (migrations/0009) none any more.
-            WHERE a.rule_set NOT IN ($1, 'restored') AND a.deleted_at IS NULL
-              AND coalesce(e.quantity, 0) <> jsonb_array_length(a.advice)`,
+            -- A placeholder restored from billing records (migrations/0011) has no advice kept.
+            WHERE a.rule_set NOT IN ($1, 'restored') AND coalesce(e.quantity, 0) <> a.advice_count`,
   },
   {
     name: "an analysis's charge is the sum of its events at their snapshotted unit prices",
@@ -56,13 +54,24 @@ export const INVARIANTS: readonly Invariant[] = [
             WHERE e.user_sub <> a.user_sub OR e.occurred_at <> a.created_at`,
   },
   {
-    name: 'every billable usage event has its outbox row with the same figures',
-    query: `SELECT e.analysis_id, e.feature, e.user_sub, o.event_id
+    // The outbox row holds no figures (migrations/0012): the sync reads them from this event.
+    name: 'every billable usage event has its outbox row',
+    query: `SELECT e.analysis_id, e.feature, e.user_sub
             FROM usage_events e JOIN analyses a ON a.id = e.analysis_id
             LEFT JOIN billing_outbox o ON o.analysis_id = e.analysis_id AND o.feature = e.feature
-            WHERE a.rule_set <> $1
-              AND (o.event_id IS NULL OR o.user_sub <> e.user_sub OR o.quantity <> e.quantity
-                   OR o.unit_price_paise <> e.unit_price_paise OR o.occurred_at <> e.occurred_at)`,
+            WHERE a.rule_set <> $1 AND o.event_id IS NULL`,
+  },
+  {
+    name: 'every outbox row is a usage event',
+    query: `SELECT o.event_id FROM billing_outbox o
+            WHERE NOT EXISTS (SELECT 1 FROM usage_events e
+                              WHERE e.analysis_id = o.analysis_id AND e.feature = o.feature)`,
+  },
+  {
+    name: "every analysis's rule settings document exists",
+    query: `SELECT a.id, a.rule_settings_id FROM analyses a
+            WHERE a.rule_settings_id IS NOT NULL
+              AND NOT EXISTS (SELECT 1 FROM rule_settings_used r WHERE r.id = a.rule_settings_id)`,
   },
   {
     name: 'the legacy import is never sent to the billing provider',
@@ -76,20 +85,18 @@ export const INVARIANTS: readonly Invariant[] = [
             GROUP BY user_sub, idempotency_key HAVING count(*) > 1`,
   },
   {
-    name: "a user's totals are the sums of their ledger",
+    name: "a user's day counters are the sums of their ledger by IST day, feature and unit price",
     query: `WITH ledger AS (
-              SELECT u.sub,
-                     coalesce(sum(e.quantity) FILTER (WHERE e.feature = 'portfolio_analysis'), 0) AS portfolios,
-                     coalesce(sum(e.quantity) FILTER (WHERE e.feature = 'advice_generation'), 0) AS advice,
-                     coalesce(sum(e.quantity * e.unit_price_paise), 0) AS paise
-              FROM users u LEFT JOIN usage_events e ON e.user_sub = u.sub
-              GROUP BY u.sub)
-            SELECT l.sub, l.portfolios, t.portfolios_analyzed, l.advice, t.advice_generated,
-                   l.paise, t.charged_paise
-            FROM ledger l LEFT JOIN usage_totals t ON t.user_sub = l.sub
-            WHERE coalesce(t.portfolios_analyzed, 0) <> l.portfolios
-               OR coalesce(t.advice_generated, 0) <> l.advice
-               OR coalesce(t.charged_paise, 0) <> l.paise`,
+              SELECT user_sub, (occurred_at AT TIME ZONE 'Asia/Kolkata')::date AS day, feature,
+                     unit_price_paise, sum(quantity) AS quantity
+              FROM usage_events GROUP BY 1, 2, 3, 4)
+            SELECT coalesce(l.user_sub, d.user_sub) AS user_sub, coalesce(l.day, d.day) AS day,
+                   coalesce(l.feature, d.feature) AS feature,
+                   coalesce(l.unit_price_paise, d.unit_price_paise) AS unit_price_paise,
+                   l.quantity AS ledger, d.quantity AS counter
+            FROM ledger l
+            FULL JOIN usage_daily d USING (user_sub, day, feature, unit_price_paise)
+            WHERE l.quantity IS DISTINCT FROM d.quantity`,
   },
   {
     name: "an invoice's usage lines are its month's usage events, and its subtotal their sum",
@@ -98,7 +105,10 @@ export const INVARIANTS: readonly Invariant[] = [
                      (SELECT coalesce(sum(l.amount_paise), 0) FROM invoice_lines l
                       WHERE l.invoice_id = i.id AND l.kind = 'usage') AS lines_paise,
                      (SELECT coalesce(sum(e.quantity * e.unit_price_paise), 0) FROM usage_events e
-                      WHERE e.user_sub = i.user_sub AND e.billing_period = i.period) AS events_paise
+                      WHERE e.user_sub = i.user_sub
+                        AND e.occurred_at >= i.period::timestamp AT TIME ZONE 'Asia/Kolkata'
+                        AND e.occurred_at < (i.period + interval '1 month')::timestamp AT TIME ZONE 'Asia/Kolkata'
+                     ) AS events_paise
               FROM invoices i)
             SELECT * FROM billed WHERE subtotal_paise <> lines_paise OR lines_paise <> events_paise`,
   },

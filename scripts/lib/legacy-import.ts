@@ -104,20 +104,23 @@ export async function importLegacyUsage(
     ].filter((c) => c.quantity > 0);
 
     await tx`INSERT INTO users (sub) VALUES (${sub}) ON CONFLICT (sub) DO NOTHING`;
+    // The account's day counters (migrations/0012) move with its ledger rows, in this transaction.
+    for (const c of charges) {
+      await tx`
+        INSERT INTO usage_daily AS d (user_sub, day, feature, unit_price_paise, quantity)
+        VALUES (${sub}, (${at}::timestamptz AT TIME ZONE 'Asia/Kolkata')::date, ${c.feature}, 0, ${c.quantity})
+        ON CONFLICT (user_sub, day, feature, unit_price_paise) DO UPDATE SET quantity = d.quantity + EXCLUDED.quantity`;
+    }
     const [totals]: [{ portfolios_analyzed: string; advice_generated: string }?] = await tx`
-      INSERT INTO usage_totals AS t (user_sub, portfolios_analyzed, advice_generated, charged_paise, updated_at)
-      VALUES (${sub}, ${usage.portfolios_analyzed_total}, ${usage.advice_generated_total}, 0, ${at})
-      ON CONFLICT (user_sub) DO UPDATE SET
-        portfolios_analyzed = t.portfolios_analyzed + EXCLUDED.portfolios_analyzed,
-        advice_generated = t.advice_generated + EXCLUDED.advice_generated,
-        updated_at = EXCLUDED.updated_at
-      RETURNING portfolios_analyzed::text, advice_generated::text`;
+      SELECT coalesce(sum(quantity) FILTER (WHERE feature = 'portfolio_analysis'), 0)::text AS portfolios_analyzed,
+             coalesce(sum(quantity) FILTER (WHERE feature = 'advice_generation'), 0)::text AS advice_generated
+      FROM usage_daily WHERE user_sub = ${sub}`;
     const response = { legacy_import: { source: 'prototype usage.json', ...usage } };
     await tx`
-      INSERT INTO analyses (id, user_sub, idempotency_key, request_hash, rule_set, portfolio, advice,
+      INSERT INTO analyses (id, user_sub, idempotency_key, request_hash, rule_set, portfolio, advice_count,
                             portfolio_value_paise, charged_paise, response,
                             portfolios_analyzed_total, advice_generated_total, created_at)
-      VALUES (${id}, ${sub}, NULL, ${hash}, ${LEGACY_RULE_SET}, '[]'::jsonb, '[]'::jsonb, 0, 0,
+      VALUES (${id}, ${sub}, NULL, ${hash}, ${LEGACY_RULE_SET}, '[]'::jsonb, 0, 0, 0,
               ${JSON.stringify(response)}::text::json,
               ${totals?.portfolios_analyzed ?? '0'}::bigint, ${totals?.advice_generated ?? '0'}::bigint, ${at})`;
     for (const c of charges) {

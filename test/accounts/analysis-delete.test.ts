@@ -65,17 +65,18 @@ describe('DELETE /api/analyses/{id}', () => {
     expect((await api.request('DELETE', `/api/analyses/${analysis_id}`, { auth: tok })).status).toBe(204);
 
     const [row] = await db.current.sql`
-      SELECT portfolio, advice, response, request_hash, portfolio_value_paise, rule_settings,
-             charged_paise::text, deleted_at IS NOT NULL AS deleted
+      SELECT portfolio, response, request_hash, portfolio_value_paise, rule_settings_id,
+             charged_paise::text, advice_count, deleted_at IS NOT NULL AS deleted
       FROM analyses WHERE id = ${analysis_id}`;
     expect(row).toEqual({
       portfolio: null,
-      advice: null,
       response: null,
       request_hash: null,
       portfolio_value_paise: null,
-      rule_settings: null,
+      rule_settings_id: null,
+      // What was charged stays: the amount and the advice count it was for.
       charged_paise: '900',
+      advice_count: 2,
       deleted: true,
     });
     expect(await ledger()).toEqual(events);

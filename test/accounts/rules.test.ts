@@ -76,7 +76,9 @@ describe('advice rule settings', () => {
     expect(rulesOf(after.json)).toEqual(['INFY:underweight_momentum']);
     expect(after.json.billing).toMatchObject({ charged: 7, breakdown: { advice_items: 1 } });
     const [row] = await db.current.sql`
-      SELECT charged_paise::int AS charged, rule_settings FROM analyses WHERE id = ${after.json.analysis_id}`;
+      SELECT a.charged_paise::int AS charged, r.settings AS rule_settings
+      FROM analyses a JOIN rule_settings_used r ON r.id = a.rule_settings_id
+      WHERE a.id = ${after.json.analysis_id}`;
     expect(row?.charged).toBe(700);
     expect(row?.rule_settings.rules[0]).toEqual({ id: 'concentration', enabled: false, threshold: 0.5 });
     expect(row?.rule_settings.rules[1]).toEqual({ id: 'sharp_drop', enabled: true, threshold: -8 });

@@ -37,7 +37,7 @@ async function billed(sub: string) {
   const [row] = await db.current.sql<[{ analyses: number; events: number; charged: string | null }]>`
     SELECT (SELECT count(*)::int FROM analyses WHERE user_sub = ${sub}) AS analyses,
            (SELECT count(*)::int FROM usage_events WHERE user_sub = ${sub}) AS events,
-           (SELECT charged_paise::text FROM usage_totals WHERE user_sub = ${sub}) AS charged`;
+           (SELECT sum(quantity * unit_price_paise)::text FROM usage_daily WHERE user_sub = ${sub}) AS charged`;
   return row;
 }
 

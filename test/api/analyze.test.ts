@@ -13,7 +13,7 @@ async function counts(sub: string) {
   const [row] = await db.current.sql<[{ analyses: number; events: number; charged: string | null }]>`
     SELECT (SELECT count(*)::int FROM analyses WHERE user_sub = ${sub}) AS analyses,
            (SELECT count(*)::int FROM usage_events WHERE user_sub = ${sub}) AS events,
-           (SELECT charged_paise::text FROM usage_totals WHERE user_sub = ${sub}) AS charged`;
+           (SELECT sum(quantity * unit_price_paise)::text FROM usage_daily WHERE user_sub = ${sub}) AS charged`;
   return row;
 }
 
@@ -89,7 +89,7 @@ describe('POST /api/analyze', () => {
     expect(body.disclaimer).toMatch(/not a SEBI-registered/);
 
     const events = await db.current.sql`
-      SELECT feature, quantity, unit_price_paise::int AS unit, to_char(billing_period, 'YYYY-MM') AS period
+      SELECT feature, quantity, unit_price_paise::int AS unit, to_char(occurred_at AT TIME ZONE 'Asia/Kolkata', 'YYYY-MM') AS period
       FROM usage_events WHERE analysis_id = ${body.analysis_id} ORDER BY feature DESC`;
     expect(events.map((e) => ({ ...e }))).toEqual([
       {
@@ -106,7 +106,7 @@ describe('POST /api/analyze', () => {
       },
     ]);
     const [analysis] = await db.current.sql`
-      SELECT portfolio, jsonb_array_length(advice) AS advice, portfolio_value_paise::text AS value
+      SELECT portfolio, advice_count AS advice, portfolio_value_paise::text AS value
       FROM analyses WHERE id = ${body.analysis_id}`;
     expect(analysis).toEqual({
       portfolio: [

@@ -113,17 +113,13 @@ describe('GET /api/usage', () => {
     expect(denied.json).toMatchObject({ status: 403, type: '/problems/forbidden' });
   });
 
-  it('the all-time counters agree with the ledger', async () => {
+  it('the day counters agree with the ledger, row for row', async () => {
     const rows = await db.current.sql`
-      SELECT t.user_sub FROM usage_totals t
-      LEFT JOIN (SELECT user_sub,
-                        sum(quantity) FILTER (WHERE feature = 'portfolio_analysis') AS p,
-                        sum(quantity) FILTER (WHERE feature = 'advice_generation') AS a,
-                        sum(quantity * unit_price_paise) AS c
-                 FROM usage_events GROUP BY user_sub) l USING (user_sub)
-      WHERE t.portfolios_analyzed IS DISTINCT FROM l.p
-         OR t.advice_generated IS DISTINCT FROM coalesce(l.a, 0)
-         OR t.charged_paise IS DISTINCT FROM l.c`;
+      SELECT * FROM usage_daily d
+      FULL JOIN (SELECT user_sub, (occurred_at AT TIME ZONE 'Asia/Kolkata')::date AS day, feature,
+                        unit_price_paise, sum(quantity) AS q
+                 FROM usage_events GROUP BY 1, 2, 3, 4) l USING (user_sub, day, feature, unit_price_paise)
+      WHERE d.quantity IS DISTINCT FROM l.q`;
     expect(rows).toEqual([]);
   });
 });
@@ -204,10 +200,10 @@ describe('GET /api/billing', () => {
       expect((await bill('pia', { period: '2026-10' })).json).toEqual(octoberBefore.json);
     } finally {
       const sql = db.current.sql;
-      await sql`DELETE FROM billing_outbox WHERE user_sub = 'pia'`;
+      await sql`DELETE FROM billing_outbox o USING analyses a WHERE a.id = o.analysis_id AND a.user_sub = 'pia'`;
       await sql`DELETE FROM usage_events WHERE user_sub = 'pia'`;
       await sql`DELETE FROM analyses WHERE user_sub = 'pia'`;
-      await sql`DELETE FROM usage_totals WHERE user_sub = 'pia'`;
+      await sql`DELETE FROM usage_daily WHERE user_sub = 'pia'`;
     }
   });
 

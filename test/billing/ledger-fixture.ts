@@ -40,19 +40,23 @@ export async function seedCharges(sql: Sql, charges: readonly Charge[]): Promise
       SELECT * FROM jsonb_to_recordset(${sql.json(analyses)})
         AS a(id uuid, sub text, at timestamptz, advice int, charged bigint)
     ), ins AS (
-      INSERT INTO analyses (id, user_sub, request_hash, rule_set, portfolio, advice, portfolio_value_paise,
+      INSERT INTO analyses (id, user_sub, request_hash, rule_set, portfolio, advice_count, portfolio_value_paise,
                             charged_paise, response, portfolios_analyzed_total, advice_generated_total, created_at)
-      SELECT id, sub, repeat('0', 64), 'v1', '[]', '[]', 100000, charged, '{}', 1, advice, at FROM a
+      SELECT id, sub, repeat('0', 64), 'v1', '[]', advice, 100000, charged, '{}', 1, advice, at FROM a
     ), ev AS (
       INSERT INTO usage_events (analysis_id, feature, user_sub, quantity, unit_price_paise, occurred_at)
       SELECT id, 'portfolio_analysis', sub, 1, 500, at FROM a
       UNION ALL SELECT id, 'advice_generation', sub, advice, 200, at FROM a WHERE advice > 0
       RETURNING analysis_id, feature, user_sub, quantity, unit_price_paise, occurred_at
+    ), counted AS (
+      -- The day counters the analyze statement keeps (migrations/0012), as it would.
+      INSERT INTO usage_daily AS d (user_sub, day, feature, unit_price_paise, quantity)
+      SELECT user_sub, (occurred_at AT TIME ZONE 'Asia/Kolkata')::date, feature, unit_price_paise, sum(quantity)
+      FROM ev GROUP BY 1, 2, 3, 4
+      ON CONFLICT (user_sub, day, feature, unit_price_paise) DO UPDATE SET quantity = d.quantity + EXCLUDED.quantity
     )
-    INSERT INTO billing_outbox (event_id, analysis_id, feature, user_sub, quantity, unit_price_paise,
-                                occurred_at, next_attempt_at, created_at)
-    SELECT analysis_id::text || ':' || feature, analysis_id, feature, user_sub, quantity, unit_price_paise,
-           occurred_at, occurred_at, occurred_at
+    INSERT INTO billing_outbox (event_id, analysis_id, feature, next_attempt_at)
+    SELECT analysis_id::text || ':' || feature, analysis_id, feature, occurred_at
     FROM ev`;
   return rows.flatMap((r) => [
     {

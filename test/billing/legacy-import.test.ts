@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { handler as usageHandler } from '../../functions/usage';
+import { checkLedger } from '../../scripts/lib/ledger-invariants';
 import {
   importLegacyUsage,
   LEGACY_SUB,
@@ -51,7 +52,7 @@ beforeAll(async () => {
 
 // Each test starts with no account and no usage.
 beforeEach(async () => {
-  await db.current.sql`TRUNCATE billing_outbox, usage_events, usage_totals, analyses, users CASCADE`;
+  await db.current.sql`TRUNCATE billing_outbox, usage_events, usage_daily, analyses, users CASCADE`;
 });
 
 /** Starting `npx tsx` takes long on a busy machine: the CLI tests get more than the default 30 s. */
@@ -121,11 +122,15 @@ describe('legacy import', () => {
       expect(await db.current.sql`SELECT 1 FROM billing_outbox`).toHaveLength(0);
       const usage = await usageOf(LEGACY_SUB);
       expect(usage).toMatchObject({ portfolios_analyzed_total: 120, advice_generated_total: 455 });
-      // Totals and ledger agree.
-      const [totals] = await db.current.sql<[{ p: string; a: string; c: string }]>`
-      SELECT portfolios_analyzed::text AS p, advice_generated::text AS a, charged_paise::text AS c
-      FROM usage_totals WHERE user_sub = ${LEGACY_SUB}`;
-      expect(totals).toEqual({ p: '120', a: '455', c: '0' });
+      // The day counters and the ledger agree.
+      const counters = await db.current.sql`
+      SELECT feature, quantity::int, unit_price_paise::int FROM usage_daily WHERE user_sub = ${LEGACY_SUB}
+      ORDER BY feature`;
+      expect(counters.map((r) => ({ ...r }))).toEqual([
+        { feature: 'advice_generation', quantity: 455, unit_price_paise: 0 },
+        { feature: 'portfolio_analysis', quantity: 120, unit_price_paise: 0 },
+      ]);
+      expect(await checkLedger(db.current.sql)).toEqual([]);
     },
     CLI_TIMEOUT,
   );

@@ -60,24 +60,19 @@ async function sync() {
 
 /**
  * What a restore to just before `id` does to our side: the analysis, its ledger and outbox rows
- * are gone, and the user's totals are what they were without it.
+ * are gone, and the user's day counters are what they were without it.
  */
 async function forget(sql: Sql, id: string) {
   await sql.begin(async (tx) => {
-    await tx`
-      UPDATE usage_totals t SET
-        portfolios_analyzed = t.portfolios_analyzed - coalesce(s.portfolios, 0),
-        advice_generated = t.advice_generated - coalesce(s.advice, 0),
-        charged_paise = t.charged_paise - coalesce(s.paise, 0)
-      FROM (SELECT user_sub,
-                   sum(quantity) FILTER (WHERE feature = 'portfolio_analysis') AS portfolios,
-                   sum(quantity) FILTER (WHERE feature = 'advice_generation') AS advice,
-                   sum(quantity * unit_price_paise) AS paise
-            FROM usage_events WHERE analysis_id = ${id} GROUP BY user_sub) s
-      WHERE t.user_sub = s.user_sub`;
     await tx`DELETE FROM billing_outbox WHERE analysis_id = ${id}`;
     await tx`DELETE FROM usage_events WHERE analysis_id = ${id}`;
     await tx`DELETE FROM analyses WHERE id = ${id}`;
+    // The day counters as they were without it: recounted from what is left of the ledger.
+    await tx`DELETE FROM usage_daily`;
+    await tx`
+      INSERT INTO usage_daily (user_sub, day, feature, unit_price_paise, quantity)
+      SELECT user_sub, (occurred_at AT TIME ZONE 'Asia/Kolkata')::date, feature, unit_price_paise, sum(quantity)
+      FROM usage_events GROUP BY 1, 2, 3, 4`;
   });
 }
 
@@ -98,8 +93,11 @@ async function post(body: unknown, tok?: string) {
 
 const totalsOf = async (sub: string) =>
   (
-    await db.current.sql`SELECT portfolios_analyzed::int, advice_generated::int, charged_paise::text
-                        FROM usage_totals WHERE user_sub = ${sub}`
+    await db.current.sql`
+      SELECT coalesce(sum(quantity) FILTER (WHERE feature = 'portfolio_analysis'), 0)::int AS portfolios_analyzed,
+             coalesce(sum(quantity) FILTER (WHERE feature = 'advice_generation'), 0)::int AS advice_generated,
+             sum(quantity * unit_price_paise)::text AS charged_paise
+      FROM usage_daily WHERE user_sub = ${sub}`
   )[0];
 
 beforeAll(async () => {
@@ -124,7 +122,7 @@ beforeEach(async () => {
       'billing_outbox',
       'usage_events',
       'analyses',
-      'usage_totals',
+      'usage_daily',
     ]) {
       await tx.unsafe(`DELETE FROM ${table}`);
     }

@@ -78,7 +78,9 @@ const ist = (local: string) => new Date(`${local}+05:30`);
 
 async function outboxRow(eventId: string) {
   const [row] = await db.current.sql<{ status: string; occurred_at: Date }[]>`
-    SELECT status, occurred_at FROM billing_outbox WHERE event_id = ${eventId}`;
+    SELECT o.status, e.occurred_at FROM billing_outbox o
+    JOIN usage_events e ON e.analysis_id = o.analysis_id AND e.feature = o.feature
+    WHERE o.event_id = ${eventId}`;
   return row;
 }
 

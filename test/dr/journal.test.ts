@@ -49,12 +49,14 @@ async function usageLastMonth(sub: string) {
   const sql = db.current.sql;
   await sql`INSERT INTO users (sub) VALUES (${sub}) ON CONFLICT DO NOTHING`;
   const [a] = await sql<[{ id: string }]>`
-    INSERT INTO analyses (id, user_sub, request_hash, rule_set, portfolio, advice, portfolio_value_paise,
+    INSERT INTO analyses (id, user_sub, request_hash, rule_set, portfolio, advice_count, portfolio_value_paise,
                           charged_paise, response, portfolios_analyzed_total, advice_generated_total, created_at)
-    VALUES (gen_random_uuid(), ${sub}, repeat('0', 64), 'v1', '[]', '[]', 100000, 500, '{}', 1, 0, ${at})
+    VALUES (gen_random_uuid(), ${sub}, repeat('0', 64), 'v1', '[]', 0, 100000, 500, '{}', 1, 0, ${at})
     RETURNING id::text`;
   await sql`INSERT INTO usage_events (analysis_id, feature, user_sub, quantity, unit_price_paise, occurred_at)
             VALUES (${a?.id as string}, 'portfolio_analysis', ${sub}, 1, 500, ${at})`;
+  await sql`INSERT INTO usage_daily (user_sub, day, feature, unit_price_paise, quantity)
+            VALUES (${sub}, (${at}::timestamptz AT TIME ZONE 'Asia/Kolkata')::date, 'portfolio_analysis', 500, 1)`;
 }
 
 beforeAll(async () => {

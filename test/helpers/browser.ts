@@ -57,12 +57,31 @@ export async function newPage(browser: Browser): Promise<{ page: Page; problems:
 /** From the app's landing page through the local sign-in page and back, signed in. */
 export async function signIn(page: Page, baseUrl: string, username: string, admin = false): Promise<void> {
   await page.goto(`${baseUrl}/`);
+  await signInFromHere(page, username, admin);
+}
+
+/** From a screen that offers "Sign in" (the landing page, an expired session) back, signed in. */
+export async function signInFromHere(page: Page, username: string, admin = false): Promise<void> {
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await page.getByRole('textbox', { name: 'Username', exact: true }).fill(username);
   if (admin) await page.getByRole('checkbox', { name: 'Administrator', exact: true }).check();
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await page.getByRole('button', { name: 'Sign out', exact: true }).waitFor();
 }
+
+/** Types `[symbol, quantity]` rows into the "Portfolio" form from its first row; returns the form. */
+export async function fillPortfolio(page: Page, holdings: Array<[string, number | string]>) {
+  const form = page.getByRole('form', { name: 'Portfolio', exact: true });
+  for (const [i, [symbol, quantity]] of holdings.entries()) {
+    if (i > 0) await form.getByRole('button', { name: 'Add holding', exact: true }).click();
+    await form.getByRole('textbox', { name: 'Symbol', exact: true }).nth(i).fill(symbol);
+    await form.getByRole('spinbutton', { name: 'Quantity', exact: true }).nth(i).fill(String(quantity));
+  }
+  return form;
+}
+
+/** The region "Analysis": the result of an analysis, new or stored. */
+export const analysisRegion = (page: Page) => page.getByRole('region', { name: 'Analysis', exact: true });
 
 /** axe-core on the page as it is now: no serious or critical violation. */
 export async function expectAccessible(page: Page, screen: string): Promise<void> {

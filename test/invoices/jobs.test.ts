@@ -74,7 +74,7 @@ beforeAll(async () => {
 
 beforeEach(async () => {
   await sql()`TRUNCATE invoice_lines, invoices, invoice_counters, reconciliation_resends, billing_outbox,
-              usage_events, usage_totals, analyses`;
+              usage_events, usage_daily, analyses`;
 });
 
 afterEach(() => {

@@ -1,18 +1,16 @@
 /** Importing bhavcopy files: official bars, idempotent, authoritative over ticks; the CLI's report. */
-import { execFile } from 'node:child_process';
 import { copyFile, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { zipSync } from 'fflate';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { handler } from '../../functions/consumer';
 import { importBhavcopyFile, NotABhavcopyError } from '../../functions/market/history-import';
 import { useTestDatabase } from '../helpers/db';
 import { kinesisEvent, lambdaContext } from '../helpers/events';
+import { runScript } from '../helpers/script';
 
 const db = useTestDatabase();
-const run = promisify(execFile);
 const FIXTURES = join(import.meta.dirname, '../fixtures/history');
 const UDIFF_NAME = 'BhavCopy_NSE_CM_0_0_0_20261204_F_0000.csv';
 const LEGACY_NAME = 'cm04DEC2023bhav.csv';
@@ -33,17 +31,8 @@ async function bars() {
     FROM daily_bars ORDER BY session, symbol COLLATE "C"`;
 }
 
-async function cli(args: string[]) {
-  try {
-    const out = await run('npx', ['tsx', 'scripts/import-bhavcopy.ts', ...args], {
-      env: { ...process.env, DATABASE_URL: db.current.url },
-    });
-    return { code: 0, stdout: out.stdout, stderr: out.stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const cli = (args: string[]) =>
+  runScript('scripts/import-bhavcopy.ts', args, { DATABASE_URL: db.current.url });
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'bhavcopy-'));

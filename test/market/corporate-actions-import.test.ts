@@ -1,17 +1,15 @@
 /** Importing NSE's corporate-actions file: splits and bonuses stored once, the rest counted or reported. */
-import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import {
   importCorporateActionsFile,
   NotACorporateActionsFileError,
 } from '../../functions/market/history-import';
 import { useTestDatabase } from '../helpers/db';
+import { runScript } from '../helpers/script';
 
 const db = useTestDatabase();
-const run = promisify(execFile);
 const FILE = join(import.meta.dirname, '../fixtures/history/CF-CA-equities.csv');
 
 async function actions() {
@@ -20,17 +18,8 @@ async function actions() {
     FROM corporate_actions ORDER BY ex_date, symbol`;
 }
 
-async function cli(args: string[]) {
-  try {
-    const out = await run('npx', ['tsx', 'scripts/import-corporate-actions.ts', ...args], {
-      env: { ...process.env, DATABASE_URL: db.current.url },
-    });
-    return { code: 0, stdout: out.stdout, stderr: out.stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const cli = (args: string[]) =>
+  runScript('scripts/import-corporate-actions.ts', args, { DATABASE_URL: db.current.url });
 
 describe('importCorporateActionsFile', () => {
   it('stores splits and bonuses with their exact factor, once however often the file is imported', async () => {

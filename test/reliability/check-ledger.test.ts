@@ -68,19 +68,25 @@ describe('npm run check-ledger', () => {
 
   it('exits 1 and names each broken rule on a corrupted ledger', async () => {
     const sql = db.current.sql;
-    // A lost outbox row, a total that drifted, and a charge that disagrees with its events;
+    // A lost outbox row, a day counter that drifted, and a charge that disagrees with its events;
     // undone afterwards, so the other test sees the clean ledger in any order.
-    const [lost] = await sql`SELECT * FROM billing_outbox WHERE user_sub = 'led-b' LIMIT 1`;
+    const [lost] = await sql`SELECT o.* FROM billing_outbox o JOIN analyses a ON a.id = o.analysis_id
+                             WHERE a.user_sub = 'led-b' LIMIT 1`;
     const [changed]: [{ id: string }?] = await sql`SELECT id FROM analyses WHERE user_sub = 'led-a' LIMIT 1`;
     await sql`DELETE FROM billing_outbox WHERE event_id = ${lost?.event_id}`;
-    await sql`UPDATE usage_totals SET charged_paise = charged_paise + 1 WHERE user_sub = 'led-a'`;
+    const [drifted]: [{ day: string; feature: string }?] = await sql`
+      SELECT day::text, feature FROM usage_daily WHERE user_sub = 'led-a' LIMIT 1`;
+    const drift = (by: number) => sql`
+      UPDATE usage_daily SET quantity = quantity + ${by}
+      WHERE user_sub = 'led-a' AND day = ${drifted?.day ?? null}::date AND feature = ${drifted?.feature ?? null}`;
+    await drift(1);
     await sql`UPDATE analyses SET charged_paise = charged_paise + 100 WHERE id = ${changed?.id ?? null}`;
     try {
       const violations = (await checkLedger(sql)).map((v) => v.invariant);
       expect(violations).toEqual([
         expect.stringMatching(/charge is the sum of its events/),
         expect.stringMatching(/outbox row/),
-        expect.stringMatching(/totals are the sums/),
+        expect.stringMatching(/day counters are the sums/),
       ]);
       const run = await runCheckLedger();
       expect(run.code).toBe(1);
@@ -88,7 +94,7 @@ describe('npm run check-ledger', () => {
       expect(run.out).toMatch(/3 of \d+ ledger invariants broken/);
     } finally {
       if (lost) await sql`INSERT INTO billing_outbox ${sql(lost)}`;
-      await sql`UPDATE usage_totals SET charged_paise = charged_paise - 1 WHERE user_sub = 'led-a'`;
+      await drift(-1);
       await sql`UPDATE analyses SET charged_paise = charged_paise - 100 WHERE id = ${changed?.id ?? null}`;
     }
   }, 90_000);

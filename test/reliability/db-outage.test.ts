@@ -232,8 +232,8 @@ describe('database outages under load', () => {
     const blocker = postgres(url, { ...PG_CLIENT_DEFAULTS, max: 1 });
     try {
       await blocker.begin(async (tx) => {
-        // Hold the row every analyze of this user updates, as a long transaction would.
-        await tx`SELECT 1 FROM usage_totals WHERE user_sub = 'locked' FOR UPDATE`;
+        // Hold the day counters every analyze of this user updates, as a long transaction would.
+        await tx`SELECT 1 FROM usage_daily WHERE user_sub = 'locked' FOR UPDATE`;
         const res = await analyzeAs('locked', 'second');
         expect(res.statusCode).toBe(503);
         expect(res.headers?.['retry-after']).toMatch(/^\d+$/);

@@ -24,9 +24,9 @@ describe('npm start schedules', () => {
   it('the retention timer prunes an analysis past retention on its first run', async () => {
     const id = crypto.randomUUID();
     await db.current.sql`
-      INSERT INTO analyses (id, user_sub, request_hash, rule_set, portfolio, advice, portfolio_value_paise,
+      INSERT INTO analyses (id, user_sub, request_hash, rule_set, portfolio, advice_count, portfolio_value_paise,
                             charged_paise, response, portfolios_analyzed_total, advice_generated_total, created_at)
-      VALUES (${id}, 'sched-a', ${'a'.repeat(64)}, 'v1', '[]', '[]', 100, 0, '{}', 1, 0, now() - interval '14 months')`;
+      VALUES (${id}, 'sched-a', ${'a'.repeat(64)}, 'v1', '[]', 0, 100, 0, '{}', 1, 0, now() - interval '14 months')`;
     const lines: string[] = [];
     const timer = await localRetention((line) => lines.push(line));
     await timer.stop(); // waits for the run in flight

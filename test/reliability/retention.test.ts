@@ -45,7 +45,8 @@ const ledger = () =>
   db.current.sql`SELECT analysis_id, feature, user_sub, quantity, unit_price_paise::text, occurred_at
                  FROM usage_events ORDER BY analysis_id, feature`;
 
-const totals = () => db.current.sql`SELECT * FROM usage_totals ORDER BY user_sub`;
+const totals = () =>
+  db.current.sql`SELECT * FROM usage_daily ORDER BY user_sub, day, feature, unit_price_paise`;
 
 describe('retentionCutoff (whole IST calendar days)', () => {
   it('is the start of the IST day 13 months back, whatever the hour of the run', () => {
@@ -105,7 +106,7 @@ describe('the retention job', () => {
     expect(await live('ret-c')).toEqual([]);
     const [erased] = await db.current.sql`
       SELECT count(*)::int AS n FROM analyses
-      WHERE deleted_at IS NOT NULL AND portfolio IS NULL AND advice IS NULL AND response IS NULL`;
+      WHERE deleted_at IS NOT NULL AND portfolio IS NULL AND rule_settings_id IS NULL AND response IS NULL`;
     expect(erased?.n).toBe(8);
     expect(await ledger()).toEqual(events);
     expect(await totals()).toEqual(sums);

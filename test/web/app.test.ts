@@ -5,19 +5,9 @@
  * Each test signs in as a user of its own, so they pass alone and in any order. Every screen
  * gets axe-core and a 390 px check; a failing test leaves a screenshot in a temp folder.
  */
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
-import { LOCAL_ISSUER, signAccessToken } from '../../local/issuer';
-import { kinesisClient } from '../../local/kinesis';
-import { freePort } from '../../local/ports';
-import { publishTicks } from '../../local/publish';
-import { type LocalStack, startLocalStack } from '../../local/stack';
-import { buildWeb } from '../../local/web/build';
-import { checkScreen, launchBrowser, newPage, signIn } from '../helpers/browser';
-import { createTestDatabase, dropTestDatabase, type TestDatabase } from '../helpers/db';
+import { describe, expect, it } from 'vitest';
+import { analysisRegion as analysis, checkScreen, fillPortfolio, signInFromHere } from '../helpers/browser';
+import { useWebStack } from '../helpers/web-stack';
 
 const IT = 'Information Technology';
 const TICKS = [
@@ -59,103 +49,12 @@ const TICKS = [
   },
 ];
 
-let dir = '';
-let shots = '';
-let db: TestDatabase;
-let stack: LocalStack;
-let browser: Browser;
-let base = '';
-let userCount = 0;
-
-async function publish(ticks: object[]) {
-  const client = kinesisClient(stack.kinesisEndpoint);
-  try {
-    const payloads = ticks.map((t) => ({
-      data: JSON.stringify(t),
-      partitionKey: (t as { symbol: string }).symbol,
-    }));
-    await publishTicks(client, 'price-ticks', payloads);
-  } finally {
-    client.destroy();
-  }
-}
-
-async function api<T>(
-  username: string,
-  path: string,
-  credential?: string,
-): Promise<{ status: number; body: T }> {
-  const bearer =
-    credential ?? (await signAccessToken(stack.issuerKey, { sub: username, issuer: LOCAL_ISSUER }));
-  const res = await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${bearer}` } });
-  return { status: res.status, body: (await res.json().catch(() => null)) as T };
-}
-
-/** A signed-in page for a new user; a screenshot of it is saved if the test fails. */
-async function session(): Promise<{ page: Page; problems: string[]; user: string }> {
-  const user = `investor-${++userCount}-${Date.now().toString(36)}`;
-  const { page, problems } = await newPage(browser);
-  onTestFailed(async () => {
-    const file = join(shots, `${user}.png`);
-    await page.screenshot({ path: file, fullPage: true }).catch(() => {});
-    console.error(`screenshot of the failed test: ${file}`);
-  });
-  await signIn(page, base, user);
-  return { page, problems, user };
-}
-
-async function typePortfolio(page: Page, holdings: Array<[string, number | string]>) {
-  const form = page.getByRole('form', { name: 'Portfolio', exact: true });
-  for (const [i, [symbol, quantity]] of holdings.entries()) {
-    if (i > 0) await form.getByRole('button', { name: 'Add holding', exact: true }).click();
-    await form.getByRole('textbox', { name: 'Symbol', exact: true }).nth(i).fill(symbol);
-    await form.getByRole('spinbutton', { name: 'Quantity', exact: true }).nth(i).fill(String(quantity));
-  }
-  return form;
-}
-
-const analysis = (page: Page) => page.getByRole('region', { name: 'Analysis', exact: true });
-
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'web-app-test-'));
-  await chmod(dir, 0o755);
-  shots = await mkdtemp(join(tmpdir(), 'web-app-screenshots-'));
-  db = await createTestDatabase({ migrate: false });
-  const dist = join(dir, 'dist');
-  [, browser] = await Promise.all([buildWeb(dist), launchBrowser()]);
-  stack = await startLocalStack({
-    dir,
-    port: await freePort(),
-    kinesisPort: await freePort(),
-    pgPort: 0,
-    stream: 'price-ticks',
-    databaseUrl: db.adminUrl, // npm start migrates as the admin role
-    seedFile: null,
-    webDist: dist,
-    webDevPort: 5173,
-    log: () => {},
-  });
-  base = stack.apiUrl;
-  await publish(TICKS);
-  for (let i = 0; i < 300; i++) {
-    const { body } = await api<unknown[]>('setup', '/api/market');
-    if (Array.isArray(body) && body.length === TICKS.length) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('ticks did not arrive');
-}, 110_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
-  if (db) await dropTestDatabase(db);
-  await rm(dir, { recursive: true, force: true });
-});
+const web = useWebStack({ name: 'app', ticks: TICKS });
 
 describe('the web app', () => {
   it('signs in through the local issuer, analyzes a typed portfolio in exact INR, and signs out', async () => {
-    const { page, problems } = await newPage(browser);
-    await page.goto(`${base}/`);
+    const { page, problems } = await web.openPage('asha');
+    await page.goto(`${web.base}/`);
     await checkScreen(page, problems, 'landing page');
     await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.getByRole('textbox', { name: 'Username', exact: true }).waitFor();
@@ -165,7 +64,7 @@ describe('the web app', () => {
     await page.getByRole('button', { name: 'Sign out', exact: true }).waitFor();
 
     // No code or state left in the address bar; tokens in sessionStorage, never localStorage.
-    expect(page.url()).toBe(`${base}/`);
+    expect(page.url()).toBe(`${web.base}/`);
     const storage = await page.evaluate(() => ({
       local: localStorage.length,
       session: Object.keys(sessionStorage),
@@ -179,7 +78,7 @@ describe('the web app', () => {
     page.on('request', (r) => {
       if (r.url().endsWith('/api/analyze')) keys.push(r.headers()['idempotency-key'] ?? '');
     });
-    const form = await typePortfolio(page, [
+    const form = await fillPortfolio(page, [
       ['tcs', 10],
       ['INFY', 20],
     ]);
@@ -214,7 +113,7 @@ describe('the web app', () => {
   }, 60_000);
 
   it('loads a CSV file into the editor, and reports a bad line by number without sending anything', async () => {
-    const { page, problems } = await session();
+    const { page, problems } = await web.signedIn('investor');
     const sent: string[] = [];
     page.on('request', (r) => {
       if (r.url().endsWith('/api/analyze')) sent.push(r.url());
@@ -251,8 +150,8 @@ describe('the web app', () => {
   }, 60_000);
 
   it('shows a validation error beside its field with focus on it, and bills nothing', async () => {
-    const { page, problems, user } = await session();
-    const form = await typePortfolio(page, [
+    const { page, problems, user } = await web.signedIn('investor');
+    const form = await fillPortfolio(page, [
       ['TCS', 10],
       ['INFY', 0],
     ]);
@@ -289,13 +188,13 @@ describe('the web app', () => {
     expect(await symbol.evaluate((el) => el === document.activeElement)).toBe(true);
     await page.unroute('**/api/analyze');
 
-    const usage = await api<{ portfolios_analyzed_total: number }>(user, '/api/usage');
+    const usage = await web.api<{ portfolios_analyzed_total: number }>(user, '/api/usage');
     expect(usage.body.portfolios_analyzed_total).toBe(0);
   }, 60_000);
 
   it('sends an expired session back to sign-in and keeps the typed portfolio', async () => {
-    const { page, user } = await session();
-    await typePortfolio(page, [['WIPRO', 7]]);
+    const { page, user } = await web.signedIn('investor');
+    await fillPortfolio(page, [['WIPRO', 7]]);
     // The API stops accepting the token (as after expiry): the next call gets a 401.
     await page.evaluate(() => {
       for (const key of Object.keys(sessionStorage).filter((k) => k.startsWith('oidc.user:'))) {
@@ -303,11 +202,9 @@ describe('the web app', () => {
         sessionStorage.setItem(key, JSON.stringify({ ...stored, access_token: 'expired.token.value' }));
       }
     });
-    await page.goto(`${base}/billing`);
+    await page.goto(`${web.base}/billing`);
     await expect.poll(() => page.getByRole('alert').first().textContent()).toContain('session has expired');
-    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-    await page.getByRole('textbox', { name: 'Username', exact: true }).fill(user);
-    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await signInFromHere(page, user);
     await page.getByRole('region', { name: 'This month', exact: true }).waitFor();
     await page.getByRole('link', { name: 'Analyze', exact: true }).click();
     const form = page.getByRole('form', { name: 'Portfolio', exact: true });
@@ -316,8 +213,8 @@ describe('the web app', () => {
   }, 60_000);
 
   it("shows this month's bill and the (empty) invoice list", async () => {
-    const { page, problems } = await session();
-    const form = await typePortfolio(page, [
+    const { page, problems } = await web.signedIn('investor');
+    const form = await fillPortfolio(page, [
       ['TCS', 10],
       ['INFY', 20],
     ]);
@@ -336,7 +233,7 @@ describe('the web app', () => {
   }, 60_000);
 
   it('lists market prices, refreshes them by itself, and says so when the API is unreachable', async () => {
-    const { page, problems } = await session();
+    const { page, problems } = await web.signedIn('investor');
     await page.route('**/api/market', (route) => route.abort('connectionrefused'));
     await page.getByRole('link', { name: 'Market', exact: true }).click();
     await expect.poll(() => page.getByRole('alert').first().textContent()).toContain('can’t reach');
@@ -347,13 +244,13 @@ describe('the web app', () => {
     await expect.poll(() => wipro.textContent()).toContain('₹500.00');
     expect(await table.getByRole('row').count()).toBe(TICKS.length + 1);
     await checkScreen(page, problems, 'market');
-    await publish([{ symbol: 'WIPRO', price: 512.25 }]);
+    await web.publish([{ symbol: 'WIPRO', price: 512.25 }]);
     await expect.poll(() => wipro.textContent(), { timeout: 25_000, interval: 500 }).toContain('₹512.25');
   }, 60_000);
 
   it('opens a stored result from past analyses', async () => {
-    const { page, problems } = await session();
-    const form = await typePortfolio(page, [['TCS', 1]]);
+    const { page, problems } = await web.signedIn('investor');
+    const form = await fillPortfolio(page, [['TCS', 1]]);
     await form.getByRole('button', { name: 'Analyze', exact: true }).click();
     await expect.poll(() => analysis(page).textContent()).toContain('₹4,000.00');
     await form.getByRole('spinbutton', { name: 'Quantity', exact: true }).fill('2');
@@ -372,7 +269,7 @@ describe('the web app', () => {
   }, 60_000);
 
   it('creates an API key shown once, and revokes it', async () => {
-    const { page, problems, user } = await session();
+    const { page, problems, user } = await web.signedIn('investor');
     await page.getByRole('link', { name: 'Settings', exact: true }).click();
     const keys = page.getByRole('region', { name: 'API keys', exact: true });
     await keys.getByRole('textbox', { name: 'Key name', exact: true }).fill('Trading bot');
@@ -380,16 +277,16 @@ describe('the web app', () => {
     await keys.getByRole('button', { name: 'Copy', exact: true }).waitFor();
     const secret = (await keys.locator('.key-box code').textContent()) ?? '';
     expect(secret).toMatch(/^sck_[A-Za-z0-9_-]{43,}$/);
-    expect((await api(user, '/api/market', secret)).status).toBe(200);
+    expect((await web.api(user, '/api/market', secret)).status).toBe(200);
     await checkScreen(page, problems, 'API keys');
     await keys.getByRole('button', { name: 'Revoke', exact: true }).click();
     await expect.poll(() => keys.textContent()).toContain('Revoked');
     expect(await keys.textContent()).not.toContain(secret); // shown once only
-    expect((await api(user, '/api/market', secret)).status).toBe(401);
+    expect((await web.api(user, '/api/market', secret)).status).toBe(401);
   }, 60_000);
 
   it('turns a rule off and its advice no longer appears', async () => {
-    const { page, problems } = await session();
+    const { page, problems } = await web.signedIn('investor');
     await page.getByRole('link', { name: 'Settings', exact: true }).click();
     const rules = page.getByRole('region', { name: 'Advice rules', exact: true });
     const sharpDrop = rules.getByRole('checkbox', { name: 'Sharp drop', exact: true });
@@ -410,7 +307,7 @@ describe('the web app', () => {
     await rules.getByRole('button', { name: 'Save rules', exact: true }).click();
     await expect.poll(() => rules.getByRole('status').textContent()).toContain('Rules saved');
     await page.getByRole('link', { name: 'Analyze', exact: true }).click();
-    const form = await typePortfolio(page, [
+    const form = await fillPortfolio(page, [
       ['TCS', 10],
       ['INFY', 20],
     ]);

@@ -4,19 +4,13 @@
  * its confirmation dialog), and names from the price feed that carry a right-to-left override
  * staying isolated from the text beside them (issue 19 items 5 and 7).
  */
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOCAL_ISSUER, signAccessToken } from '../../local/issuer';
-import { kinesisClient } from '../../local/kinesis';
-import { freePort } from '../../local/ports';
-import { publishTicks } from '../../local/publish';
-import { type LocalStack, startLocalStack } from '../../local/stack';
-import { buildWeb } from '../../local/web/build';
-import { checkScreen, launchBrowser, newPage, signIn } from '../helpers/browser';
-import { createTestDatabase, dropTestDatabase, type TestDatabase } from '../helpers/db';
+
+import { randomUUID } from 'node:crypto';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { adoptAnalysis } from '../../functions/billing/reconciliation-adopt-store';
+import { analysisRegion, checkScreen, fillPortfolio } from '../helpers/browser';
+import { useWebStack } from '../helpers/web-stack';
 
 const RLO = '\u202E';
 const TICKS = [
@@ -25,71 +19,13 @@ const TICKS = [
   { symbol: 'EVIL', name: `${RLO}Evil Industries`, sector: `${RLO}Metals`, price: 100, change_7d_pct: 0 },
 ];
 
-let dir = '';
-let db: TestDatabase;
-let stack: LocalStack;
-let browser: Browser;
-let users = 0;
-
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'web-history-test-'));
-  await chmod(dir, 0o755);
-  db = await createTestDatabase({ migrate: false });
-  const dist = join(dir, 'dist');
-  [, browser] = await Promise.all([buildWeb(dist), launchBrowser()]);
-  stack = await startLocalStack({
-    dir,
-    port: await freePort(),
-    kinesisPort: await freePort(),
-    pgPort: 0,
-    stream: 'price-ticks',
-    databaseUrl: db.url,
-    seedFile: null,
-    webDist: dist,
-    webDevPort: 5173,
-    log: () => {},
-  });
-  const client = kinesisClient(stack.kinesisEndpoint);
-  try {
-    await publishTicks(
-      client,
-      'price-ticks',
-      TICKS.map((t) => ({ data: JSON.stringify(t), partitionKey: t.symbol })),
-    );
-  } finally {
-    client.destroy();
-  }
-  const bearer = await signAccessToken(stack.issuerKey, { sub: 'setup', issuer: LOCAL_ISSUER });
-  for (let i = 0; i < 300; i++) {
-    const res = await fetch(`${stack.apiUrl}/api/market`, { headers: { authorization: `Bearer ${bearer}` } });
-    if (((await res.json()) as unknown[]).length === TICKS.length) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('ticks did not arrive');
-}, 110_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
-  if (db) await dropTestDatabase(db);
-  await rm(dir, { recursive: true, force: true });
-});
-
-async function session() {
-  const { page, problems } = await newPage(browser);
-  await signIn(page, stack.apiUrl, `history-${++users}-${Date.now().toString(36)}`);
-  return { page, problems };
-}
+const web = useWebStack({ name: 'history', ticks: TICKS });
 
 async function analyzeOne(page: Page, symbol: string, quantity: number) {
   await page.getByRole('link', { name: 'Analyze', exact: true }).click();
-  const form = page.getByRole('form', { name: 'Portfolio', exact: true });
-  await form.getByRole('textbox', { name: 'Symbol', exact: true }).first().fill(symbol);
-  await form.getByRole('spinbutton', { name: 'Quantity', exact: true }).first().fill(String(quantity));
+  const form = await fillPortfolio(page, [[symbol, quantity]]);
   await form.getByRole('button', { name: 'Analyze', exact: true }).click();
-  await expect
-    .poll(() => page.getByRole('region', { name: 'Analysis', exact: true }).textContent())
-    .toContain(`${symbol}`);
+  await expect.poll(() => analysisRegion(page).textContent()).toContain(`${symbol}`);
 }
 
 /** Texts on the page containing `mark` whose nearest element is not bidi-isolated. */
@@ -107,7 +43,7 @@ const unisolated = (page: Page, mark: string) =>
 
 describe('past analyses', () => {
   it('deletes one after a confirmation dialog; Cancel keeps it; the bill keeps the charge', async () => {
-    const { page, problems } = await session();
+    const { page, problems } = await web.signedIn();
     await analyzeOne(page, 'TCS', 1);
     await analyzeOne(page, 'TCS', 2);
     await page.getByRole('link', { name: 'History', exact: true }).click();
@@ -150,11 +86,47 @@ describe('past analyses', () => {
   }, 90_000);
 });
 
+describe('an analysis restored from billing records', () => {
+  it('is listed as restored, with its charge and no link to an answer that no longer exists', async () => {
+    const { page, problems, user } = await web.signedIn();
+    await analyzeOne(page, 'TCS', 1);
+    // As the reconciliation's adoption records it after a database restore (docs/operations.md).
+    const id = randomUUID();
+    await adoptAnalysis(
+      web.db.sql,
+      {
+        analysisId: id,
+        customer: user,
+        timestamp: new Date(Date.now() - 60_000),
+        idempotencyKeySha256: null,
+        events: [
+          {
+            eventId: `${id}:portfolio_analysis`,
+            feature: 'portfolio_analysis',
+            quantity: 1,
+            unitPricePaise: '500',
+          },
+        ],
+      },
+      new Date(),
+    );
+
+    await page.getByRole('link', { name: 'History', exact: true }).click();
+    const items = page.getByRole('region', { name: 'Past analyses', exact: true }).getByRole('listitem');
+    await expect.poll(() => items.count()).toBe(2);
+    const restored = items.nth(1);
+    expect(await restored.textContent()).toContain('Restored from billing records');
+    expect(await restored.textContent()).toContain('charged ₹5.00');
+    expect(await restored.getByRole('link').count()).toBe(0);
+    await checkScreen(page, problems, 'history with a restored analysis');
+  }, 90_000);
+});
+
 describe('names from the feed', () => {
   it('a right-to-left override in a stock name or sector is isolated wherever it is shown', async () => {
-    const { page } = await session();
+    const { page } = await web.signedIn();
     await analyzeOne(page, 'EVIL', 1);
-    const result = page.getByRole('region', { name: 'Analysis', exact: true });
+    const result = analysisRegion(page);
     // The holdings table, the sector legend and the diversification advice (which names the sector).
     await expect.poll(() => result.textContent()).toContain(`${RLO}Evil Industries`);
     expect(await result.textContent()).toContain(`in 1 sector (${RLO}Metals)`);

@@ -7,19 +7,10 @@
  * before today are written into the stack's database as the bhavcopy import writes them. Every
  * screen gets axe-core and the 390 px check.
  */
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
-import { LOCAL_ISSUER, signAccessToken } from '../../local/issuer';
-import { kinesisClient } from '../../local/kinesis';
-import { freePort } from '../../local/ports';
-import { publishTicks } from '../../local/publish';
-import { type LocalStack, startLocalStack } from '../../local/stack';
-import { buildWeb } from '../../local/web/build';
-import { checkScreen, launchBrowser, newPage, signIn } from '../helpers/browser';
-import { createTestDatabase, dropTestDatabase, type TestDatabase } from '../helpers/db';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { analysisRegion, checkScreen, fillPortfolio } from '../helpers/browser';
+import { useWebStack } from '../helpers/web-stack';
 import { insertBars, weekdays } from '../market/fixtures';
 
 const IT = 'Information Technology';
@@ -58,38 +49,35 @@ const dateOnly = new Intl.DateTimeFormat('en-IN', {
 });
 const day = (session: string) => dateOnly.format(new Date(`${session}T00:00:00Z`));
 
-let dir = '';
-let shots = '';
-let db: TestDatabase;
-let stack: LocalStack;
-let browser: Browser;
-let base = '';
-let userCount = 0;
-
-async function session(): Promise<{ page: Page; problems: string[] }> {
-  const user = `risk-${++userCount}-${Date.now().toString(36)}`;
-  const { page, problems } = await newPage(browser);
-  onTestFailed(async () => {
-    const file = join(shots, `${user}.png`);
-    await page.screenshot({ path: file, fullPage: true }).catch(() => {});
-    console.error(`screenshot of the failed test: ${file}`);
-  });
-  await signIn(page, base, user);
-  return { page, problems };
-}
+const web = useWebStack({
+  name: 'risk',
+  ticks: TICKS,
+  seed: async (db) => {
+    const tcs = SESSIONS.map((session, i) => ({ session, close: TCS_CLOSES[i] as number }));
+    await insertBars(db.sql, 'TCS', tcs);
+    await insertBars(
+      db.sql,
+      'INFY',
+      SESSIONS.map((session) => ({ session, close: 1500.5 })),
+    );
+    await insertBars(
+      db.sql,
+      'NEWCO',
+      SESSIONS.slice(-5).map((session) => ({ session, close: 250 })),
+    );
+  },
+});
 
 /** Analyze 10 TCS and `quantity` of `other` in the editor; resolves with the Analysis region and the answer. */
 async function analyzeTcsAnd(page: Page, other: string, quantity: number, value: string) {
-  const form = page.getByRole('form', { name: 'Portfolio', exact: true });
-  await form.getByRole('textbox', { name: 'Symbol', exact: true }).first().fill('TCS');
-  await form.getByRole('spinbutton', { name: 'Quantity', exact: true }).first().fill('10');
-  await form.getByRole('button', { name: 'Add holding', exact: true }).click();
-  await form.getByRole('textbox', { name: 'Symbol', exact: true }).nth(1).fill(other);
-  await form.getByRole('spinbutton', { name: 'Quantity', exact: true }).nth(1).fill(String(quantity));
+  const form = await fillPortfolio(page, [
+    ['TCS', 10],
+    [other, quantity],
+  ]);
   const answer = page.waitForResponse((r) => r.url().endsWith('/api/analyze'));
   await form.getByRole('button', { name: 'Analyze', exact: true }).click();
   const body = (await (await answer).json()) as { analysis_id: string };
-  const analysis = page.getByRole('region', { name: 'Analysis', exact: true });
+  const analysis = analysisRegion(page);
   await expect.poll(() => analysis.textContent()).toContain(`Portfolio value${value}`);
   return { analysis, id: body.analysis_id };
 }
@@ -98,71 +86,9 @@ async function analyzeTcsAnd(page: Page, other: string, quantity: number, value:
 const definitionOf = (scope: ReturnType<Page['getByRole']>, name: string) =>
   scope.locator('dt', { hasText: name }).locator('xpath=following-sibling::dd[1]').textContent();
 
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'web-risk-test-'));
-  await chmod(dir, 0o755);
-  shots = await mkdtemp(join(tmpdir(), 'web-risk-screenshots-'));
-  db = await createTestDatabase({ migrate: false });
-  const dist = join(dir, 'dist');
-  [, browser] = await Promise.all([buildWeb(dist), launchBrowser()]);
-  stack = await startLocalStack({
-    dir,
-    port: await freePort(),
-    kinesisPort: await freePort(),
-    pgPort: 0,
-    stream: 'price-ticks',
-    databaseUrl: db.adminUrl, // npm start migrates as the admin role
-    seedFile: null,
-    webDist: dist,
-    webDevPort: 5173,
-    log: () => {},
-  });
-  base = stack.apiUrl;
-  await insertBars(
-    db.sql,
-    'TCS',
-    SESSIONS.map((session, i) => ({ session, close: TCS_CLOSES[i] as number })),
-  );
-  await insertBars(
-    db.sql,
-    'INFY',
-    SESSIONS.map((session) => ({ session, close: 1500.5 })),
-  );
-  await insertBars(
-    db.sql,
-    'NEWCO',
-    SESSIONS.slice(-5).map((session) => ({ session, close: 250 })),
-  );
-  const client = kinesisClient(stack.kinesisEndpoint);
-  try {
-    await publishTicks(
-      client,
-      'price-ticks',
-      TICKS.map((t) => ({ data: JSON.stringify(t), partitionKey: t.symbol })),
-    );
-  } finally {
-    client.destroy();
-  }
-  const token = await signAccessToken(stack.issuerKey, { sub: 'setup', issuer: LOCAL_ISSUER });
-  for (let i = 0; i < 300; i++) {
-    const res = await fetch(`${base}/api/market`, { headers: { authorization: `Bearer ${token}` } });
-    const rows = (await res.json().catch(() => [])) as unknown[];
-    if (Array.isArray(rows) && rows.length === TICKS.length) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('ticks did not arrive');
-}, 110_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
-  if (db) await dropTestDatabase(db);
-  await rm(dir, { recursive: true, force: true });
-});
-
 describe('portfolio risk in the web app', () => {
   it('shows region "Risk" inside "Analysis": the measures in words and the value chart', async () => {
-    const { page, problems } = await session();
+    const { page, problems } = await web.signedIn();
     const { analysis } = await analyzeTcsAnd(page, 'INFY', 20, '₹70,010.00');
     const risk = analysis.getByRole('region', { name: 'Risk', exact: true });
     const volatility = annualisedVolatility(VALUES);
@@ -193,7 +119,7 @@ describe('portfolio risk in the web app', () => {
   }, 60_000);
 
   it('says "Not enough history" when too few sessions are common, and still measures concentration', async () => {
-    const { page, problems } = await session();
+    const { page, problems } = await web.signedIn();
     // NEWCO has 5 bars: 6 common sessions with today.
     const { analysis } = await analyzeTcsAnd(page, 'NEWCO', 30, '₹47,500.00');
     const risk = analysis.getByRole('region', { name: 'Risk', exact: true });
@@ -207,21 +133,21 @@ describe('portfolio risk in the web app', () => {
   }, 60_000);
 
   it('shows no region "Risk" for an analysis stored before risk existed', async () => {
-    const { page, problems } = await session();
+    const { page, problems } = await web.signedIn();
     const { id } = await analyzeTcsAnd(page, 'INFY', 20, '₹70,010.00');
     // What an analysis stored before issue 18 holds: no details.risk, no risk_contribution_pct.
-    const [row] = await db.sql<
+    const [row] = await web.db.sql<
       [{ response: { details: { risk?: unknown; per_stock: Record<string, unknown>[] } } }]
     >`
       SELECT response FROM analyses WHERE id = ${id}`;
     const old = row?.response ?? { details: { per_stock: [] } };
     delete old.details.risk;
     for (const s of old.details.per_stock) delete s.risk_contribution_pct;
-    await db.sql`UPDATE analyses SET response = ${JSON.stringify(old)}::text::json WHERE id = ${id}`;
+    await web.db.sql`UPDATE analyses SET response = ${JSON.stringify(old)}::text::json WHERE id = ${id}`;
 
     await page.getByRole('link', { name: 'History', exact: true }).click();
     await page.locator(`#analysis-${id}`).click();
-    const analysis = page.getByRole('region', { name: 'Analysis', exact: true });
+    const analysis = analysisRegion(page);
     await expect.poll(() => analysis.textContent()).toContain('Portfolio value₹70,010.00');
     expect(await analysis.getByRole('region', { name: 'Risk', exact: true }).count()).toBe(0);
     expect(await analysis.getByRole('columnheader', { name: 'Risk share' }).count()).toBe(0);
@@ -229,7 +155,7 @@ describe('portfolio risk in the web app', () => {
   }, 60_000);
 
   it('shows "Price history of <SYMBOL>" when a symbol is chosen in the market screen', async () => {
-    const { page, problems } = await session();
+    const { page, problems } = await web.signedIn();
     const requested: string[] = [];
     page.on('request', (r) => {
       if (r.url().includes('/history')) requested.push(new URL(r.url()).pathname + new URL(r.url()).search);

@@ -6,17 +6,11 @@
  * token, so the token endpoint refuses it afterwards. The local tokens live 10 s here (900 s
  * under `npm start`, as prod's 15 minutes), so renewal happens within the test.
  */
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { LOCAL_CLIENT_ID } from '../../local/issuer';
-import { freePort } from '../../local/ports';
-import { type LocalStack, startLocalStack } from '../../local/stack';
-import { buildWeb } from '../../local/web/build';
-import { checkScreen, launchBrowser, newPage, signIn } from '../helpers/browser';
-import { createTestDatabase, dropTestDatabase, type TestDatabase } from '../helpers/db';
+import { checkScreen, signIn } from '../helpers/browser';
+import { useWebStack } from '../helpers/web-stack';
 
 /**
  * oidc-client-ts renews a minute before expiry, or 1 s after loading a token that lives less
@@ -24,15 +18,7 @@ import { createTestDatabase, dropTestDatabase, type TestDatabase } from '../help
  */
 const TOKEN_TTL_SECONDS = 10;
 
-let dir = '';
-let db: TestDatabase;
-let stack: LocalStack;
-let browser: Browser;
-let base = '';
-let userCount = 0;
-
-/** A name of this run's own, so the tests pass alone, repeated and in any order. */
-const fresh = (prefix: string) => `${prefix}-${++userCount}-${Date.now().toString(36)}`;
+const web = useWebStack({ name: 'session', accessTokenTtlSeconds: TOKEN_TTL_SECONDS });
 
 /** The tokens oidc-client-ts keeps in sessionStorage for the signed-in user. */
 async function storedTokens(page: Page): Promise<{ access_token: string; refresh_token?: string } | null> {
@@ -45,50 +31,11 @@ async function storedTokens(page: Page): Promise<{ access_token: string; refresh
 const expOf = (jwt: string) =>
   (JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString()) as { exp: number }).exp;
 
-async function pageFor(name: string) {
-  const { page, problems } = await newPage(browser);
-  onTestFailed(async () => {
-    const file = join(tmpdir(), `session-test-${name.replace(/\W+/g, '-')}.png`);
-    await page.screenshot({ path: file, fullPage: true }).catch(() => {});
-    console.error(`screenshot of the failed test: ${file}`);
-  });
-  return { page, problems };
-}
-
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'web-session-test-'));
-  await chmod(dir, 0o755);
-  db = await createTestDatabase({ migrate: false });
-  const dist = join(dir, 'dist');
-  [, browser] = await Promise.all([buildWeb(dist), launchBrowser()]);
-  stack = await startLocalStack({
-    dir,
-    port: await freePort(),
-    kinesisPort: await freePort(),
-    pgPort: 0,
-    stream: 'price-ticks',
-    databaseUrl: db.url,
-    seedFile: null,
-    webDist: dist,
-    webDevPort: 5173,
-    accessTokenTtlSeconds: TOKEN_TTL_SECONDS,
-    log: () => {},
-  });
-  base = stack.apiUrl;
-}, 110_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
-  if (db) await dropTestDatabase(db);
-  await rm(dir, { recursive: true, force: true });
-});
-
 describe('signed-in sessions', () => {
   it('shows the e-mail of a user who signed in with one, not the UUID username Cognito gives them', async () => {
-    const email = `${fresh('meera')}@example.in`;
-    const { page, problems } = await pageFor(email);
-    await signIn(page, base, email);
+    const email = `${web.fresh('meera')}@example.in`;
+    const { page, problems } = await web.openPage(email);
+    await signIn(page, web.base, email);
     const banner = page.getByRole('banner');
     await expect.poll(() => banner.textContent()).toContain(email);
     expect(await banner.textContent()).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-/);
@@ -101,14 +48,14 @@ describe('signed-in sessions', () => {
   }, 60_000);
 
   it('renews an expired access token with the refresh token, without leaving the page', async () => {
-    const user = fresh('renewal');
-    const { page, problems } = await pageFor(user);
+    const user = web.fresh('renewal');
+    const { page, problems } = await web.openPage(user);
     const grants: string[] = [];
     page.on('request', (r) => {
       if (r.url().endsWith('/local-issuer/token'))
         grants.push(new URLSearchParams(r.postData() ?? '').get('grant_type') ?? '');
     });
-    await signIn(page, base, user);
+    await signIn(page, web.base, user);
     const form = page.getByRole('form', { name: 'Portfolio', exact: true });
     await form.getByRole('textbox', { name: 'Symbol', exact: true }).fill('TCS');
     await page.evaluate(() => {
@@ -138,13 +85,13 @@ describe('signed-in sessions', () => {
   }, 60_000);
 
   it('"Sign out" revokes the refresh token: the token endpoint refuses it afterwards', async () => {
-    const user = fresh('leaving');
-    const { page, problems } = await pageFor(user);
+    const user = web.fresh('leaving');
+    const { page, problems } = await web.openPage(user);
     const revocations: string[] = [];
     page.on('request', (r) => {
       if (r.url().endsWith('/local-issuer/revoke')) revocations.push(r.postData() ?? '');
     });
-    await signIn(page, base, user);
+    await signIn(page, web.base, user);
     const refreshToken = (await storedTokens(page))?.refresh_token ?? '';
     expect(refreshToken).not.toBe('');
 
@@ -155,7 +102,7 @@ describe('signed-in sessions', () => {
       'refresh_token',
     ]);
 
-    const res = await fetch(`${base}/local-issuer/token`, {
+    const res = await fetch(`${web.base}/local-issuer/token`, {
       method: 'POST',
       body: new URLSearchParams({
         grant_type: 'refresh_token',
@@ -169,9 +116,9 @@ describe('signed-in sessions', () => {
   }, 60_000);
 
   it('a page opened again after its access token ran out renews it before its first call', async () => {
-    const user = fresh('returning');
-    const { page, problems } = await pageFor(user);
-    await signIn(page, base, user);
+    const user = web.fresh('returning');
+    const { page, problems } = await web.openPage(user);
+    await signIn(page, web.base, user);
     // As if the tab had slept past the expiry: the stored token's expiry is in the past.
     await page.evaluate(() => {
       const key = Object.keys(sessionStorage).find((k) => k.startsWith('oidc.user:')) ?? '';
@@ -182,7 +129,7 @@ describe('signed-in sessions', () => {
       );
     });
     const bill = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/billing');
-    await page.goto(`${base}/billing`);
+    await page.goto(`${web.base}/billing`);
     expect((await bill).status()).toBe(200);
     await page.getByRole('region', { name: 'This month', exact: true }).waitFor();
     expect(await page.getByText('session has expired').count()).toBe(0);
@@ -190,9 +137,9 @@ describe('signed-in sessions', () => {
   }, 60_000);
 
   it('signs out even when the revocation endpoint cannot be reached', async () => {
-    const user = fresh('offline');
-    const { page } = await pageFor(user);
-    await signIn(page, base, user);
+    const user = web.fresh('offline');
+    const { page } = await web.openPage(user);
+    await signIn(page, web.base, user);
     await page.route('**/local-issuer/revoke', (route) => route.abort('connectionrefused'));
     await page.getByRole('button', { name: 'Sign out', exact: true }).click();
     await page.getByRole('button', { name: 'Sign in', exact: true }).waitFor();

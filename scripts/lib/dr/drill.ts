@@ -237,7 +237,8 @@ export async function runDrill(o: DrillOptions): Promise<DrillReport> {
       throw new Error('revoking or paying failed before the failure');
     const pricesBefore = await sql`SELECT symbol, price::text, ts FROM latest_prices ORDER BY symbol`;
     const usageBefore =
-      await sql`SELECT user_sub, portfolios_analyzed::text, charged_paise::text FROM usage_totals ORDER BY user_sub`;
+      await sql`SELECT user_sub, day::text, feature, unit_price_paise::text, quantity::text FROM usage_daily
+                 ORDER BY user_sub, day, feature, unit_price_paise`;
     await archiveNow(primary);
 
     const failedAt = new Date();
@@ -305,7 +306,8 @@ export async function runDrill(o: DrillOptions): Promise<DrillReport> {
     const [inv] = await rsql`SELECT status, payment_reference FROM invoices WHERE id = ${invoice.id}`;
     const pricesAfter = await rsql`SELECT symbol, price::text, ts FROM latest_prices ORDER BY symbol`;
     const usageAfter =
-      await rsql`SELECT user_sub, portfolios_analyzed::text, charged_paise::text FROM usage_totals ORDER BY user_sub`;
+      await rsql`SELECT user_sub, day::text, feature, unit_price_paise::text, quantity::text FROM usage_daily
+                 ORDER BY user_sub, day, feature, unit_price_paise`;
     const violations = await checkLedger(rsql);
     const checks = {
       'latest prices equal those before the failure':
@@ -349,17 +351,16 @@ async function seedLastMonth(sql: postgres.Sql, sub: string): Promise<void> {
   await sql.begin(async (tx) => {
     await tx`INSERT INTO users (sub) VALUES (${sub}) ON CONFLICT DO NOTHING`;
     const [a] = await tx<[{ id: string }]>`
-      INSERT INTO analyses (id, user_sub, request_hash, rule_set, portfolio, advice, portfolio_value_paise,
+      INSERT INTO analyses (id, user_sub, request_hash, rule_set, portfolio, advice_count, portfolio_value_paise,
                             charged_paise, response, portfolios_analyzed_total, advice_generated_total, created_at)
-      VALUES (gen_random_uuid(), ${sub}, repeat('0', 64), 'v1', '[{"symbol":"TCS","quantity":1}]', '[]', 100000,
+      VALUES (gen_random_uuid(), ${sub}, repeat('0', 64), 'v1', '[{"symbol":"TCS","quantity":1}]', 0, 100000,
               500, '{}', 1, 0, ${at}) RETURNING id::text`;
     await tx`INSERT INTO usage_events (analysis_id, feature, user_sub, quantity, unit_price_paise, occurred_at)
              VALUES (${a.id}, 'portfolio_analysis', ${sub}, 1, 500, ${at})`;
-    await tx`INSERT INTO billing_outbox (event_id, analysis_id, feature, user_sub, quantity, unit_price_paise,
-                                         occurred_at, next_attempt_at, created_at)
-             VALUES (${`${a.id}:portfolio_analysis`}, ${a.id}, 'portfolio_analysis', ${sub}, 1, 500, ${at}, ${at}, ${at})`;
-    await tx`INSERT INTO usage_totals (user_sub, portfolios_analyzed, advice_generated, charged_paise, updated_at)
-             VALUES (${sub}, 1, 0, 500, ${at})`;
+    await tx`INSERT INTO billing_outbox (event_id, analysis_id, feature, next_attempt_at)
+             VALUES (${`${a.id}:portfolio_analysis`}, ${a.id}, 'portfolio_analysis', ${at})`;
+    await tx`INSERT INTO usage_daily (user_sub, day, feature, unit_price_paise, quantity)
+             VALUES (${sub}, (${at}::timestamptz AT TIME ZONE 'Asia/Kolkata')::date, 'portfolio_analysis', 500, 1)`;
   });
 }
 

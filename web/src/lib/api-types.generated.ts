@@ -45,6 +45,10 @@ export interface ReconciliationRun {
   events_unknown: number;
   quantity_mismatches: number;
   /**
+   * Events of our id shape that Flexprice holds and our ledger lacked, recorded as analyses restored from billing records (asked for with `adopt_unknown` after a restore; see docs/operations.md). 0 otherwise.
+   */
+  events_adopted: number;
+  /**
    * @maxItems 100
    */
   findings: {
@@ -671,6 +675,10 @@ export interface AnalysisSummary {
    * INR charged for it.
    */
   charged: number;
+  /**
+   * Present (true) for an analysis lost in a database restore and recorded again from the billing provider's records: it was answered and billed, but its holdings and advice are no longer kept (`holdings` is empty, `portfolio_value` 0). See docs/operations.md.
+   */
+  restored_from_billing?: true;
 }
 /**
  * This interface was referenced by `ApiDocument`'s JSON-Schema

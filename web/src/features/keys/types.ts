@@ -1,17 +1,5 @@
-/** API keys (SPEC §9). */
-export interface ApiKey {
-  id: string;
-  name: string;
-  prefix: string;
-  created_at: string;
-  last_used_at: string | null;
-  revoked_at: string | null;
-}
-
-export interface CreatedKey {
-  id: string;
-  name: string;
-  key: string;
-  prefix: string;
-  created_at: string;
-}
+/**
+ * API keys (SPEC §9), generated from docs/openapi.json (`npm run api-types`): `ApiKey` is a
+ * listed key; `CreatedKey` is the answer to creating one, the only time its secret is shown.
+ */
+export type { ApiKey, NewApiKey as CreatedKey } from '../../lib/api-types.generated';

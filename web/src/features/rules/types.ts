@@ -1,20 +1,9 @@
-/** Per-user advice rule settings (SPEC §9). */
-export interface RuleSetting {
-  id: string;
-  enabled: boolean;
-  threshold: number;
-  default_threshold: number;
-  min: number;
-  max: number;
-  description: string;
-  /** The API's title; the screen uses RULE_TITLES (the contract) and falls back to it. */
-  title?: string;
-}
-
-export interface RuleSettings {
-  rule_set: string;
-  rules: RuleSetting[];
-}
+/**
+ * Per-user advice rule settings (SPEC §9), generated from docs/openapi.json (`npm run
+ * api-types`). The screen names each rule by RULE_TITLES (the contract) and falls back to the
+ * API's `title`.
+ */
+export type { RuleSetting, RuleSettings } from '../../lib/api-types.generated';
 
 /** The rules' titles: the accessible names of their switches (SPEC §8). */
 export const RULE_TITLES: Record<string, string> = {

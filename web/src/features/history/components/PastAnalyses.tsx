@@ -100,13 +100,25 @@ export function PastAnalyses({ linkTo }: { linkTo: (id: string) => string }) {
         <ol className="history">
           {items.map((a) => (
             <li key={a.analysis_id}>
-              <Link to={linkTo(a.analysis_id)} className="history-item" id={`analysis-${a.analysis_id}`}>
-                <span className="history-date">{formatIstDateTime(a.created_at)}</span>
-                <span className="history-value">{formatInr(a.portfolio_value)}</span>
-                <span className="history-meta">
-                  {summarize(a.holdings)} · {a.advice_count} advice · charged {formatInr(a.charged)}
-                </span>
-              </Link>
+              {a.restored_from_billing ? (
+                // Lost in a database restore and recorded again from the billing provider's
+                // records (docs/operations.md): billed, but its holdings and answer are gone.
+                <div className="history-item" id={`analysis-${a.analysis_id}`}>
+                  <span className="history-date">{formatIstDateTime(a.created_at)}</span>
+                  <span className="history-value">Restored from billing records</span>
+                  <span className="history-meta">
+                    {a.advice_count} advice · charged {formatInr(a.charged)} · details no longer available
+                  </span>
+                </div>
+              ) : (
+                <Link to={linkTo(a.analysis_id)} className="history-item" id={`analysis-${a.analysis_id}`}>
+                  <span className="history-date">{formatIstDateTime(a.created_at)}</span>
+                  <span className="history-value">{formatInr(a.portfolio_value)}</span>
+                  <span className="history-meta">
+                    {summarize(a.holdings)} · {a.advice_count} advice · charged {formatInr(a.charged)}
+                  </span>
+                </Link>
+              )}
               <button
                 type="button"
                 className="button danger"

@@ -13,7 +13,7 @@ import { formatNumber } from '../../../lib/format';
 import { type RuleSetting, type RuleSettings, ruleTitle } from '../types';
 
 interface Draft {
-  id: string;
+  id: RuleSetting['id'];
   enabled: boolean;
   threshold: string;
 }

@@ -1,0 +1,59 @@
+/**
+ * Set-based fills for the benches: `count` analyses with everything the analyze statement writes
+ * for them (the analysis, its 2 ledger rows, their outbox rows — already sent — and the users'
+ * day counters), consistent enough for `npm run check-ledger`. Never through the API: a million
+ * analyses take seconds this way and hours that way.
+ */
+import type { Sql } from '../functions/platform/db';
+
+export interface Fill {
+  /** Users `${prefix}1` … `${prefix}${users}`; analysis g goes to user g mod users. */
+  prefix: string;
+  users: number;
+  count: number;
+  /** Analyses are spread over this many days before `end`, several per second. */
+  days: number;
+  end?: string;
+  /** Analyses per statement (RETURNING rows are held in memory). */
+  batch?: number;
+}
+
+/** Insert the fill; returns the seconds it took. */
+export async function fillAnalyses(sql: Sql, f: Fill): Promise<number> {
+  const started = performance.now();
+  const end = f.end ?? '2026-11-28 12:00+05:30';
+  const batch = f.batch ?? 500_000;
+  await sql.unsafe(
+    `INSERT INTO users (sub) SELECT $1 || g FROM generate_series(1, ${f.users}) g ON CONFLICT (sub) DO NOTHING`,
+    [f.prefix],
+  );
+  for (let from = 1; from <= f.count; from += batch) {
+    const to = Math.min(f.count, from + batch - 1);
+    await sql.unsafe(
+      `
+      WITH a AS (
+        INSERT INTO analyses (id, user_sub, request_hash, rule_set, portfolio, advice_count, portfolio_value_paise,
+                              charged_paise, response, portfolios_analyzed_total, advice_generated_total, created_at)
+        SELECT gen_random_uuid(), $1 || (g % ${f.users} + 1), repeat('0', 64), 'bench-fill',
+               '[{"symbol":"TCS","quantity":1}]', 2, 100000, 900, '{}', 0, 0,
+               $2::timestamptz - (g % ${f.days}) * interval '1 day' - (g % 36000) * interval '1 second'
+        FROM generate_series(${from}, ${to}) g
+        RETURNING id, user_sub, created_at
+      ), e AS (
+        INSERT INTO usage_events (analysis_id, feature, user_sub, quantity, unit_price_paise, occurred_at)
+        SELECT a.id, f.feature, a.user_sub, f.quantity, f.price, a.created_at
+        FROM a CROSS JOIN (VALUES ('portfolio_analysis', 1, 500), ('advice_generation', 2, 200)) AS f(feature, quantity, price)
+        RETURNING analysis_id, feature, user_sub, quantity, unit_price_paise, occurred_at
+      ), o AS (
+        INSERT INTO billing_outbox (event_id, analysis_id, feature, status, attempts, next_attempt_at, sent_at)
+        SELECT analysis_id::text || ':' || feature, analysis_id, feature, 'sent', 1, occurred_at, occurred_at FROM e
+      )
+      INSERT INTO usage_daily AS d (user_sub, day, feature, unit_price_paise, quantity)
+      SELECT user_sub, (occurred_at AT TIME ZONE 'Asia/Kolkata')::date, feature, unit_price_paise, sum(quantity)
+      FROM e GROUP BY 1, 2, 3, 4
+      ON CONFLICT (user_sub, day, feature, unit_price_paise) DO UPDATE SET quantity = d.quantity + EXCLUDED.quantity`,
+      [f.prefix, end],
+    );
+  }
+  return (performance.now() - started) / 1000;
+}
