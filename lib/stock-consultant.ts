@@ -70,12 +70,25 @@ export function createStockConsultant(
     schema,
     description: 'Stock Consultant: price stream and consumer',
   });
+  const billing = new BillingStack(app, `${prefix}-Billing`, {
+    config,
+    network: data.network,
+    database: data.databaseBinding,
+    schema,
+    flexpriceApiUrl: app.node.tryGetContext('flexpriceApiUrl'),
+    description: 'Stock Consultant: Flexprice sync, invoice jobs, Flexprice API key',
+  });
   const api = new ApiStack(app, `${prefix}-Api`, {
     config,
     network: data.network,
     database: data.databaseBinding,
     schema,
     site: web.site,
+    // The admin reconciliation route calls Flexprice like the reconcile job; without egress it
+    // could not reach it, so it gets nothing and says Flexprice is not configured.
+    ...(config.flexpriceEgress && {
+      flexprice: { key: billing.flexpriceKey, apiUrl: billing.flexpriceApiUrl },
+    }),
     description: 'Stock Consultant: Cognito and the HTTP API',
   });
   const webContent = new WebContentStack(app, `${prefix}-WebContent`, {
@@ -85,15 +98,6 @@ export function createStockConsultant(
     api: { url: api.stage.url, origin: api.httpApi.apiEndpoint },
     webDist: options.webDist,
     description: 'Stock Consultant: web app files and config.json',
-  });
-
-  const billing = new BillingStack(app, `${prefix}-Billing`, {
-    config,
-    network: data.network,
-    database: data.databaseBinding,
-    schema,
-    flexpriceApiUrl: app.node.tryGetContext('flexpriceApiUrl'),
-    description: 'Stock Consultant: Flexprice sync, invoice jobs, Flexprice API key',
   });
   // /health reports whether billing sync is configured: it gets the secret's ARN (not the key,
   // and no read permission).

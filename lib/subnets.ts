@@ -9,7 +9,8 @@ import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 export const ISOLATED_SUBNETS: ec2.SubnetSelection = { subnetGroupName: 'isolated' };
 
 /**
- * The billing sync and reconciliation. Behind the NAT gateway when Flexprice egress is on;
+ * The billing sync and reconciliation, and the admin reconciliation route when Flexprice egress
+ * is on (ApiStack FLEXPRICE_ROUTE_ENTRIES). Behind the NAT gateway when Flexprice egress is on;
  * without it the same subnets exist with no route out, so switching egress off or on never
  * removes a subnet a function sits in or an export another stack imports (docs/deploy.md
  * "Switching a stage").

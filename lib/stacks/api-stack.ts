@@ -10,7 +10,9 @@ import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { AUTH_FAILURES_METRIC, AUTH_METRICS_SERVICE } from '../../functions/platform/names';
 import { ROUTES, type RouteDef, routeProblem } from '../../functions/routes';
@@ -21,6 +23,7 @@ import { ACCESS_TOKEN_SCOPE, Auth } from '../constructs/auth';
 import { serviceMetric } from '../metrics';
 import { acknowledge } from '../nag';
 import { functionEntry } from '../paths';
+import { EGRESS_SUBNETS } from '../subnets';
 import { THRESHOLDS } from '../thresholds';
 
 export interface ApiStackProps extends StackProps {
@@ -33,7 +36,30 @@ export interface ApiStackProps extends StackProps {
   readonly site: { readonly url: string; readonly origin: string };
   /** @default ROUTES from functions/routes.ts */
   readonly routes?: readonly RouteDef[];
+  /**
+   * Flexprice for the routes that call it (FLEXPRICE_ROUTE_ENTRIES). Given only when Flexprice
+   * egress is on: without a way out they answer "not configured" (docs/deploy.md "The
+   * reconciliation route"). @default none
+   */
+  readonly flexprice?: FlexpriceAccess;
 }
+
+/** What a route function needs to call Flexprice; the billing jobs get the same (BillingStack). */
+export interface FlexpriceAccess {
+  /**
+   * The API key secret (BillingStack.flexpriceKey). Its ARN is exported from Billing in every
+   * configuration (/health has it too), so importing it never breaks a stage switch.
+   */
+  readonly key: secretsmanager.ISecret;
+  /** FLEXPRICE_API_URL, including `/v1`. */
+  readonly apiUrl: string;
+}
+
+/**
+ * Route functions that call Flexprice themselves: only these read its key and leave the VPC.
+ * `POST /api/admin/reconciliation` runs a reconciliation on an admin's request (SPEC §10, §13).
+ */
+export const FLEXPRICE_ROUTE_ENTRIES: readonly string[] = ['reconciliation-post'];
 
 /** `POST /api/analyze` → method and path; rejects anything API Gateway would not accept. */
 export function parseRouteKey(routeKey: string): { method: apigw.HttpMethod; path: string } {
@@ -164,6 +190,10 @@ export class ApiStack extends Stack {
         throw new Error(`${route.routeKey}: every route of "${route.entry}" needs the same auth`);
       }
       const shared = functions.get(first?.routeKey ?? '');
+      const flexprice =
+        !shared && props.flexprice && FLEXPRICE_ROUTE_ENTRIES.includes(route.entry)
+          ? this.flexpriceAccess(name, props.network, props.flexprice)
+          : undefined;
       const fn =
         shared ??
         new AppFunction(this, `${name}Function`, {
@@ -179,9 +209,11 @@ export class ApiStack extends Stack {
           memorySize: route.memoryMb,
           timeout: Duration.seconds(route.timeoutSeconds),
           network: props.network,
+          ...flexprice,
         })
           .bindDatabase(props.database)
           .bindAuth(this.auth.binding);
+      if (flexprice) props.flexprice?.key.grantRead(fn);
       fn.node.addDependency(props.schema);
       functions.set(route.routeKey, fn);
       let integration = integrations.get(route.entry);
@@ -235,5 +267,28 @@ export class ApiStack extends Stack {
     new CfnOutput(this, 'UserPoolClientId', { value: this.auth.client.userPoolClientId });
     new CfnOutput(this, 'Issuer', { value: this.auth.issuer, description: 'OIDC issuer (tokens `iss`)' });
     new CfnOutput(this, 'ManagedLoginUrl', { value: this.auth.managedLoginUrl });
+  }
+
+  /**
+   * As the billing jobs reach Flexprice: the egress subnets (exported by Data in every
+   * configuration), HTTPS out only, the URL and the key's ARN. The security group is this
+   * function's own, in this stack: sharing the Billing stack's would add an export that exists
+   * only while egress is on, and switching egress off would then fail (docs/deploy.md).
+   */
+  private flexpriceAccess(name: string, network: FunctionNetwork, access: FlexpriceAccess) {
+    const httpsEgress = new ec2.SecurityGroup(this, `${name}HttpsEgress`, {
+      vpc: network.vpc,
+      description: `${name}: HTTPS to the Flexprice API (through the NAT gateway)`,
+      allowAllOutbound: false,
+    });
+    httpsEgress.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to Flexprice');
+    return {
+      subnets: EGRESS_SUBNETS,
+      extraSecurityGroups: [httpsEgress],
+      environment: {
+        FLEXPRICE_API_URL: access.apiUrl,
+        FLEXPRICE_API_KEY_SECRET_ARN: access.key.secretArn,
+      },
+    };
   }
 }

@@ -48,6 +48,8 @@ export const RECONCILE_FOLLOW_UP_RATE = Duration.minutes(15);
 export class BillingStack extends Stack {
   /** The Flexprice API key; created with a placeholder, set by an operator (docs/deploy.md). */
   public readonly flexpriceKey: secretsmanager.Secret;
+  /** FLEXPRICE_API_URL of the jobs, and of the API's reconciliation route (ApiStack `flexprice`). */
+  public readonly flexpriceApiUrl: string;
   public readonly syncFunction: AppFunction;
   public readonly invoicesFunction: AppFunction;
   /** The daily billing reconciliation against Flexprice (issue 13). */
@@ -95,11 +97,12 @@ export class BillingStack extends Stack {
     // What the sync and the reconciliation need to reach Flexprice: egress subnets, HTTPS out,
     // the API URL and the key. Without egress (lean profile) the same subnets have no route
     // out: charges wait in the outbox, and a reconciliation run fails and says so.
+    this.flexpriceApiUrl = props.flexpriceApiUrl ?? FLEXPRICE_DEFAULT_API_URL;
     const flexpriceAccess = {
       subnets: EGRESS_SUBNETS,
       extraSecurityGroups: config.flexpriceEgress ? [httpsEgress] : [],
       environment: {
-        FLEXPRICE_API_URL: props.flexpriceApiUrl ?? FLEXPRICE_DEFAULT_API_URL,
+        FLEXPRICE_API_URL: this.flexpriceApiUrl,
         FLEXPRICE_API_KEY_SECRET_ARN: this.flexpriceKey.secretArn,
       },
     };

@@ -324,4 +324,63 @@ describe('adopting events lost in a restore', () => {
     expect((await post({ date: '2026-02-30', adopt_unknown: true })).status).toBe(400);
     expect((await post({ date: '2026-11-01', adopt: true })).status).toBe(400);
   });
+
+  it('pauses a run that would outlast the API timeout and resumes it on the next POST', async () => {
+    // Prepare
+    await analyzeOk('adopt-frank', PORTFOLIO);
+    await sync();
+    const today = dateOf(new Date());
+    const postWithin = async (timeoutMs: number) => {
+      const res = await runReconciliation(
+        apiEvent({
+          method: 'POST',
+          path: '/api/admin/reconciliation',
+          token: await adminToken('ops'),
+          body: { date: today },
+        }),
+        lambdaContext('reconciliation-post', { timeoutMs }),
+      );
+      seen.push(['POST', '/api/admin/reconciliation', res]);
+      return { status: res.statusCode, json: JSON.parse(res.body ?? 'null') };
+    };
+
+    // Act
+    const short = await postWithin(5_000); // no time left for a step after the reserve
+    const resumed = await postWithin(29_000);
+
+    // Assess
+    expect(short).toMatchObject({ status: 200, json: { state: 'paused' } });
+    expect(resumed).toMatchObject({ status: 200, json: { status: 'matched' } });
+    expect(resumed.json.state).not.toBe('paused');
+  });
+
+  // A lean stage without Flexprice egress gives the route no Flexprice settings (ApiStack).
+  it('says Flexprice is not configured with a 409 and no Retry-After (a retry cannot help), storing no run', async () => {
+    // Prepare
+    configure({ FLEXPRICE_API_KEY: undefined, FLEXPRICE_API_URL: undefined });
+    try {
+      // Act
+      const res = await runReconciliation(
+        apiEvent({
+          method: 'POST',
+          path: '/api/admin/reconciliation',
+          token: await adminToken('ops'),
+          body: { date: dateOf(new Date()), adopt_unknown: true },
+        }),
+        lambdaContext(),
+      );
+      seen.push(['POST', '/api/admin/reconciliation', res]);
+
+      // Assess
+      expect(res.statusCode).toBe(409);
+      expect(res.headers?.['retry-after']).toBeUndefined();
+      expect(JSON.parse(res.body ?? '{}').detail).toMatch(/Flexprice is not configured/);
+      const [runs] = await db.current.sql<
+        { n: number }[]
+      >`SELECT count(*)::int AS n FROM reconciliation_runs`;
+      expect(runs?.n).toBe(0);
+    } finally {
+      configure({ ...ENV, FLEXPRICE_API_URL: standin.url });
+    }
+  });
 });
