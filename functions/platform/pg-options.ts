@@ -18,6 +18,9 @@
  * fail loudly (the server refuses the literal), never silently. Send an array as a plain value
  * with a cast (`${ids}::text[]`, as every store does), not with `sql.array()`, whose element to
  * array type map the lookup filled; elements are sent as text (a Date as its ISO string).
+ * One more trap of postgres.js 3.4.9 without the lookup: `sql.reserve()` never resolves when it
+ * has to open a connection itself (ReadyForQuery drops a reserving first query), so reserve only
+ * from a client that already holds an open connection, or use `sql.begin` (no function reserves).
  */
 import type postgres from 'postgres';
 

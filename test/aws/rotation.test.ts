@@ -66,6 +66,9 @@ beforeEach(async () => {
  * new connection: what a warm container sees once its idle connection has closed.
  */
 async function holdFirstConnection(client: Sql) {
+  // Connect first: with `fetch_types: false` (platform/pg-options.ts) postgres.js 3.4.9 never
+  // answers a reserve() that has to open the pool's first connection.
+  await client`SELECT 1`;
   const held = await client.reserve();
   await held`SELECT 1`;
   return held;
