@@ -128,7 +128,7 @@ try {
   await probes.close();
 
   console.log('soak: load stopped; running the ledger check (npm run check-ledger)…');
-  const ledger = await ledgerCheck(target.databaseUrl);
+  const ledger = await ledgerCheck(target.databaseUrl, target.localDir);
   const verdict = decide({
     plan,
     latencies: apiLatencies(recorder.intervals),

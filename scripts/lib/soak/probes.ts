@@ -45,14 +45,24 @@ export function databaseProbes(databaseUrl: string) {
   };
 }
 
-/** `npm run check-ledger` against the database: whether it passed, and the last lines it printed. */
-export async function ledgerCheck(databaseUrl: string): Promise<{ ok: boolean; output: string }> {
+/**
+ * `npm run check-ledger` against the database: whether it passed, and the last lines it printed.
+ * It connects as the application role, with the password `npm start` keeps in its LOCAL_DIR.
+ */
+export async function ledgerCheck(
+  databaseUrl: string,
+  localDir: string,
+): Promise<{ ok: boolean; output: string }> {
   const tail = (text: string) => text.trim().split('\n').slice(-20).join('\n');
   try {
     const { stdout } = await promisify(execFile)(
       join(ROOT, 'node_modules/.bin/tsx'),
       [join(ROOT, 'scripts/check-ledger.ts')],
-      { cwd: ROOT, env: { ...process.env, DATABASE_URL: databaseUrl }, timeout: 180_000 },
+      {
+        cwd: ROOT,
+        env: { ...process.env, DATABASE_URL: databaseUrl, LOCAL_DIR: localDir },
+        timeout: 180_000,
+      },
     );
     return { ok: true, output: tail(stdout) };
   } catch (error) {
