@@ -59,15 +59,17 @@ export async function loadMigrations(dir: string): Promise<Migration[]> {
 /** Apply every pending migration of `dir`, each once, in order. */
 export async function migrate(sql: Sql, dir: string): Promise<MigrationResult> {
   const migrations = await loadMigrations(dir);
-  await sql`
-    CREATE TABLE IF NOT EXISTS schema_migrations (
-      version    integer PRIMARY KEY,
-      name       text NOT NULL,
-      checksum   text NOT NULL,
-      applied_at timestamptz NOT NULL DEFAULT now()
-    )`.catch((error: unknown) => {
-    // Two runners creating the table at the same instant: one loses the race, harmlessly.
-    if ((error as { code?: string }).code !== '23505') throw error;
+  // Under the runners' lock: CREATE TABLE IF NOT EXISTS is not safe against a concurrent
+  // create (the loser fails on the catalog's unique index, 23505 or 42710 depending on timing).
+  await sql.begin(async (tx) => {
+    await tx`SELECT pg_advisory_xact_lock(${LOCK_ID})`;
+    await tx`
+      CREATE TABLE IF NOT EXISTS schema_migrations (
+        version    integer PRIMARY KEY,
+        name       text NOT NULL,
+        checksum   text NOT NULL,
+        applied_at timestamptz NOT NULL DEFAULT now()
+      )`;
   });
 
   const result: MigrationResult = { applied: [], alreadyApplied: 0 };
