@@ -178,7 +178,7 @@ SELECT
      FROM latest_prices lp CROSS JOIN LATERAL (${CURRENT_SESSION}) cur
      WHERE lp.symbol = ANY($1::text[])) AS quotes,
   (SELECT json_build_object('request_hash', request_hash, 'response', response,
-            'restored', rule_set = 'restored',
+            'restored', restored_at IS NOT NULL,
             'portfolios_analyzed_total', portfolios_analyzed_total,
             'advice_generated_total', advice_generated_total)
      -- By the key's hash (migrations/0011): it also finds a placeholder adopted after a restore.
@@ -235,7 +235,7 @@ export function sqlAnalysisStore(sql: Sql): AnalysisStore {
 
     async findByKey(userSub, idempotencyKey) {
       const [row]: [PriorJson?] = await sql`
-        SELECT request_hash, response, rule_set = 'restored' AS restored,
+        SELECT request_hash, response, restored_at IS NOT NULL AS restored,
                portfolios_analyzed_total, advice_generated_total
         FROM analyses WHERE user_sub = ${userSub}
           AND idempotency_key_sha256 = encode(sha256(convert_to(${idempotencyKey}::text, 'UTF8')), 'hex')`;

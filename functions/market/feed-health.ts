@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import holidayFile from '../../data/nse-holidays.json' with { type: 'json' };
+import { GAP_THRESHOLD } from '../core/market-history';
 import { type HolidayCalendar, istDate } from '../core/trading-hours';
 import type { Sql } from '../platform/db';
 
@@ -35,8 +36,6 @@ export function parseHolidayCalendar(file: unknown): HolidayCalendar {
 /** NSE's trading holidays as committed (data/nse-holidays.json), parsed once per container. */
 export const NSE_CALENDAR: HolidayCalendar = parseHolidayCalendar(holidayFile);
 
-/** A close-to-close move beyond this fraction, with no corporate action, is a gap (SPEC §11). */
-export const UNEXPLAINED_MOVE = 0.4;
 /**
  * How far back `/health` looks for gaps. The measures span at most 21 sessions (20 returns) and
  * 7 calendar days; 60 calendar days covers that with room for holidays and thin trading, and
@@ -96,7 +95,7 @@ export function gapWindowStart(now: Date): string {
 export async function priceHealth(sql: Sql, now: Date, staleBefore: Date | null): Promise<PriceHealth> {
   const [row] = await sql.unsafe<[{ count: number; newest: Date | null; stale: number; gaps: string[] }]>(
     PRICE_HEALTH,
-    [staleBefore?.toISOString() ?? null, gapWindowStart(now), UNEXPLAINED_MOVE],
+    [staleBefore?.toISOString() ?? null, gapWindowStart(now), GAP_THRESHOLD],
   );
   return {
     count: row?.count ?? 0,

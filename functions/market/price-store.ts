@@ -112,8 +112,7 @@ WITH quarantined AS (
          OR EXCLUDED.low < d.low OR EXCLUDED.volume > COALESCE(d.volume, -1))
   RETURNING 1
 )
-SELECT (SELECT count(*) FROM updated)::int AS updated, (SELECT count(*) FROM quarantined)::int AS quarantined,
-       (SELECT count(*) FROM bars)::int AS bars`;
+SELECT (SELECT count(*) FROM updated)::int AS updated, (SELECT count(*) FROM quarantined)::int AS quarantined`;
 
 function toRow(row: MergedTick): unknown[] {
   const out: unknown[] = [row.symbol, row.price.value, row.price.version];

@@ -88,8 +88,6 @@ const notRecorded = (cause: unknown) =>
     cause,
   );
 
-export const S3_JOURNAL_PREFIX = JOURNAL_PREFIX;
-
 /**
  * `journal/YYYY/MM/DD/<iso>-<uuid>.json`: listing the bucket in key order is time order (to the
  * millisecond; entries of one millisecond are independent requests, any order is right), and
@@ -97,7 +95,7 @@ export const S3_JOURNAL_PREFIX = JOURNAL_PREFIX;
  */
 export function s3JournalKey(at: Date, id: string = randomUUID()): string {
   const iso = at.toISOString();
-  return `${S3_JOURNAL_PREFIX}${iso.slice(0, 4)}/${iso.slice(5, 7)}/${iso.slice(8, 10)}/${iso}-${id}.json`;
+  return `${JOURNAL_PREFIX}${iso.slice(0, 4)}/${iso.slice(5, 7)}/${iso.slice(8, 10)}/${iso}-${id}.json`;
 }
 
 /**
@@ -190,7 +188,7 @@ export async function readS3Journal(bucket: string, s3: S3Client): Promise<Journ
   let token: string | undefined;
   do {
     const page = await s3.send(
-      new ListObjectsV2Command({ Bucket: bucket, Prefix: S3_JOURNAL_PREFIX, ContinuationToken: token }),
+      new ListObjectsV2Command({ Bucket: bucket, Prefix: JOURNAL_PREFIX, ContinuationToken: token }),
     );
     for (const o of page.Contents ?? []) if (o.Key) keys.push(o.Key);
     token = page.IsTruncated ? page.NextContinuationToken : undefined;

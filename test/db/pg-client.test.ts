@@ -58,7 +58,7 @@ describe('the functions’ database client', () => {
     const sql = await db();
     const rows = await sql<{ s: string }[]>`
       SELECT s FROM unnest(ARRAY['TCS', 'INFY', 'a"b', 'c,d']) AS s
-      WHERE s = ANY(${['INFY', 'a"b', 'c,d', 'WIPRO']}::text[]) ORDER BY s`;
+      WHERE s = ANY(${['INFY', 'a"b', 'c,d', 'WIPRO']}::text[]) ORDER BY s COLLATE "C"`;
     expect(rows.map((r) => r.s)).toEqual(['INFY', 'a"b', 'c,d'].sort());
   });
 

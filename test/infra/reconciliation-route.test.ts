@@ -4,7 +4,9 @@
  * what the reconcile job has (egress subnets, HTTPS out, the URL, a read of the key); without
  * egress it gets none of it and answers "not configured".
  */
+
 import { describe, expect, it } from 'vitest';
+import { ROUTES } from '../../functions/routes';
 import { FLEXPRICE_ROUTE_ENTRIES } from '../../lib/stacks/api-stack';
 import { resourcesOf, synthApp } from './helpers';
 
@@ -93,6 +95,9 @@ describe('POST /api/admin/reconciliation in AWS', { timeout: 240_000 }, () => {
         const subnets = JSON.stringify(
           (fn.Properties?.VpcConfig as { SubnetIds?: unknown })?.SubnetIds ?? '',
         );
+        // A route function sits in the VPC's isolated subnets: one outside any VPC would have no
+        // SubnetIds at all (the deploy-time JWKS fetcher, no route, is outside by design).
+        if (ROUTES.some((r) => r.entry === serviceOf(fn))) expect(subnets, id).toContain('isolated');
         expect(subnets, id).not.toContain('egress');
         expect(JSON.stringify(fn.Properties?.Environment ?? {}), id).not.toContain('FLEXPRICE_API_URL');
       }

@@ -24,7 +24,9 @@ describe('Retention (in the billing stack)', () => {
 
   it('stays in the isolated subnets: no internet egress, no secret but the database’s', () => {
     const props = fn?.Properties ?? {};
-    expect(props.VpcConfig).toBeDefined();
+    const subnets = JSON.stringify((props.VpcConfig as { SubnetIds?: unknown } | undefined)?.SubnetIds ?? '');
+    expect(subnets).toContain('isolated');
+    expect(subnets).not.toContain('egress');
     expect(JSON.stringify(props.Environment)).not.toMatch(/FLEXPRICE/);
   });
 });

@@ -107,7 +107,7 @@ export function PastAnalyses({ linkTo }: { linkTo: (id: string) => string }) {
                   <span className="history-date">{formatIstDateTime(a.created_at)}</span>
                   <span className="history-value">Restored from billing records</span>
                   <span className="history-meta">
-                    {a.advice_count} advice · charged {formatInr(a.charged)} · details no longer available
+                    charged {formatInr(a.charged)} · details no longer available
                   </span>
                 </div>
               ) : (

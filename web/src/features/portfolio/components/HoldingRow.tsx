@@ -66,7 +66,7 @@ export function HoldingRow({
           max={1_000_000_000}
           step={1}
           value={row.quantity}
-          placeholder="e.g. 10"
+          placeholder="10"
           aria-invalid={quantityError ? true : undefined}
           aria-describedby={describe(`${quantityId}-error`, quantityError)}
           onChange={(e) => onChange({ quantity: e.target.value })}
