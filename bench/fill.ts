@@ -45,8 +45,8 @@ export async function fillAnalyses(sql: Sql, f: Fill): Promise<number> {
         FROM a CROSS JOIN (VALUES ('portfolio_analysis', 1, 500), ('advice_generation', 2, 200)) AS f(feature, quantity, price)
         RETURNING analysis_id, feature, user_sub, quantity, unit_price_paise, occurred_at
       ), o AS (
-        INSERT INTO billing_outbox (event_id, analysis_id, feature, status, attempts, next_attempt_at, sent_at)
-        SELECT analysis_id::text || ':' || feature, analysis_id, feature, 'sent', 1, occurred_at, occurred_at FROM e
+        INSERT INTO billing_outbox (analysis_id, feature, status, attempts, next_attempt_at, sent_at)
+        SELECT analysis_id, feature, 'sent', 1, occurred_at, occurred_at FROM e
       )
       INSERT INTO usage_daily AS d (user_sub, day, feature, unit_price_paise, quantity)
       SELECT user_sub, (occurred_at AT TIME ZONE 'Asia/Kolkata')::date, feature, unit_price_paise, sum(quantity)

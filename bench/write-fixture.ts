@@ -5,13 +5,14 @@
  * 80 sessions of closes per holding, so the stored answer has today's full shape: measures and
  * their source, and portfolio risk (SPEC §12) with each holding's contribution.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { NewAnalysis } from '../functions/analysis/analysis-store';
 import { adviceConfig, priceListConfig } from '../functions/analysis/config';
 import { analyze, type MarketQuote, measuredQuote } from '../functions/core/analysis';
 import { requestHash } from '../functions/core/portfolio';
 import { priceList } from '../functions/core/pricing';
 import { effectiveSettings, readOverrides } from '../functions/core/rule-settings';
+import { uuidv7 } from '../functions/core/uuid7';
 
 const TS = new Date('2026-12-04T10:00:00Z');
 
@@ -69,7 +70,7 @@ export function fixedAnalysis(userSub: string, at: Date, idempotencyKey: string 
   const rules = effectiveSettings(adviceConfig(), readOverrides(null));
   const measured = QUOTES.map((q) => measuredQuote(q));
   const result = analyze({
-    id: randomUUID(),
+    id: uuidv7(at.getTime(), randomBytes(10)),
     holdings: HOLDINGS,
     quotes: measured.map((m) => m.quote),
     series: new Map(measured.flatMap((m) => (m.series ? [[m.series.symbol, m.series] as const] : []))),

@@ -28,6 +28,7 @@ import {
 import { parsePortfolio, requestHash } from './core/portfolio';
 import { priceList } from './core/pricing';
 import { effectiveSettings, readOverrides } from './core/rule-settings';
+import { uuidv7 } from './core/uuid7';
 import { rejectKey } from './platform/api';
 import {
   badRequest,
@@ -136,7 +137,9 @@ export const handler = credentialRoute(
         ? new Map(measured.flatMap((m) => (m.series ? [[m.series.symbol, m.series] as const] : [])))
         : undefined;
       const result = analyzeOrRefuse({
-        id: crypto.randomUUID(),
+        // Time-ordered (core/uuid7.ts): the keys of the analysis, its ledger and outbox rows grow at
+        // the right edge of their B-trees.
+        id: uuidv7(at.getTime(), crypto.getRandomValues(new Uint8Array(10))),
         holdings,
         quotes: measured.map((m) => m.quote),
         thresholds: rules.thresholds,

@@ -12,11 +12,12 @@
 import { keyLookup } from '../accounts/key-store';
 import type { AnalysisBody, MarketQuote, UsageTotals } from '../core/analysis';
 import { MEASURE_SESSIONS } from '../core/market-history';
+import { requestHash } from '../core/portfolio';
 import { RISK_MAX_SESSIONS } from '../core/risk';
 import { CURRENT_SESSION, FEED_CURRENT } from '../market/history-store';
 import { db, type Sql } from '../platform/db';
 import { type NewAnalysis, type RecordOutcome, recordAnalysis } from './analysis-write';
-import { fromStoredAnswer } from './stored-answer';
+import { decodeAnalysis, fromStoredAnswer } from './stored-answer';
 
 export type { NewAnalysis, RecordOutcome } from './analysis-write';
 
@@ -136,22 +137,31 @@ function toQuote({ ts_ms, now, h, a, ...q }: QuoteJson, withHistory: boolean): M
 }
 
 interface PriorJson {
+  id: string;
   request_hash: string | null;
   restored: boolean;
+  /** The deflated answer (migrations/0013), base64 inside the read's JSON. */
+  answer: string | null;
+  /** An answer stored as JSON before 0013. */
   response: AnalysisBody | null;
   portfolios_analyzed_total: number;
   advice_generated_total: number;
 }
 
-const toStored = (p: PriorJson): StoredAnalysis => ({
-  requestHash: p.request_hash,
-  body: p.response && fromStoredAnswer(p.response),
-  restored: p.restored,
-  usage: {
-    portfolios_analyzed_total: Number(p.portfolios_analyzed_total),
-    advice_generated_total: Number(p.advice_generated_total),
-  },
-});
+/** A prior analysis in either stored form (stored-answer.ts): since migrations/0013 its holdings
+ * and answer are one deflated value and its fingerprint is computed from those holdings. */
+function toStored(p: PriorJson): StoredAnalysis {
+  const content = p.answer === null ? null : decodeAnalysis(Buffer.from(p.answer, 'base64'), p.id);
+  return {
+    requestHash: content ? requestHash(content.holdings) : p.request_hash,
+    body: content ? content.body : p.response && fromStoredAnswer(p.response),
+    restored: p.restored,
+    usage: {
+      portfolios_analyzed_total: Number(p.portfolios_analyzed_total),
+      advice_generated_total: Number(p.advice_generated_total),
+    },
+  };
+}
 
 /** The read with a LIMIT of `bars` per symbol: a constant in the text, so each plan is exact. */
 const loadInputsSql = (bars: number) => `
@@ -177,7 +187,8 @@ SELECT
                   WHERE $5::boolean AND ca.symbol = lp.symbol AND ca.ex_date <= cur.session))), '[]'::json)
      FROM latest_prices lp CROSS JOIN LATERAL (${CURRENT_SESSION}) cur
      WHERE lp.symbol = ANY($1::text[])) AS quotes,
-  (SELECT json_build_object('request_hash', request_hash, 'response', response,
+  (SELECT json_build_object('id', id, 'request_hash', request_hash, 'response', response,
+            'answer', encode(answer, 'base64'),
             'restored', restored_at IS NOT NULL,
             'portfolios_analyzed_total', portfolios_analyzed_total,
             'advice_generated_total', advice_generated_total)
@@ -235,7 +246,7 @@ export function sqlAnalysisStore(sql: Sql): AnalysisStore {
 
     async findByKey(userSub, idempotencyKey) {
       const [row]: [PriorJson?] = await sql`
-        SELECT request_hash, response, restored_at IS NOT NULL AS restored,
+        SELECT id, request_hash, response, encode(answer, 'base64') AS answer, restored_at IS NOT NULL AS restored,
                portfolios_analyzed_total, advice_generated_total
         FROM analyses WHERE user_sub = ${userSub}
           AND idempotency_key_sha256 = encode(sha256(convert_to(${idempotencyKey}::text, 'UTF8')), 'hex')`;

@@ -6,9 +6,10 @@
  * analysis").
  */
 import type { AnalysisBody, UsageTotals } from '../core/analysis';
+import type { Holding } from '../core/portfolio';
 import type { UsageCharge } from '../core/pricing';
 import type { Sql } from '../platform/db';
-import { toStoredAnswer } from './stored-answer';
+import { encodeAnalysis } from './stored-answer';
 
 export interface NewAnalysis {
   id: string;
@@ -18,9 +19,11 @@ export interface NewAnalysis {
   /** The rule settings in force (core/rule-settings.ts), kept with the analysis. */
   ruleSettings: unknown;
   idempotencyKey: string | null;
+  /** The request's fingerprint (core/portfolio.ts), computed again from the stored holdings. */
   requestHash: string;
   ruleSet: string;
-  portfolio: unknown;
+  /** The normalized holdings; stored with the answer (stored-answer.ts). */
+  portfolio: Holding[];
   /** The advice items; stored only inside `body` (their count has a column). */
   advice: unknown;
   portfolioValuePaise: bigint;
@@ -50,15 +53,15 @@ const istDay = (param: string) => `(${param}::timestamptz AT TIME ZONE 'Asia/Kol
 // parameter a second time if the server described it as json.
 const RECORD = `
 WITH charges AS (
-  -- Nothing is written past the deadline ($15): every later CTE reads from this one.
+  -- Nothing is written past the deadline ($13): every later CTE reads from this one.
   SELECT e.feature, e.quantity, e.unit_price_paise
-  FROM jsonb_to_recordset($12::text::jsonb) AS e(feature text, quantity integer, unit_price_paise bigint)
-  WHERE clock_timestamp() < $15::timestamptz
+  FROM jsonb_to_recordset($10::text::jsonb) AS e(feature text, quantity integer, unit_price_paise bigint)
+  WHERE clock_timestamp() < $13::timestamptz
 ), counted AS (
   -- The day's counters of the caller. The row lock serializes one user's analyses of a day, as
   -- the all-time totals row did; the updates are HOT (no indexed column changes).
   INSERT INTO usage_daily AS d (user_sub, day, feature, unit_price_paise, quantity)
-  SELECT $2, ${istDay('$13')}, feature, unit_price_paise, quantity FROM charges
+  SELECT $2, ${istDay('$11')}, feature, unit_price_paise, quantity FROM charges
   ON CONFLICT (user_sub, day, feature, unit_price_paise) DO UPDATE SET quantity = d.quantity + EXCLUDED.quantity
   RETURNING feature, quantity
 ), totals AS (
@@ -70,24 +73,26 @@ WITH charges AS (
         UNION ALL
         SELECT d.feature, d.quantity, false FROM usage_daily d
         WHERE d.user_sub = $2
-          AND NOT (d.day = ${istDay('$13')}
+          AND NOT (d.day = ${istDay('$11')}
                    AND (d.feature, d.unit_price_paise) IN (SELECT feature, unit_price_paise FROM charges))) t
   HAVING bool_or(mine)
 ), settings AS (
   -- The rule settings document, stored once (migrations/0012); usually already there, and then
   -- the conflict check finds it without writing anything.
   INSERT INTO rule_settings_used (id, settings)
-  SELECT md5($11::text::jsonb::text)::uuid, $11::text::jsonb FROM totals
+  SELECT md5($9::text::jsonb::text)::uuid, $9::text::jsonb FROM totals
   ON CONFLICT (id) DO NOTHING
 ), analysis AS (
   -- A reused Idempotency-Key violates analyses_idempotency_sha256 here (its hash, set by a
   -- trigger, migrations/0011) and aborts the whole statement.
-  INSERT INTO analyses (id, user_sub, idempotency_key, request_hash, rule_set, portfolio, advice_count,
-                        portfolio_value_paise, charged_paise, response,
+  -- The holdings and the request's fingerprint are in the answer's bytes (stored-answer.ts):
+  -- request_hash and portfolio stay NULL.
+  INSERT INTO analyses (id, user_sub, idempotency_key, rule_set, advice_count,
+                        portfolio_value_paise, charged_paise, answer,
                         portfolios_analyzed_total, advice_generated_total, created_at,
                         api_key_id, rule_settings_id)
-  SELECT $1::uuid, $2, $3, $4, $5, $6::text::jsonb, $7::smallint, $8::bigint, $9::bigint, $10::text::json,
-         totals.portfolios_analyzed, totals.advice_generated, $13, $14::uuid, md5($11::text::jsonb::text)::uuid
+  SELECT $1::uuid, $2, $3, $4, $5::smallint, $6::bigint, $7::bigint, $8::bytea,
+         totals.portfolios_analyzed, totals.advice_generated, $11, $12::uuid, md5($9::text::jsonb::text)::uuid
   FROM totals
   RETURNING id, user_sub, created_at
 ), events AS (
@@ -98,8 +103,8 @@ WITH charges AS (
 ), outbox AS (
   -- The same charges, queued for the billing provider (migrations/0003, 0012): committed with
   -- the analysis or not at all. The row names its ledger row; the figures are read from there.
-  INSERT INTO billing_outbox (event_id, analysis_id, feature, next_attempt_at)
-  SELECT analysis_id::text || ':' || feature, analysis_id, feature, occurred_at
+  INSERT INTO billing_outbox (analysis_id, feature, next_attempt_at)
+  SELECT analysis_id, feature, occurred_at
   FROM events
   RETURNING 1
 )
@@ -114,13 +119,11 @@ export async function recordAnalysis(sql: Sql, a: NewAnalysis): Promise<RecordOu
       a.id,
       a.userSub,
       a.idempotencyKey,
-      a.requestHash,
       a.ruleSet,
-      JSON.stringify(a.portfolio),
       a.adviceCount,
       a.portfolioValuePaise.toString(),
       a.chargedPaise.toString(),
-      JSON.stringify(toStoredAnswer(a.body)),
+      encodeAnalysis({ holdings: a.portfolio, body: a.body }),
       JSON.stringify(a.ruleSettings),
       JSON.stringify(
         a.charges.map((c) => ({

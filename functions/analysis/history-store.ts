@@ -8,7 +8,7 @@
 import type { AnalysisResponse } from '../core/analysis';
 import type { Cursor } from '../core/history';
 import { db, type Sql } from '../platform/db';
-import { fromStoredAnswer } from './stored-answer';
+import { decodeAnalysis, storedAnswer } from './stored-answer';
 
 export interface HistoryRow {
   analysis_id: string;
@@ -23,11 +23,14 @@ export interface HistoryRow {
   restored: boolean;
 }
 
+/** A page's row as read: the holdings are in `answer` when `holdings` (the older column) is null. */
+type PageRow = HistoryRow & { answer: Buffer | null };
+
 const SELECT_PAGE = `
   SELECT id AS analysis_id,
          to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at,
          to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_t,
-         portfolio_value_paise::text AS portfolio_value_paise, portfolio AS holdings,
+         portfolio_value_paise::text AS portfolio_value_paise, portfolio AS holdings, answer,
          advice_count, charged_paise::text AS charged_paise,
          restored_at IS NOT NULL AS restored
   FROM analyses`;
@@ -50,7 +53,7 @@ export const HISTORY_SQL = {
   ${NEWEST_FIRST}`,
   /** $1 id, $2 user: the stored answer, for its owner only. */
   one: `
-  SELECT response, portfolios_analyzed_total::text AS portfolios_analyzed_total,
+  SELECT id, answer, response, portfolios_analyzed_total::text AS portfolios_analyzed_total,
          advice_generated_total::text AS advice_generated_total
   FROM analyses WHERE id = $1::uuid AND user_sub = $2 AND deleted_at IS NULL`,
 } as const;
@@ -62,7 +65,7 @@ export const HISTORY_SQL = {
  * count (what was charged) are not touched.
  */
 export const eraseContent = (deletedAt: string) => `deleted_at = ${deletedAt}, request_hash = NULL,
-  portfolio = NULL, portfolio_value_paise = NULL, response = NULL, rule_settings_id = NULL`;
+  portfolio = NULL, portfolio_value_paise = NULL, response = NULL, answer = NULL, rule_settings_id = NULL`;
 
 export interface HistoryStore {
   /** Up to `limit` analyses of the user, newest first, older than `after` when given. */
@@ -79,21 +82,34 @@ export interface HistoryStore {
 
 export function sqlHistoryStore(sql: Sql): HistoryStore {
   return {
-    page(userSub, limit, after) {
-      return after
-        ? sql.unsafe<HistoryRow[]>(HISTORY_SQL.nextPage, [userSub, limit, after.t, after.i])
-        : sql.unsafe<HistoryRow[]>(HISTORY_SQL.firstPage, [userSub, limit]);
+    async page(userSub, limit, after) {
+      const rows = await (after
+        ? sql.unsafe<PageRow[]>(HISTORY_SQL.nextPage, [userSub, limit, after.t, after.i])
+        : sql.unsafe<PageRow[]>(HISTORY_SQL.firstPage, [userSub, limit]));
+      // Since migrations/0013 the holdings are stored with the answer (stored-answer.ts).
+      return rows.map(({ answer, ...row }) =>
+        answer ? { ...row, holdings: decodeAnalysis(answer, row.analysis_id).holdings } : row,
+      );
     },
 
     async one(userSub, id) {
       const [row] = await sql.unsafe<
-        [{ response: AnalysisResponse; portfolios_analyzed_total: string; advice_generated_total: string }?]
+        [
+          {
+            id: string;
+            answer: Buffer | null;
+            response: AnalysisResponse | null;
+            portfolios_analyzed_total: string;
+            advice_generated_total: string;
+          }?,
+        ]
       >(HISTORY_SQL.one, [id, userSub]);
       // A placeholder restored from billing records has no answer to show (migrations/0011).
-      if (!row || row.response === null) return null;
+      const body = row && storedAnswer(row);
+      if (!row || !body) return null;
       // The same shape an Idempotency-Key replay answers (analyze.ts): the stored body, then usage.
       return {
-        ...fromStoredAnswer(row.response),
+        ...body,
         usage: {
           portfolios_analyzed_total: Number(row.portfolios_analyzed_total),
           advice_generated_total: Number(row.advice_generated_total),

@@ -1,17 +1,110 @@
 /**
- * The stored form of an analysis's answer (analyses.response), which replays and
- * GET /api/analyses/{id} turn back into the answer as first sent.
+ * The stored form of an analysis: the holdings it was asked for and the answer it gave, which
+ * replays, GET /api/analyses/{id} and the history list turn back into exactly what was sent
+ * (docs/metering.md "The stored answer").
  *
- * The one part every answer repeats word for word is the disclaimer (~270 bytes, about a fifth
- * of a compressed row): it is stored as a short token naming its exact text. The texts are kept
- * here, never edited: a new wording gets a new token, so an old answer replays with the words it
- * was sent with. A wording with no token is simply stored in full, so forgetting to add one costs
- * bytes, never correctness. The key keeps its place in the object, so the replayed JSON is byte
- * for byte the first answer (docs/metering.md "The stored answer").
+ * Since migrations/0013 both are one value, `analyses.answer`: a byte naming a preset dictionary
+ * (answer-dictionary.ts), then the raw deflate, primed with that dictionary, of the JSON text
+ * `[holdings, answer]`. PostgreSQL's pglz has nothing to refer back to in a 5 KB document and
+ * kept about a third of it; the primed deflate keeps a seventh, and the holdings cost almost
+ * nothing beside the answer's `per_stock`, which repeats them. The request's fingerprint is
+ * computed from the stored holdings (core/portfolio.ts requestHash), so it is not stored either.
+ * What the answer repeats of the row is left out and put back on the way out, each only when the
+ * round trip gives the same text (checked when storing): the analysis id (the row's key), and the
+ * risk value series as day gaps and paise steps instead of dated objects.
+ *
+ * Answers stored before 0013 are JSON in `analyses.response` with the holdings in `portfolio`,
+ * their disclaimer replaced by a token (migrations/0012): `storedAnalysis` reads both forms.
  */
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { AnalysisBody } from '../core/analysis';
+import type { Holding } from '../core/portfolio';
+import { ANSWER_DICTIONARIES, CURRENT_DICTIONARY } from './answer-dictionary';
 
-/** Token → exact disclaimer text. Append only. */
+/** Stored answers inflate to a few KB: one that inflates past this is corrupt, not an answer. */
+const MAX_STORED_BYTES = 4 * 1024 * 1024;
+const DAY_MS = 86_400_000;
+
+export interface StoredContent {
+  holdings: Holding[];
+  body: AnalysisBody;
+}
+
+type Point = { session: string; value: number };
+/** The value series as stored: day gaps (the first is days since 1970-01-01) and paise steps. */
+type CompactSeries = { g: number[]; p: number[] };
+
+function compactSeries(series: Point[]): CompactSeries {
+  const days = series.map((p) => Date.parse(`${p.session}T00:00:00Z`) / DAY_MS);
+  const paise = series.map((p) => Math.round(p.value * 100));
+  return {
+    g: days.map((d, i) => (i === 0 ? d : d - (days[i - 1] as number))),
+    p: paise.map((v, i) => (i === 0 ? v : v - (paise[i - 1] as number))),
+  };
+}
+
+function expandSeries(c: CompactSeries): Point[] {
+  let day = 0;
+  let paise = 0;
+  return c.g.map((gap, i) => {
+    day += gap;
+    paise += c.p[i] as number;
+    return { session: new Date(day * DAY_MS).toISOString().slice(0, 10), value: paise / 100 };
+  });
+}
+
+/** The answer without what the row already holds, when that can be put back exactly. */
+function slim(body: AnalysisBody): unknown {
+  const risk = body.details.risk;
+  const series = risk?.value_series;
+  return {
+    ...body,
+    analysis_id: '',
+    details:
+      risk && Array.isArray(series)
+        ? { ...body.details, risk: { ...risk, value_series: compactSeries(series) } }
+        : body.details,
+  };
+}
+
+function fatten(stored: AnalysisBody, analysisId: string): AnalysisBody {
+  const risk = stored.details?.risk as
+    | (AnalysisBody['details']['risk'] & { value_series: unknown })
+    | undefined;
+  const series = risk?.value_series;
+  const details =
+    risk && series && !Array.isArray(series)
+      ? { ...stored.details, risk: { ...risk, value_series: expandSeries(series as CompactSeries) } }
+      : stored.details;
+  return { ...stored, analysis_id: stored.analysis_id === '' ? analysisId : stored.analysis_id, details };
+}
+
+const deflate = (text: string, version: number) =>
+  Buffer.concat([
+    Buffer.from([version]),
+    deflateRawSync(text, { level: 9, dictionary: ANSWER_DICTIONARIES.get(version) as Buffer }),
+  ]);
+
+/** The bytes of `analyses.answer` for an analysis's holdings and answer. */
+export function encodeAnalysis(content: StoredContent): Buffer {
+  const full = JSON.stringify([content.holdings, content.body]);
+  const slimmed = JSON.stringify([content.holdings, slim(content.body)]);
+  const stored = deflate(slimmed, CURRENT_DICTIONARY);
+  // The slim form only if it comes back as the very text that was sent; else the full one.
+  const back = decodeAnalysis(stored, content.body.analysis_id);
+  return JSON.stringify([back.holdings, back.body]) === full ? stored : deflate(full, CURRENT_DICTIONARY);
+}
+
+/** The holdings and the answer as first sent, from `encodeAnalysis`'s bytes and the row's id. */
+export function decodeAnalysis(stored: Uint8Array, analysisId: string): StoredContent {
+  const dictionary = ANSWER_DICTIONARIES.get(stored[0] ?? 0);
+  if (!dictionary) throw new Error(`stored answer: unknown dictionary ${stored[0]}`);
+  const text = inflateRawSync(stored.subarray(1), { dictionary, maxOutputLength: MAX_STORED_BYTES });
+  const [holdings, body] = JSON.parse(text.toString('utf8')) as [Holding[], AnalysisBody];
+  return { holdings, body: fatten(body, analysisId) };
+}
+
+/** Token → exact disclaimer text of answers stored as JSON (migrations/0012). Never edit. */
 export const DISCLAIMERS: Readonly<Record<string, string>> = {
   d1:
     'This analysis is rule-based and educational only. It is not personalised investment advice, ' +
@@ -19,16 +112,22 @@ export const DISCLAIMERS: Readonly<Record<string, string>> = {
     'Consider consulting a SEBI-registered adviser before making investment decisions.',
 };
 
-const TOKENS = new Map(Object.entries(DISCLAIMERS).map(([token, text]) => [text, token]));
-
-/** The answer as stored: its disclaimer replaced by its token when it has one. */
-export function toStoredAnswer(body: AnalysisBody): AnalysisBody {
-  const token = TOKENS.get(body.disclaimer);
-  return token ? { ...body, disclaimer: token } : body;
-}
-
-/** The answer as first sent, from its stored form (answers stored in full pass unchanged). */
+/** An answer stored as JSON (before migrations/0013), as first sent. */
 export function fromStoredAnswer<T extends { disclaimer?: unknown }>(stored: T): T {
   const text = typeof stored.disclaimer === 'string' ? DISCLAIMERS[stored.disclaimer] : undefined;
   return text === undefined ? stored : { ...stored, disclaimer: text };
+}
+
+/**
+ * The answer of a row in either form: `answer` (since 0013) or `response` (JSON, before); null for
+ * an analysis with neither (deleted, or a placeholder restored from billing records, whose
+ * `response` is JSON null).
+ */
+export function storedAnswer<T extends { disclaimer?: unknown } = AnalysisBody>(row: {
+  id: string;
+  answer?: Uint8Array | null;
+  response?: T | null;
+}): T | null {
+  if (row.answer) return decodeAnalysis(row.answer, row.id).body as unknown as T;
+  return row.response ? fromStoredAnswer(row.response) : null;
 }

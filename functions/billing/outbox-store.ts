@@ -40,10 +40,20 @@ interface ClaimedRow {
   idempotency_key_sha256: string | null;
 }
 
+/**
+ * The provider's event id of an outbox row `t`: '<analysis_id>:<feature>' (migrations/0003), its
+ * key's two columns joined (stored as text until migrations/0013).
+ */
+export const EVENT_ID = (t: string) => `(${t}.analysis_id::text || ':' || ${t}.feature)`;
+
+/** Row `t` is the one event id `id` (a text expression) names; served by the outbox's key. */
+export const BY_EVENT_ID = (t: string, id: string) =>
+  `${t}.analysis_id = split_part(${id}, ':', 1)::uuid AND ${t}.feature = split_part(${id}, ':', 2)`;
+
 export const OUTBOX_SQL = {
   claim: `
 WITH due AS (
-  SELECT event_id FROM billing_outbox
+  SELECT analysis_id, feature FROM billing_outbox
   WHERE status = 'pending' AND next_attempt_at <= $1::timestamptz
   ORDER BY next_attempt_at
   LIMIT $2
@@ -53,20 +63,22 @@ UPDATE billing_outbox o
 SET attempts = o.attempts + 1,
     next_attempt_at = $1::timestamptz + make_interval(secs => $3::double precision / 1000)
 FROM due, usage_events e
-WHERE o.event_id = due.event_id AND e.analysis_id = o.analysis_id AND e.feature = o.feature
-RETURNING o.event_id, o.feature, e.user_sub, e.quantity, e.unit_price_paise::text AS unit_price_paise,
+WHERE o.analysis_id = due.analysis_id AND o.feature = due.feature
+  AND e.analysis_id = o.analysis_id AND e.feature = o.feature
+RETURNING ${EVENT_ID('o')} AS event_id, o.feature, e.user_sub, e.quantity, e.unit_price_paise::text AS unit_price_paise,
           e.occurred_at, o.attempts,
           EXISTS (SELECT 1 FROM billing_customers c WHERE c.user_sub = e.user_sub) AS customer_known,
           (SELECT a.idempotency_key_sha256 FROM analyses a WHERE a.id = o.analysis_id) AS idempotency_key_sha256`,
   // Only rows still pending: a slower run whose lease expired cannot undo another's result.
   markSent: `
-UPDATE billing_outbox SET status = 'sent', sent_at = $2::timestamptz, last_error = NULL
-WHERE event_id = ANY($1::text[]) AND status = 'pending'`,
+UPDATE billing_outbox o SET status = 'sent', sent_at = $2::timestamptz, last_error = NULL
+FROM unnest($1::text[]) AS u(event_id)
+WHERE ${BY_EVENT_ID('o', 'u.event_id')} AND o.status = 'pending'`,
   markFailed: `
 UPDATE billing_outbox o
 SET status = u.status, next_attempt_at = u.next_attempt_at::timestamptz, last_error = u.error
 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS u(event_id, status, next_attempt_at, error)
-WHERE o.event_id = u.event_id AND o.status = 'pending'`,
+WHERE ${BY_EVENT_ID('o', 'u.event_id')} AND o.status = 'pending'`,
   rememberCustomers: `
 INSERT INTO billing_customers (user_sub, synced_at)
 SELECT unnest($1::text[]), $2::timestamptz

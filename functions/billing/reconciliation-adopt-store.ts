@@ -60,10 +60,10 @@ export async function adoptAnalysis(sql: Sql, a: Adoption, now: Date): Promise<n
     if (added.length === 0) return 0;
     // The outbox row names its ledger row (migrations/0012); already sent: Flexprice has it.
     await tx`
-      INSERT INTO billing_outbox (event_id, analysis_id, feature, status, next_attempt_at, sent_at)
-      SELECT ${a.analysisId}::text || ':' || f, ${a.analysisId}::uuid, f, 'sent', ${a.timestamp}, ${now}
+      INSERT INTO billing_outbox (analysis_id, feature, status, next_attempt_at, sent_at)
+      SELECT ${a.analysisId}::uuid, f, 'sent', ${a.timestamp}, ${now}
       FROM unnest(${added.map((r) => r.feature)}::text[]) AS f
-      ON CONFLICT (event_id) DO NOTHING`;
+      ON CONFLICT (analysis_id, feature) DO NOTHING`;
     await tx`INSERT INTO billing_customers (user_sub, synced_at) VALUES (${a.customer}, ${now}) ON CONFLICT DO NOTHING`;
     const paise = added.reduce((n, r) => n + BigInt(r.quantity) * BigInt(r.unit_price_paise), 0n);
     // The customer's day counters move with the ledger rows (migrations/0012), then the

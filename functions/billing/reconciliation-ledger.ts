@@ -54,11 +54,11 @@ export async function ledgerEvents(
       resent_at: Date | null;
     }[]
   >`
-    SELECT o.event_id, ue.user_sub, ue.feature, ue.quantity, ue.occurred_at, o.status, o.sent_at,
+    SELECT o.analysis_id::text || ':' || o.feature AS event_id, ue.user_sub, ue.feature, ue.quantity, ue.occurred_at, o.status, o.sent_at,
            r.run_id, r.resent_at
     FROM usage_events ue
-    JOIN billing_outbox o ON o.event_id = ue.analysis_id::text || ':' || ue.feature
-    LEFT JOIN reconciliation_resends r ON r.event_id = o.event_id
+    JOIN billing_outbox o ON o.analysis_id = ue.analysis_id AND o.feature = ue.feature
+    LEFT JOIN reconciliation_resends r ON r.analysis_id = o.analysis_id AND r.feature = o.feature
     WHERE ue.user_sub = ANY(${customers as string[]}::text[])
       AND ue.occurred_at >= ${range.start} AND ue.occurred_at < ${range.end}`;
   return rows.map((r) => ({
@@ -89,12 +89,14 @@ export async function resendEvents(
     WITH requeued AS (
       UPDATE billing_outbox o
       SET status = 'pending', sent_at = NULL, attempts = 0, next_attempt_at = ${now}, last_error = NULL
-      WHERE o.event_id = ANY(${eventIds as string[]}::text[]) AND o.status = 'sent'
-        AND NOT EXISTS (SELECT 1 FROM reconciliation_resends r WHERE r.event_id = o.event_id)
-      RETURNING o.event_id
+      FROM unnest(${eventIds as string[]}::text[]) AS u(event_id)
+      WHERE o.analysis_id = split_part(u.event_id, ':', 1)::uuid AND o.feature = split_part(u.event_id, ':', 2) AND o.status = 'sent'
+        AND NOT EXISTS (SELECT 1 FROM reconciliation_resends r
+                        WHERE r.analysis_id = o.analysis_id AND r.feature = o.feature)
+      RETURNING o.analysis_id, o.feature
     )
-    INSERT INTO reconciliation_resends (event_id, day, run_id, resent_at)
-    SELECT event_id, ${run.day}::date, ${run.id}::uuid, ${now} FROM requeued
-    RETURNING event_id`;
+    INSERT INTO reconciliation_resends (analysis_id, feature, day, run_id, resent_at)
+    SELECT analysis_id, feature, ${run.day}::date, ${run.id}::uuid, ${now} FROM requeued
+    RETURNING analysis_id::text || ':' || feature AS event_id`;
   return rows.map((r) => r.event_id);
 }

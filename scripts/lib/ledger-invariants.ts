@@ -48,6 +48,12 @@ export const INVARIANTS: readonly Invariant[] = [
             HAVING a.charged_paise <> sum(e.quantity * e.unit_price_paise)`,
   },
   {
+    // No foreign key since migrations/0013: the analyze statement writes both.
+    name: 'every usage event has its analysis',
+    query: `SELECT e.analysis_id, e.feature, e.user_sub FROM usage_events e
+            WHERE NOT EXISTS (SELECT 1 FROM analyses a WHERE a.id = e.analysis_id)`,
+  },
+  {
     name: 'a usage event belongs to the user and the time of its analysis',
     query: `SELECT e.analysis_id, e.feature, e.user_sub, a.user_sub AS analysis_user
             FROM usage_events e JOIN analyses a ON a.id = e.analysis_id
@@ -59,11 +65,11 @@ export const INVARIANTS: readonly Invariant[] = [
     query: `SELECT e.analysis_id, e.feature, e.user_sub
             FROM usage_events e JOIN analyses a ON a.id = e.analysis_id
             LEFT JOIN billing_outbox o ON o.analysis_id = e.analysis_id AND o.feature = e.feature
-            WHERE a.rule_set <> $1 AND o.event_id IS NULL`,
+            WHERE a.rule_set <> $1 AND o.analysis_id IS NULL`,
   },
   {
     name: 'every outbox row is a usage event',
-    query: `SELECT o.event_id FROM billing_outbox o
+    query: `SELECT o.analysis_id, o.feature FROM billing_outbox o
             WHERE NOT EXISTS (SELECT 1 FROM usage_events e
                               WHERE e.analysis_id = o.analysis_id AND e.feature = o.feature)`,
   },
@@ -75,7 +81,7 @@ export const INVARIANTS: readonly Invariant[] = [
   },
   {
     name: 'the legacy import is never sent to the billing provider',
-    query: `SELECT o.event_id FROM billing_outbox o JOIN analyses a ON a.id = o.analysis_id
+    query: `SELECT o.analysis_id, o.feature FROM billing_outbox o JOIN analyses a ON a.id = o.analysis_id
             WHERE a.rule_set = $1`,
   },
   {

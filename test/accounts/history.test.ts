@@ -72,9 +72,9 @@ describe('GET /api/analyses', () => {
     // Three more rows with the very same created_at as the newest: the id breaks the tie.
     await db.current.sql`
       INSERT INTO analyses (id, user_sub, request_hash, rule_set, portfolio, advice_count, portfolio_value_paise,
-                            charged_paise, response, portfolios_analyzed_total, advice_generated_total, created_at)
+                            charged_paise, response, answer, portfolios_analyzed_total, advice_generated_total, created_at)
       SELECT gen_random_uuid(), user_sub, request_hash, rule_set, portfolio, advice_count, portfolio_value_paise,
-             charged_paise, response, portfolios_analyzed_total, advice_generated_total, created_at
+             charged_paise, response, answer, portfolios_analyzed_total, advice_generated_total, created_at
       FROM analyses, generate_series(1, 3)
       WHERE user_sub = 'h-bob' AND created_at = (SELECT max(created_at) FROM analyses WHERE user_sub = 'h-bob')`;
     const expected = (
@@ -100,9 +100,9 @@ describe('GET /api/analyses', () => {
     // Two more in the same millisecond, 100 µs apart, ids sorted against their times.
     await db.current.sql`
       INSERT INTO analyses (id, user_sub, request_hash, rule_set, portfolio, advice_count, portfolio_value_paise,
-                            charged_paise, response, portfolios_analyzed_total, advice_generated_total, created_at)
+                            charged_paise, response, answer, portfolios_analyzed_total, advice_generated_total, created_at)
       SELECT v.id::uuid, user_sub, request_hash, rule_set, portfolio, advice_count, portfolio_value_paise, charged_paise,
-             response, portfolios_analyzed_total, advice_generated_total, timestamptz '2030-01-01 00:00:00.000100Z' + v.d
+             response, answer, portfolios_analyzed_total, advice_generated_total, timestamptz '2030-01-01 00:00:00.000100Z' + v.d
       FROM analyses,
            (VALUES ('ffffffff-0000-4000-8000-000000000000', interval '0'),
                    ('00000000-0000-4000-8000-000000000001', interval '100 microseconds')) AS v(id, d)

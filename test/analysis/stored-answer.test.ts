@@ -1,31 +1,113 @@
-/** The stored form of an answer: smaller in the database, byte for byte the same answer out. */
+/** The stored form of an analysis: a fraction of the bytes, byte for byte the same answer out. */
+import { createHash } from 'node:crypto';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fromStoredAnswer, toStoredAnswer } from '../../functions/analysis/stored-answer';
+import { fixedAnalysis } from '../../bench/write-fixture';
+import { ANSWER_DICTIONARIES } from '../../functions/analysis/answer-dictionary';
+import {
+  decodeAnalysis,
+  encodeAnalysis,
+  fromStoredAnswer,
+  storedAnswer,
+} from '../../functions/analysis/stored-answer';
 import { type AnalysisBody, DISCLAIMER } from '../../functions/core/analysis';
 
-const body = {
-  analysis_id: '00000000-0000-4000-8000-000000000001',
-  portfolio_value: 100,
-  advice: [],
-  unknown_symbols: [],
-  disclaimer: DISCLAIMER,
-  api_key_id: '00000000-0000-4000-8000-000000000002',
-} as unknown as AnalysisBody;
+const real = fixedAnalysis('user-1', new Date('2026-12-04T10:00:00Z'), null);
+const content = { holdings: real.portfolio, body: real.body };
+/** The text a client was sent, and a replay must send again. */
+const text = (x: unknown) => JSON.stringify(x);
 
-describe('stored answer', () => {
-  it('stores the current disclaimer as a token and replays the exact JSON, key order included', () => {
-    const stored = toStoredAnswer(body);
-    const text = JSON.stringify(stored);
-    expect(text).not.toContain('SEBI');
-    expect(text.length).toBeLessThan(JSON.stringify(body).length - 200);
-    // What the database gives back (json keeps the text) and the replay serializes.
-    expect(JSON.stringify(fromStoredAnswer(JSON.parse(text)))).toBe(JSON.stringify(body));
+describe('stored analysis', () => {
+  it('keeps a real answer (5 holdings, 3 advice items, risk with 60 sessions) in a fifth of its text', () => {
+    const stored = encodeAnalysis(content);
+    expect(stored.length).toBeLessThan(text(real.body).length / 5);
+    const back = decodeAnalysis(stored, real.id);
+    expect(text(back.body)).toBe(text(real.body));
+    expect(back.holdings).toEqual(real.portfolio);
   });
 
-  it('an answer stored in full (before migration 0012, or a wording without a token) passes unchanged', () => {
-    const older = { ...body, disclaimer: 'An older wording.' };
-    expect(toStoredAnswer(older)).toEqual(older);
-    expect(fromStoredAnswer(older)).toEqual(older);
-    expect(fromStoredAnswer(body)).toEqual(body);
+  it('puts back the analysis id of the row it is read from, and only where it was left out', () => {
+    const stored = encodeAnalysis(content);
+    expect(stored.includes(Buffer.from(real.id))).toBe(false);
+    expect(decodeAnalysis(stored, real.id).body.analysis_id).toBe(real.id);
+  });
+
+  it('stores a value series it could not put back exactly as it was', () => {
+    const risk = real.body.details.risk as NonNullable<AnalysisBody['details']['risk']>;
+    // Not whole paise, and a session that is no calendar date: neither survives the compact form.
+    for (const odd of [
+      { session: '2026-12-01', value: 1.005 },
+      { session: '2026-13-01', value: 10 },
+    ]) {
+      const body = {
+        ...real.body,
+        details: { ...real.body.details, risk: { ...risk, value_series: [odd] } },
+      };
+      expect(text(decodeAnalysis(encodeAnalysis({ holdings: [], body }), real.id).body)).toBe(text(body));
+    }
+  });
+
+  it('gives back any answer exactly (arbitrary series, names, extra keys)', () => {
+    const point = fc.record({
+      session: fc
+        .date({ min: new Date('1990-01-01'), max: new Date('2100-01-01'), noInvalidDate: true })
+        .map((d) => d.toISOString().slice(0, 10)),
+      value: fc.oneof(
+        fc.integer({ min: -1e9, max: 1e12 }).map((p) => p / 100),
+        fc.double({ noNaN: true, noDefaultInfinity: true }),
+      ),
+    });
+    fc.assert(
+      fc.property(
+        fc.array(point, { maxLength: 70 }),
+        fc.string(),
+        fc.uuid(),
+        fc.array(fc.record({ symbol: fc.string(), quantity: fc.integer({ min: 1 }) }), { maxLength: 30 }),
+        (series, name, id, holdings) => {
+          const risk = { ...(real.body.details.risk as object), value_series: series };
+          const body = {
+            ...real.body,
+            analysis_id: id,
+            details: { ...real.body.details, per_stock: [{ ...real.body.details.per_stock[0], name }], risk },
+            api_key_id: id,
+          } as AnalysisBody;
+          const back = decodeAnalysis(encodeAnalysis({ holdings, body }), id);
+          expect(text(back.body)).toBe(text(body));
+          expect(back.holdings).toEqual(holdings);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('reads an answer stored as JSON before migration 0013, its disclaimer token replaced', () => {
+    const older = { ...real.body, disclaimer: 'd1' };
+    expect(text(storedAnswer({ id: real.id, response: older }))).toBe(
+      text({ ...real.body, disclaimer: DISCLAIMER }),
+    );
+    const wording = { ...real.body, disclaimer: 'An older wording.' };
+    expect(fromStoredAnswer(wording)).toEqual(wording);
+    // A placeholder restored from billing records has JSON null; a deleted analysis nothing.
+    expect(storedAnswer({ id: real.id, response: null })).toBeNull();
+    expect(storedAnswer({ id: real.id, answer: null, response: null })).toBeNull();
+  });
+
+  it('refuses bytes of an unknown dictionary or a corrupt stream instead of guessing', () => {
+    const stored = encodeAnalysis(content);
+    expect(() => decodeAnalysis(Buffer.concat([Buffer.from([99]), stored.subarray(1)]), real.id)).toThrow(
+      /unknown dictionary 99/,
+    );
+    expect(() =>
+      decodeAnalysis(Buffer.concat([stored.subarray(0, 1), Buffer.from('garbage')]), real.id),
+    ).toThrow();
+  });
+
+  it('never changes a dictionary that answers were stored with', () => {
+    // Stored answers inflate only with the exact bytes they were deflated with: a new
+    // dictionary is a new number (answer-dictionary.ts).
+    const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+    expect([...ANSWER_DICTIONARIES].map(([n, d]) => [n, sha(d)])).toEqual([[1, DICTIONARY_1_SHA256]]);
   });
 });
+
+const DICTIONARY_1_SHA256 = '00856dc348583b50c0a9f1dda91214a2deac4c6bd732f6522d95bff583ca7a19';

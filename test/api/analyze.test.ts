@@ -1,5 +1,6 @@
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { decodeAnalysis } from '../../functions/analysis/stored-answer';
 import { handler } from '../../functions/analyze';
 import { DISCLAIMER } from '../../functions/core/analysis';
 import { analyzeAs } from '../helpers/analyze';
@@ -105,10 +106,16 @@ describe('POST /api/analyze', () => {
         period: expect.stringMatching(/^\d{4}-\d{2}$/),
       },
     ]);
-    const [analysis] = await db.current.sql`
-      SELECT portfolio, advice_count AS advice, portfolio_value_paise::text AS value
+    const [analysis] = await db.current.sql<[{ id: string; answer: Buffer; advice: number; value: string }]>`
+      SELECT id, answer, advice_count AS advice, portfolio_value_paise::text AS value
       FROM analyses WHERE id = ${body.analysis_id}`;
-    expect(analysis).toEqual({
+    // The holdings are stored with the answer (functions/analysis/stored-answer.ts).
+    expect({
+      ...analysis,
+      id: undefined,
+      answer: undefined,
+      portfolio: decodeAnalysis(analysis.answer, analysis.id).holdings,
+    }).toEqual({
       portfolio: [
         { symbol: 'TCS', quantity: 10 },
         { symbol: 'INFY', quantity: 1 },
@@ -118,6 +125,8 @@ describe('POST /api/analyze', () => {
       advice: 4,
       value: '4405075',
     });
+    const { usage: _usage, ...sent } = body;
+    expect(decodeAnalysis(analysis.answer, analysis.id).body).toEqual(sent);
 
     const second = await analyzeAs('alice', { portfolio: [{ symbol: 'INFY', quantity: 1 }] });
     // INFY alone: concentration and diversification.

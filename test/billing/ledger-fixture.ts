@@ -55,8 +55,8 @@ export async function seedCharges(sql: Sql, charges: readonly Charge[]): Promise
       FROM ev GROUP BY 1, 2, 3, 4
       ON CONFLICT (user_sub, day, feature, unit_price_paise) DO UPDATE SET quantity = d.quantity + EXCLUDED.quantity
     )
-    INSERT INTO billing_outbox (event_id, analysis_id, feature, next_attempt_at)
-    SELECT analysis_id::text || ':' || feature, analysis_id, feature, occurred_at
+    INSERT INTO billing_outbox (analysis_id, feature, next_attempt_at)
+    SELECT analysis_id, feature, occurred_at
     FROM ev`;
   return rows.flatMap((r) => [
     {

@@ -80,7 +80,7 @@ async function outboxRow(eventId: string) {
   const [row] = await db.current.sql<{ status: string; occurred_at: Date }[]>`
     SELECT o.status, e.occurred_at FROM billing_outbox o
     JOIN usage_events e ON e.analysis_id = o.analysis_id AND e.feature = o.feature
-    WHERE o.event_id = ${eventId}`;
+    WHERE o.analysis_id::text || ':' || o.feature = ${eventId}`;
   return row;
 }
 

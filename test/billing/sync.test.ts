@@ -104,7 +104,8 @@ async function analyze(sub: string) {
 
 async function outbox() {
   return db.current.sql<{ event_id: string; status: string; attempts: number; last_error: string | null }[]>`
-    SELECT event_id, status, attempts, last_error FROM billing_outbox ORDER BY event_id`;
+    SELECT analysis_id::text || ':' || feature AS event_id, status, attempts, last_error
+    FROM billing_outbox ORDER BY 1`;
 }
 
 async function health() {

@@ -73,7 +73,7 @@ describe('npm run check-ledger', () => {
     const [lost] = await sql`SELECT o.* FROM billing_outbox o JOIN analyses a ON a.id = o.analysis_id
                              WHERE a.user_sub = 'led-b' LIMIT 1`;
     const [changed]: [{ id: string }?] = await sql`SELECT id FROM analyses WHERE user_sub = 'led-a' LIMIT 1`;
-    await sql`DELETE FROM billing_outbox WHERE event_id = ${lost?.event_id}`;
+    await sql`DELETE FROM billing_outbox WHERE analysis_id = ${lost?.analysis_id} AND feature = ${lost?.feature}`;
     const [drifted]: [{ day: string; feature: string }?] = await sql`
       SELECT day::text, feature FROM usage_daily WHERE user_sub = 'led-a' LIMIT 1`;
     const drift = (by: number) => sql`

@@ -357,8 +357,8 @@ async function seedLastMonth(sql: postgres.Sql, sub: string): Promise<void> {
               500, '{}', 1, 0, ${at}) RETURNING id::text`;
     await tx`INSERT INTO usage_events (analysis_id, feature, user_sub, quantity, unit_price_paise, occurred_at)
              VALUES (${a.id}, 'portfolio_analysis', ${sub}, 1, 500, ${at})`;
-    await tx`INSERT INTO billing_outbox (event_id, analysis_id, feature, next_attempt_at)
-             VALUES (${`${a.id}:portfolio_analysis`}, ${a.id}, 'portfolio_analysis', ${at})`;
+    await tx`INSERT INTO billing_outbox (analysis_id, feature, next_attempt_at)
+             VALUES (${a.id}, 'portfolio_analysis', ${at})`;
     await tx`INSERT INTO usage_daily (user_sub, day, feature, unit_price_paise, quantity)
              VALUES (${sub}, (${at}::timestamptz AT TIME ZONE 'Asia/Kolkata')::date, 'portfolio_analysis', 500, 1)`;
   });
