@@ -9,6 +9,8 @@
  */
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import { decodeAnalysis } from '../../functions/analysis/stored-answer';
+import { requestHash } from '../../functions/core/portfolio';
 import { analysisRegion, checkScreen, fillPortfolio } from '../helpers/browser';
 import { useWebStack } from '../helpers/web-stack';
 import { insertBars, weekdays } from '../market/fixtures';
@@ -135,15 +137,20 @@ describe('portfolio risk in the web app', () => {
   it('shows no region "Risk" for an analysis stored before risk existed', async () => {
     const { page, problems } = await web.signedIn();
     const { id } = await analyzeTcsAnd(page, 'INFY', 20, '₹70,010.00');
-    // What an analysis stored before issue 18 holds: no details.risk, no risk_contribution_pct.
-    const [row] = await web.db.sql<
-      [{ response: { details: { risk?: unknown; per_stock: Record<string, unknown>[] } } }]
-    >`
-      SELECT response FROM analyses WHERE id = ${id}`;
-    const old = row?.response ?? { details: { per_stock: [] } };
+    // What an analysis stored before issue 18 holds: no details.risk, no risk_contribution_pct, and
+    // (before migrations/0013) the answer as JSON in `response`, the holdings in `portfolio`.
+    const [row] = await web.db.sql<[{ answer: Buffer }]>`SELECT answer FROM analyses WHERE id = ${id}`;
+    const stored = decodeAnalysis((row as { answer: Buffer }).answer, id);
+    const old = stored.body as unknown as {
+      details: { risk?: unknown; per_stock: Record<string, unknown>[] };
+    };
     delete old.details.risk;
     for (const s of old.details.per_stock) delete s.risk_contribution_pct;
-    await web.db.sql`UPDATE analyses SET response = ${JSON.stringify(old)}::text::json WHERE id = ${id}`;
+    await web.db.sql`
+      UPDATE analyses SET response = ${JSON.stringify(old)}::text::json, answer = NULL,
+                          portfolio = ${JSON.stringify(stored.holdings)}::text::jsonb,
+                          request_hash = ${requestHash(stored.holdings)}
+      WHERE id = ${id}`;
 
     await page.getByRole('link', { name: 'History', exact: true }).click();
     await page.locator(`#analysis-${id}`).click();
