@@ -8,16 +8,15 @@ import { USAGE_SQL } from '../functions/analysis/usage-store';
 import type { Sql } from '../functions/platform/db';
 import { fillAnalyses } from './fill';
 
-const EVENTS = 1_000_000;
+const ANALYSES = 1_000_000;
 const USERS = 1_000;
 
 export async function explainAtScale(scratch: Sql, log: (line: string) => void): Promise<void> {
   const started = Date.now();
-  // 1,000 users × 500 analyses over the last year, each billed twice (analysis + advice), with
-  // their sent outbox rows and day counters (bench/fill.ts); then another 500,000 analyses:
-  // 1,000,000 analyses and 1,000,000 usage events in all.
-  await fillAnalyses(scratch, { prefix: 'user-', users: USERS, count: EVENTS / 2, days: 365 });
-  await fillAnalyses(scratch, { prefix: 'user-', users: USERS, count: EVENTS / 2, days: 365 });
+  // 1,000 users × 1,000 analyses over the last year, each billed twice (analysis + advice), with
+  // their sent outbox rows and day counters (bench/fill.ts): 1,000,000 analyses and 2,000,000
+  // usage events.
+  await fillAnalyses(scratch, { prefix: 'user-', users: USERS, count: ANALYSES, days: 365 });
   await scratch.unsafe('VACUUM ANALYZE');
   const [{ count } = { count: 0 }] = await scratch<
     [{ count: number }]
