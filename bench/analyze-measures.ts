@@ -12,7 +12,9 @@
  */
 import postgres from 'postgres';
 import { apiEvent, lambdaContext } from '../test/helpers/events';
+import { printResult } from './child';
 import { benchHandlerEnv } from './handler-env';
+import { median } from './stats';
 
 const target = process.env.BENCH_DB_URL;
 if (!target) throw new Error('BENCH_DB_URL is required');
@@ -109,23 +111,15 @@ for (let r = 0; r < ROUNDS; r++) {
   ratios.push((pair.on as number) / (pair.off as number));
 }
 await closeDb();
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2
-    ? (s[(s.length - 1) / 2] as number)
-    : ((s[s.length / 2 - 1] as number) + (s[s.length / 2] as number)) / 2;
-};
-console.log(
-  JSON.stringify({
-    switch: SWITCH,
-    on: median(rates.on),
-    off: median(rates.off),
-    ratio: median(ratios),
-    min_ratio: Math.min(...ratios),
-    max_ratio: Math.max(...ratios),
-    holdings: SYMBOLS,
-    connections: CONNECTIONS,
-    seconds: SECONDS,
-    rounds: ROUNDS,
-  }),
-);
+printResult({
+  switch: SWITCH,
+  on: median(rates.on),
+  off: median(rates.off),
+  ratio: median(ratios),
+  min_ratio: Math.min(...ratios),
+  max_ratio: Math.max(...ratios),
+  holdings: SYMBOLS,
+  connections: CONNECTIONS,
+  seconds: SECONDS,
+  rounds: ROUNDS,
+});

@@ -9,6 +9,7 @@ import postgres from 'postgres';
 import { newKey } from '../functions/core/api-keys';
 import { startPgProxy } from '../local/pg-proxy';
 import { apiEvent, lambdaContext } from '../test/helpers/events';
+import { printResult } from './child';
 import { benchHandlerEnv } from './handler-env';
 
 const target = process.env.BENCH_DB_URL;
@@ -61,4 +62,4 @@ const result = {
 };
 await closeDb();
 await proxy.close();
-console.log(JSON.stringify(result));
+printResult(result);

@@ -13,13 +13,12 @@
  * Targets: p99 ≤ 50 ms, zero errors, counts equal, ≤ 3 round trips, the key path within 10 % of
  * the token path's req/s, derived measures on within 10 % of off, and so is portfolio risk.
  */
-import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import autocannon from 'autocannon';
 import postgres from 'postgres';
 import type { Sql } from '../functions/platform/db';
 import { migrate } from '../functions/platform/migrations';
+import { runChild } from './child';
 import { explainAtScale } from './explain-at-scale';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -166,12 +165,7 @@ async function withScratchDatabase<T>(sql: Sql, fn: (url: string, scratch: Sql) 
 }
 
 async function roundTrips(url: string, log: (line: string) => void): Promise<void> {
-  const { stdout } = await promisify(execFile)(
-    process.execPath,
-    ['--import', 'tsx', join(import.meta.dirname, 'analyze-roundtrips.ts')],
-    { env: { ...process.env, BENCH_DB_URL: url }, cwd: ROOT },
-  );
-  const counts = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as Record<string, number>;
+  const counts = await runChild<Record<string, number>>('analyze-roundtrips.ts', { BENCH_DB_URL: url });
   log(
     `analyze: database round trips (warm container): new analysis ${counts.new_analysis}, ` +
       `with Idempotency-Key ${counts.new_analysis_with_key}, sequential replay ${counts.sequential_replay}, ` +
@@ -191,12 +185,10 @@ export async function switchOnOff(
   log: (line: string) => void,
   name: 'DERIVED_MEASURES' | 'PORTFOLIO_RISK',
 ): Promise<void> {
-  const { stdout } = await promisify(execFile)(
-    process.execPath,
-    ['--import', 'tsx', join(import.meta.dirname, 'analyze-measures.ts')],
-    { env: { ...process.env, BENCH_DB_URL: url, BENCH_SWITCH: name }, cwd: ROOT },
-  );
-  const r = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as Record<string, number>;
+  const r = await runChild<Record<string, number>>('analyze-measures.ts', {
+    BENCH_DB_URL: url,
+    BENCH_SWITCH: name,
+  });
   const pct = (x = 0) => `${(x * 100).toFixed(0)} %`;
   const what = name === 'PORTFOLIO_RISK' ? 'portfolio risk' : 'derived measures';
   log(

@@ -15,6 +15,7 @@ import type { IConstruct } from 'constructs';
 import { METRICS_NAMESPACE } from '../functions/platform/names';
 import { AppFunction } from '../lib/constructs/app-function';
 import { createStockConsultant } from '../lib/stock-consultant';
+import { median } from './stats';
 
 const run = promisify(execFile);
 
@@ -77,8 +78,6 @@ export async function measureInit(file: string, env: Record<string, string> = {}
   });
   return Number(stdout);
 }
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
 
 /** Synthesizes the app with bundling on, then measures every AppFunction's bundle. */
 export async function runBundleBench(runs = 5): Promise<BundleResult[]> {

@@ -9,6 +9,7 @@ import { mergeBars, mergeTicks, parseTick } from '../functions/core/ticks';
 import { sqlPriceStore } from '../functions/market/price-store';
 import type { Sql } from '../functions/platform/db';
 import { kinesisEvent } from '../test/helpers/events';
+import { median } from './stats';
 
 const RECORDS = 10_000;
 const SYMBOLS = 2_000;
@@ -30,8 +31,6 @@ function batch(round: number) {
     })),
   );
 }
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 
 export async function benchConsumer(sql: Sql): Promise<{ batchRps: number; baselineRps: number }> {
   const { processBatch } = await import('../functions/consumer');

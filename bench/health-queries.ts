@@ -6,6 +6,7 @@
  * Prints one JSON line.
  */
 import { startPgProxy } from '../local/pg-proxy';
+import { printResult } from './child';
 
 const target = process.env.BENCH_DB_URL;
 if (!target) throw new Error('BENCH_DB_URL is required');
@@ -47,4 +48,4 @@ const cached = await load(5000, 11);
 const uncached = await load(0, 3);
 await closeDb();
 await proxy.close();
-console.log(JSON.stringify({ inFlight: IN_FLIGHT, cached, uncached }));
+printResult({ inFlight: IN_FLIGHT, cached, uncached });

@@ -2,10 +2,7 @@
  * `/health` under load (issue 16 item 8): database round trips per request with the 5 s probe
  * cache and without it, counted on the wire (bench/health-queries.ts, in a child process).
  */
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { ROOT } from '../local/stack';
+import { runChild } from './child';
 
 interface Phase {
   cacheMs: number;
@@ -20,16 +17,9 @@ export async function benchHealth(
   databaseUrl: string,
   log: (line: string) => void = console.log,
 ): Promise<void> {
-  const { stdout } = await promisify(execFile)(
-    process.execPath,
-    ['--import', 'tsx', join(import.meta.dirname, 'health-queries.ts')],
-    { env: { ...process.env, BENCH_DB_URL: databaseUrl }, cwd: ROOT },
-  );
-  const r = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as {
-    inFlight: number;
-    cached: Phase;
-    uncached: Phase;
-  };
+  const r = await runChild<{ inFlight: number; cached: Phase; uncached: Phase }>('health-queries.ts', {
+    BENCH_DB_URL: databaseUrl,
+  });
   const line = (p: Phase) =>
     `${p.requests} requests in ${p.seconds} s (${p.failures} not 200), ${p.roundTrips} database round trips = ` +
     `${p.perRequest.toPrecision(2)} per request`;

@@ -6,7 +6,9 @@
 import { performance } from 'node:perf_hooks';
 import { startRdsProxy } from '../local/rds-proxy';
 import { apiEvent, lambdaContext } from '../test/helpers/events';
+import { printResult } from './child';
 import { benchHandlerEnv } from './handler-env';
+import { percentile } from './stats';
 
 const target = process.env.BENCH_APP_URL;
 if (!target) throw new Error('BENCH_APP_URL is required (stock_app, straight to the server)');
@@ -51,19 +53,14 @@ for (let round = 0; round < ROUNDS; round++) {
   through.push(...(await run(proxy.urlFor(target), CALLS)));
 }
 await closeDb();
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return Number((s[Math.min(s.length - 1, Math.floor(p * s.length))] ?? 0).toFixed(2));
-};
+const pct = (xs: number[], p: number) => Number(percentile(xs, p).toFixed(2));
 const stats = proxy.stats();
 await proxy.close();
-console.log(
-  JSON.stringify({
-    calls: direct.length,
-    direct: { p50: pct(direct, 0.5), p95: pct(direct, 0.95) },
-    proxy: { p50: pct(through, 0.5), p95: pct(through, 0.95) },
-    sessions: stats.sessions,
-    pinnedSessions: stats.pinnedSessions,
-    pins: stats.pins,
-  }),
-);
+printResult({
+  calls: direct.length,
+  direct: { p50: pct(direct, 0.5), p95: pct(direct, 0.95) },
+  proxy: { p50: pct(through, 0.5), p95: pct(through, 0.95) },
+  sessions: stats.sessions,
+  pinnedSessions: stats.pinnedSessions,
+  pins: stats.pins,
+});

@@ -3,20 +3,26 @@
  * on analyze, measured with and without it in the same run (bench/rds-proxy-child.ts).
  * Part of `npm run bench`; alone: `npx tsx bench/rds-proxy.ts` (its own PostgreSQL).
  */
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
 import postgres from 'postgres';
 import { DEFAULT_DB_TIMEOUTS } from '../functions/platform/config';
 import { configureAppRole, migrate } from '../functions/platform/migrations';
 import { freePort } from '../local/ports';
 import { appRoleUrl, ensureDatabase, startEmbeddedPostgres, urlWithDatabase } from '../local/postgres';
-import { readRdsProxyStats } from '../local/rds-proxy';
+import { type ProxyStats, readRdsProxyStats } from '../local/rds-proxy';
+import { runChild } from './child';
 
 const ROOT = resolve(import.meta.dirname, '..');
+
+/** What bench/rds-proxy-child.ts prints: latencies in ms, and the stand-in's pin counts. */
+interface RdsProxyChildResult extends Pick<ProxyStats, 'sessions' | 'pinnedSessions' | 'pins'> {
+  calls: number;
+  direct: { p50: number; p95: number };
+  proxy: { p50: number; p95: number };
+}
 
 export async function benchRdsProxy(options: {
   /** Admin URL of the server (any database). */
@@ -40,12 +46,11 @@ export async function benchRdsProxy(options: {
     await admin.end();
   }
   const appUrl = appRoleUrl(urlWithDatabase(options.adminUrl, database), options.appPassword);
-  const { stdout } = await promisify(execFile)(
-    process.execPath,
-    ['--import', 'tsx', join(import.meta.dirname, 'rds-proxy-child.ts')],
-    { cwd: ROOT, env: { ...process.env, BENCH_APP_URL: appUrl }, timeout: 600_000 },
+  const r = await runChild<RdsProxyChildResult>(
+    'rds-proxy-child.ts',
+    { BENCH_APP_URL: appUrl },
+    { timeout: 600_000 },
   );
-  const r = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}');
   const overhead = (k: 'p50' | 'p95') => (r.proxy[k] - r.direct[k]).toFixed(2);
   console.log(`RDS Proxy stand-in: analyze, ${r.calls} sequential calls each way, same run`);
   console.log(`  direct        p50 ${r.direct.p50} ms  p95 ${r.direct.p95} ms`);

@@ -5,7 +5,8 @@
  *    then a year of bhavcopy files imported (bench/bhavcopy.ts).
  * 2. Analyze: `npm start`'s own script runs in a child process (as the API would run apart from
  *    its clients); autocannon drives it from this process (bench/analyze.ts), then round trips
- *    per analyze and EXPLAIN of the usage/billing queries at 1,000,000 events.
+ *    per analyze and EXPLAIN of the history, usage and billing queries at 1,000,000 analyses
+ *    (2,000,000 usage events).
  *    Then the RDS Proxy stand-in: pins seen, and analyze with and without it (bench/rds-proxy.ts),
  *    and /health: database round trips per request under load, probe cache on and off (bench/health.ts).
  * 3. Web app: initial JS, time to a usable editor and Analyze → result in Chromium (bench/web.ts).

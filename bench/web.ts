@@ -14,6 +14,7 @@ import { chromium, type Page } from 'playwright-core';
 import { freePort } from '../local/ports';
 import { startStackProcess } from '../local/stack-process';
 import { WEB_DIST } from '../local/web/build';
+import { median } from './stats';
 
 export const INITIAL_JS_TARGET_BYTES = 150 * 1024;
 
@@ -28,8 +29,6 @@ export async function initialJsBytes(dist = WEB_DIST): Promise<{ files: string[]
   for (const file of files) gzipBytes += gzipSync(await readFile(join(dist, file))).length;
   return { files, gzipBytes };
 }
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
 
 async function signIn(page: Page, baseUrl: string) {
   await page.goto(`${baseUrl}/`);
