@@ -5,6 +5,8 @@
  * invoice numbers; functions/platform/journal.ts) to DATABASE_URL (without it, the database
  * `npm start` runs, PG_PORT default 5433). Idempotent. Exit 0 when everything applied, 1 when
  * something needs an operator (printed), 2 when the journal or the database cannot be read.
+ * Entries for a key or analysis the database does not hold (or holds for another user) are
+ * ignored and listed (`ignored:`), without changing the exit code: nothing is left to do for them.
  * `--bucket` reads the stage's S3 journal (AWS credentials and region from the environment, as
  * for the AWS CLI; the bucket name is the Data stack's `JournalBucketName` output).
  */
@@ -34,8 +36,9 @@ try {
   const entries = bucket ? await readS3Journal(bucket, new S3Client({})) : await readJournal(file);
   const result = await replayJournal(await db(), entries);
   console.log(
-    `journal ${source}: ${entries.length} entries, ${result.applied} applied, ${result.unchanged} already in effect`,
+    `journal ${source}: ${entries.length} entries, ${result.applied} applied, ${result.unchanged} already in effect, ${result.ignored.length} ignored`,
   );
+  for (const line of result.ignored) console.log(`  ignored: ${line}`);
   for (const line of result.unresolved) console.log(`  TO DO: ${line}`);
   process.exitCode = result.unresolved.length ? 1 : 0;
 } catch (error) {

@@ -35,6 +35,12 @@ export interface KeyStore {
   }): Promise<CreateOutcome>;
   /** The user's keys, newest first, revoked ones included (at most `LIST_LIMIT`). */
   list(userSub: string): Promise<ApiKeyRow[]>;
+  /**
+   * Whether the user has a key with this id, and whether it is revoked: null for an unknown id
+   * and for another user's (the two look alike to the caller). DELETE /api/keys/{id} asks before
+   * it journals, so the journal records only revocations that happen.
+   */
+  state(userSub: string, id: string): Promise<'active' | 'revoked' | null>;
   /** Revoke one of the user's keys; false when the user has no key with that id. Idempotent. */
   revoke(userSub: string, id: string): Promise<boolean>;
   /** The owner of an active key with this SHA-256 (hex), or null. Touches last_used_at. */
@@ -91,6 +97,14 @@ export function sqlKeyStore(sql: Sql): KeyStore {
          ORDER BY created_at DESC, id DESC LIMIT ${LIST_LIMIT}`,
         [userSub],
       );
+    },
+
+    async state(userSub, id) {
+      const [row] = await sql<[{ revoked: boolean }?]>`
+        SELECT revoked_at IS NOT NULL AS revoked FROM api_keys
+        WHERE id = ${id}::uuid AND user_sub = ${userSub}`;
+      if (!row) return null;
+      return row.revoked ? 'revoked' : 'active';
     },
 
     async revoke(userSub, id) {

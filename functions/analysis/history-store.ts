@@ -131,3 +131,14 @@ export function sqlHistoryStore(sql: Sql): HistoryStore {
 export async function defaultHistoryStore(): Promise<HistoryStore> {
   return sqlHistoryStore(await db());
 }
+
+/**
+ * Whether the user has a live (not deleted) analysis with this id; a restored placeholder counts.
+ * DELETE /api/analyses/{id} asks before it journals, so the journal records only deletions that
+ * happen. By primary key, like `one`.
+ */
+export async function isLiveAnalysis(sql: Sql, userSub: string, id: string): Promise<boolean> {
+  const rows = await sql`
+    SELECT 1 FROM analyses WHERE id = ${id}::uuid AND user_sub = ${userSub} AND deleted_at IS NULL`;
+  return rows.length > 0;
+}

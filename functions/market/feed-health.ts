@@ -60,7 +60,7 @@ export interface PriceHealth {
  * index rows per symbol, no new index on the consumer's write path. A move is explained when
  * a split or bonus of the symbol has its ex-date in (previous session, session].
  */
-const PRICE_HEALTH = `
+export const PRICE_HEALTH = `
 SELECT count(*)::int AS count,
        max(ts) AS newest,
        count(*) FILTER (WHERE ts < $1::timestamptz)::int AS stale,

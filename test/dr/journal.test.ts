@@ -4,57 +4,31 @@
  * restore by scripts/lib/dr/replay.ts.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { handler as invoicePayment } from '../../functions/invoice-payment';
 import { closeMonths } from '../../functions/invoices';
-import { handler as keyCreate } from '../../functions/key-create';
-import { handler as keyRevoke } from '../../functions/key-revoke';
-import { journal, readJournal } from '../../functions/platform/journal';
+import { readJournal } from '../../functions/platform/journal';
 import { replayJournal } from '../../scripts/lib/dr/replay';
 import { useTestDatabase } from '../helpers/db';
 import { apiEvent, lambdaContext } from '../helpers/events';
-import { adminToken, token } from '../helpers/tokens';
+import { createKey, insertAnalysis, revoke, useJournal } from '../helpers/journal';
+import { adminToken } from '../helpers/tokens';
 
 const db = useTestDatabase();
 let dir: string;
 let file: string;
 
-function useJournal(path: string | undefined) {
-  if (path === undefined) delete process.env.JOURNAL_FILE;
-  else process.env.JOURNAL_FILE = path;
-  journal.reset();
-}
-
-async function createKey(sub: string) {
-  const res = await keyCreate(
-    apiEvent({ method: 'POST', path: '/api/keys', token: await token(sub), body: { name: 'j' } }),
-    lambdaContext(),
-  );
-  return JSON.parse(res.body ?? '{}') as { id: string; key: string };
-}
-
-const revoke = async (sub: string, id: string) =>
-  keyRevoke(
-    apiEvent({ method: 'DELETE', path: `/api/keys/${id}`, token: await token(sub), pathParameters: { id } }),
-    lambdaContext(),
-  );
-
 /** Last month's usage for `sub`, so that closing months issues an invoice. */
 async function usageLastMonth(sub: string) {
   const at = new Date(Date.now() - 40 * 86_400_000);
   const sql = db.current.sql;
-  await sql`INSERT INTO users (sub) VALUES (${sub}) ON CONFLICT DO NOTHING`;
-  const [a] = await sql<[{ id: string }]>`
-    INSERT INTO analyses (id, user_sub, request_hash, rule_set, portfolio, advice_count, portfolio_value_paise,
-                          charged_paise, response, portfolios_analyzed_total, advice_generated_total, created_at)
-    VALUES (gen_random_uuid(), ${sub}, repeat('0', 64), 'v1', '[]', 0, 100000, 500, '{}', 1, 0, ${at})
-    RETURNING id::text`;
+  const id = await insertAnalysis(sql, sub, at);
   await sql`INSERT INTO usage_events (analysis_id, feature, user_sub, quantity, unit_price_paise, occurred_at)
-            VALUES (${a?.id as string}, 'portfolio_analysis', ${sub}, 1, 500, ${at})`;
+            VALUES (${id}, 'portfolio_analysis', ${sub}, 1, 500, ${at})`;
   await sql`INSERT INTO usage_daily (user_sub, day, feature, unit_price_paise, quantity)
             VALUES (${sub}, (${at}::timestamptz AT TIME ZONE 'Asia/Kolkata')::date, 'portfolio_analysis', 500, 1)`;
 }
@@ -87,8 +61,8 @@ describe('what a restore must not undo', () => {
 
     // Assess
     expect(entries).toEqual([expect.objectContaining({ kind: 'key_revoked', keyId: key.id, userSub: sub })]);
-    expect(first).toEqual({ applied: 1, unchanged: 0, unresolved: [] });
-    expect(again).toEqual({ applied: 0, unchanged: 1, unresolved: [] });
+    expect(first).toEqual({ applied: 1, unchanged: 0, ignored: [], unresolved: [] });
+    expect(again).toEqual({ applied: 0, unchanged: 1, ignored: [], unresolved: [] });
     const [row] = await db.current.sql`SELECT revoked_at FROM api_keys WHERE id = ${key.id}`;
     expect(row?.revoked_at).not.toBeNull();
   });
@@ -171,11 +145,17 @@ describe('what a restore must not undo', () => {
   });
 
   it('npm run dr-replay-journal applies a journal file to DATABASE_URL and says what it did', async () => {
-    // Prepare: a key revoked (journaled), then brought back by a "restore".
+    // Prepare: a key revoked (journaled), then brought back by a "restore"; and an entry for a key
+    // the restored database does not hold.
     const sub = 'journal-ned';
     const key = await createKey(sub);
     await revoke(sub, key.id);
     await db.current.sql`UPDATE api_keys SET revoked_at = NULL WHERE id = ${key.id}`;
+    const lost = crypto.randomUUID();
+    await appendFile(
+      file,
+      `${JSON.stringify({ kind: 'key_revoked', at: new Date().toISOString(), keyId: lost, userSub: sub })}\n`,
+    );
 
     // Act
     const out = await promisify(execFile)(
@@ -189,7 +169,8 @@ describe('what a restore must not undo', () => {
     );
 
     // Assess
-    expect(out.stdout).toMatch(/1 entries, 1 applied, 0 already in effect/);
+    expect(out.stdout).toMatch(/2 entries, 1 applied, 0 already in effect, 1 ignored/);
+    expect(out.stdout).toContain(`ignored: key ${lost} of ${sub}: not in the database`);
     const [row] = await db.current.sql`SELECT revoked_at FROM api_keys WHERE id = ${key.id}`;
     expect(row?.revoked_at).not.toBeNull();
   });
