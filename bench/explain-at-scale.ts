@@ -83,20 +83,20 @@ async function explainWriteIndexes(
     WHERE id = ${analysisId}::uuid`;
   await explain(
     'analyze read: the stored answer of an Idempotency-Key (analyses_idempotency_sha256, partial)',
-    `SELECT request_hash, response FROM analyses
+    `SELECT id, request_hash, response, answer FROM analyses
      WHERE user_sub = $1 AND idempotency_key_sha256 = encode(sha256(convert_to($2::text, 'UTF8')), 'hex')`,
     ['user-42', `bench-key-${analysisId}`],
   );
   await explain(
-    'billing sync: the ledger row of each claimed outbox row (usage_events_pkey)',
+    'billing sync: the ledger row of each claimed outbox row (billing_outbox_pkey, usage_events_pkey)',
     `SELECT e.user_sub, e.quantity FROM billing_outbox o
      JOIN usage_events e ON e.analysis_id = o.analysis_id AND e.feature = o.feature
-     WHERE o.event_id = $1`,
-    [`${analysisId}:portfolio_analysis`],
+     WHERE o.analysis_id = $1::uuid AND o.feature = $2`,
+    [analysisId, 'portfolio_analysis'],
   );
   await explain(
     'billing sync: due pending rows (billing_outbox_due, partial: sent rows are not in it)',
-    `SELECT event_id FROM billing_outbox WHERE status = 'pending' AND next_attempt_at <= $1::timestamptz
+    `SELECT analysis_id, feature FROM billing_outbox WHERE status = 'pending' AND next_attempt_at <= $1::timestamptz
      ORDER BY next_attempt_at LIMIT 100`,
     ['2026-11-28T12:00:00Z'],
   );
