@@ -6,8 +6,8 @@
  */
 import { z } from 'zod';
 import { authenticatedRoute } from './accounts/routes';
+import { istDate } from './core/ist';
 import { adjustBar } from './core/market-history';
-import { dateOf } from './core/periods';
 import { symbolSchema } from './core/ticks';
 import { defaultHistoryStore } from './market/history-store';
 import { badRequest, notFound } from './platform/errors';
@@ -51,7 +51,7 @@ export const handler = authenticatedRoute('market-history', async ({ event }) =>
     event.pathParameters?.symbol,
     event.queryStringParameters?.days,
   );
-  const today = dateOf(new Date());
+  const today = istDate(new Date());
   const store = await defaultHistoryStore();
   const history = await store.history(symbol, today, days);
   if (!history) throw notFound(`No market data for symbol ${symbol}`);

@@ -15,7 +15,7 @@ import { type ReconcileDeps, reconcileDay } from './billing/reconciliation';
 import { reconcileAndAdopt } from './billing/reconciliation-adopt';
 import { flexpriceReader } from './billing/reconciliation-provider';
 import { followUpDays, type RunRow } from './billing/reconciliation-store';
-import { dateOf } from './core/periods';
+import { DAY_MS, istDate } from './core/ist';
 import { dayRange, previousDay, summaryLine } from './core/reconciliation';
 import { db } from './platform/db';
 import { MetricUnit, powertools } from './platform/powertools';
@@ -80,7 +80,7 @@ export const handler = async (
       ? await followUpDays(
           sql,
           now,
-          dateOf(new Date(now.getTime() - config.followUpDays * 86_400_000)),
+          istDate(now.getTime() - config.followUpDays * DAY_MS),
           new Date(now.getTime() - config.recheckAfterMs),
         )
       : [previousDay(now)];

@@ -5,8 +5,9 @@
  */
 import { z } from 'zod';
 import holidayFile from '../../data/nse-holidays.json' with { type: 'json' };
+import { istDate } from '../core/ist';
 import { GAP_THRESHOLD } from '../core/market-history';
-import { type HolidayCalendar, istDate } from '../core/trading-hours';
+import type { HolidayCalendar } from '../core/trading-hours';
 import type { Sql } from '../platform/db';
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);

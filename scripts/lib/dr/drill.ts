@@ -124,7 +124,7 @@ export async function runDrill(o: DrillOptions): Promise<DrillReport> {
   const { syncOnce } = await import('../../../functions/billing/sync');
   const { reconcileConfig } = await import('../../../functions/billing/config');
   const { flexpriceReader } = await import('../../../functions/billing/reconciliation-provider');
-  const { dateOf } = await import('../../../functions/core/periods');
+  const { istDate } = await import('../../../functions/core/ist');
   const { readJournal } = await import('../../../functions/platform/journal');
   const { replayJournal } = await import('./replay');
   const { daysBetween, reconcileDays } = await import('./reconcile-days');
@@ -270,7 +270,7 @@ export async function runDrill(o: DrillOptions): Promise<DrillReport> {
     // The event source mapping, recreated at a timestamp before T, delivers the stream again from
     // there: the tail of the records before T, then all after it.
     await feed([...streamBefore.slice(-Math.ceil(o.ticks / 2)), ...streamAfter]);
-    const days = daysBetween(dateOf(t), dateOf(failedAt)) as string[];
+    const days = daysBetween(istDate(t), istDate(failedAt)) as string[];
     const lines: string[] = [];
     const reader = flexpriceReader({
       ...reconcileConfig(),
