@@ -12,6 +12,9 @@ import { handler as analysisGet } from '../../functions/analysis-get';
 import { handler as analysisList } from '../../functions/analysis-list';
 import { flexpriceConfig, reconcileConfig } from '../../functions/billing/config';
 import { flexpriceProvider } from '../../functions/billing/flexprice';
+import { InvalidDayError } from '../../functions/billing/reconciliation';
+import { reconcileAndAdopt } from '../../functions/billing/reconciliation-adopt';
+import type { ProviderReader } from '../../functions/billing/reconciliation-provider';
 import { syncOnce } from '../../functions/billing/sync';
 import { istDate } from '../../functions/core/ist';
 import type { Sql } from '../../functions/platform/db';
@@ -277,6 +280,14 @@ describe('adopting events lost in a restore', () => {
     ]);
     const [row] = await db.current.sql`SELECT rule_set FROM analyses WHERE id = ${lost.analysis_id}`;
     expect(row?.rule_set).toBe('restored');
+  });
+
+  it('refuses a day that is not a calendar date before reading Flexprice', async () => {
+    const reads: string[] = [];
+    const reader = new Proxy({} as ProviderReader, { get: (_t, name) => () => reads.push(String(name)) });
+    const deps = { sql: db.current.sql, reader, config: reconcileConfig(), logger: quiet };
+    await expect(reconcileAndAdopt('2026-02-30', deps)).rejects.toBeInstanceOf(InvalidDayError);
+    expect(reads).toEqual([]);
   });
 
   it('npm run reconcile -- --from --to --adopt-unknown adopts day by day and prints the count', async () => {

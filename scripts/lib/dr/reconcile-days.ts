@@ -33,9 +33,8 @@ export async function reconcileDays(
 ): Promise<boolean> {
   let ok = true;
   for (const day of days) {
-    const range = dayRange(day) as { start: Date; end: Date };
     const { run, adoption } = adopt
-      ? await reconcileAndAdopt(day, range, deps)
+      ? await reconcileAndAdopt(day, deps)
       : { run: await reconcileDay(day, deps), adoption: null };
     if (!run) {
       print(`${day}: another run of this day is in progress; try again when it ends.`);
