@@ -58,7 +58,7 @@ try {
   // Quiet unless POWERTOOLS_LOG_LEVEL says otherwise: the summary lines are the output.
   process.env.POWERTOOLS_LOG_LEVEL ||= 'WARN';
   const logger = new Logger({ serviceName: 'reconcile' });
-  const ok = await reconcileDays(days, adopt, { ...setup.deps, logger }, (line) => console.log(line));
+  const { ok } = await reconcileDays(days, adopt, { ...setup.deps, logger }, (line) => console.log(line));
   process.exitCode = ok ? 0 : 1;
 } catch (error) {
   console.error(`Reconciliation failed: ${(error as Error).message}`);

@@ -17,13 +17,13 @@
  */
 import { chmod, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { KinesisStreamRecord } from 'aws-lambda';
 import postgres from 'postgres';
 import { startFlexpriceStandin } from '../../../local/flexprice-standin';
 import { generateIssuerKey, LOCAL_CLIENT_ID, LOCAL_ISSUER, signAccessToken } from '../../../local/issuer';
-import { lambdaContext } from '../../../local/lambda';
+import { apiEvent, lambdaContext, tickRecord } from '../../../local/lambda';
 import { freePort } from '../../../local/ports';
 import { checkLedger } from '../ledger-invariants';
-import { apiEvent, kinesisEvent, type StreamRecord } from './events';
 import { archiveNow, baseBackup, restoreToTime, type Server, startArchivingPrimary } from './pitr';
 
 export interface DrillOptions {
@@ -57,19 +57,19 @@ const FLEXPRICE_KEY = 'fp_dr_drill_local_key';
 
 let sequence = 49_700_000_000_000_000_000_000_000_000_000_000_000_000_000n;
 /** `count` ticks across the symbols, each newer than the last, as the stream holds them. */
-function ticks(count: number, base: number): StreamRecord[] {
+function ticks(count: number, base: number): KinesisStreamRecord[] {
   return Array.from({ length: count }, (_, i) => {
     sequence += 1n;
     const now = Date.now();
-    return {
+    return tickRecord({
       sequenceNumber: sequence.toString(),
       arrivalMs: now,
-      tick: {
+      data: {
         symbol: SYMBOLS[i % SYMBOLS.length] as string,
         price: Math.round((base + i * 1.25) * 100) / 100,
         ts: new Date(now - 1_000 + i).toISOString(),
       },
-    };
+    });
   });
 }
 
@@ -139,8 +139,8 @@ export async function runDrill(o: DrillOptions): Promise<DrillReport> {
     };
     return { status: res.statusCode, json: JSON.parse(res.body || 'null') };
   };
-  const feed = async (records: StreamRecord[]) => {
-    const res = (await consumer(kinesisEvent(records), lambdaContext('consumer'))) as {
+  const feed = async (records: KinesisStreamRecord[]) => {
+    const res = (await consumer({ Records: records }, lambdaContext('consumer'))) as {
       batchItemFailures: unknown[];
     };
     if (res.batchItemFailures.length) throw new Error('the consumer failed a batch');
@@ -278,13 +278,12 @@ export async function runDrill(o: DrillOptions): Promise<DrillReport> {
       apiKey: FLEXPRICE_KEY,
       timeoutMs: 5_000,
     });
-    const matched = await reconcileDays(
+    const { ok: matched, adopted } = await reconcileDays(
       days,
       true,
       { sql: rsql, reader, config: reconcileConfig(), logger: quiet },
       (l) => lines.push(l),
     );
-    const adopted = lines.reduce((n, l) => n + Number(/; (\d+) adopted/.exec(l)?.[1] ?? 0), 0);
     const replay = await replayJournal(rsql, await readJournal(journalFile));
 
     o.log('6. checks');
