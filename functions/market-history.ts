@@ -13,8 +13,8 @@ import { defaultHistoryStore } from './market/history-store';
 import { badRequest, notFound } from './platform/errors';
 import { json } from './platform/http';
 
-export const MAX_HISTORY_DAYS = 400;
-export const DEFAULT_HISTORY_DAYS = 90;
+const MAX_HISTORY_DAYS = 400;
+const DEFAULT_HISTORY_DAYS = 90;
 
 const daysParam = z
   .string()
@@ -28,7 +28,7 @@ const daysParam = z
   );
 
 /** Parse the path's symbol and `?days=`; a bad one is a 400 naming it. Pure. */
-export function parseHistoryRequest(
+function parseHistoryRequest(
   symbol: string | undefined,
   days: string | undefined,
 ): { symbol: string; days: number } {

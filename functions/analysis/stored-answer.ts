@@ -12,7 +12,7 @@
 import type { AnalysisBody } from '../core/analysis';
 
 /** Token → exact disclaimer text. Append only. */
-export const DISCLAIMERS: Readonly<Record<string, string>> = {
+const DISCLAIMERS: Readonly<Record<string, string>> = {
   d1:
     'This analysis is rule-based and educational only. It is not personalised investment advice, ' +
     'and this service is not a SEBI-registered investment adviser or research analyst. ' +

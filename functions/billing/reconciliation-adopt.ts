@@ -31,12 +31,7 @@ export interface AdoptResult {
 }
 
 /** Adopt one day's provider events our ledger lacks. Idempotent. */
-export async function adoptDay(
-  sql: Sql,
-  reader: ProviderReader,
-  range: DayRange,
-  now: Date,
-): Promise<AdoptResult> {
+async function adoptDay(sql: Sql, reader: ProviderReader, range: DayRange, now: Date): Promise<AdoptResult> {
   const theirs: ProviderEvent[] = [];
   for (const feature of FEATURES) {
     const events = await reader.listEvents(null, feature, range);

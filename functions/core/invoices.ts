@@ -12,7 +12,7 @@ export type InvoiceStatus = 'issued' | 'overdue' | 'paid';
 export const INVOICE_STATUSES: readonly InvoiceStatus[] = ['issued', 'overdue', 'paid'];
 
 /** The late fee in per mille of the usage subtotal: 25 ‰ = 2.5 %. */
-export const LATE_FEE_PER_MILLE = 25n;
+const LATE_FEE_PER_MILLE = 25n;
 
 export type LineKind = 'usage' | 'late_fee';
 

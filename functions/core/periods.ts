@@ -6,7 +6,7 @@
 import { istDate, istDayStart } from './ist';
 
 /** Days after the period's last day by which its bill is due. */
-export const GRACE_DAYS = 3;
+const GRACE_DAYS = 3;
 
 const PERIOD = /^(\d{4})-(0[1-9]|1[0-2])$/;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;

@@ -42,9 +42,9 @@ export const NSE_CALENDAR: HolidayCalendar = parseHolidayCalendar(holidayFile);
  * 7 calendar days; 60 calendar days covers that with room for holidays and thin trading, and
  * keeps the scan to a few dozen rows per symbol.
  */
-export const HISTORY_GAP_WINDOW_DAYS = 60;
+const HISTORY_GAP_WINDOW_DAYS = 60;
 /** At most this many gap symbols are listed (sorted); a longer list is an incident anyway. */
-export const HISTORY_GAPS_LISTED = 100;
+const HISTORY_GAPS_LISTED = 100;
 
 export interface PriceHealth {
   count: number;
@@ -87,7 +87,7 @@ SELECT count(*)::int AS count,
 FROM latest_prices`;
 
 /** The first session date `/health` examines for gaps at `now`. */
-export function gapWindowStart(now: Date): string {
+function gapWindowStart(now: Date): string {
   const today = new Date(`${istDate(now)}T00:00:00Z`);
   return new Date(today.getTime() - HISTORY_GAP_WINDOW_DAYS * 86_400_000).toISOString().slice(0, 10);
 }

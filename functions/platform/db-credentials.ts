@@ -13,10 +13,10 @@ import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/clien
 import type postgres from 'postgres';
 
 /** SQLSTATE invalid_password. */
-export const INVALID_PASSWORD = '28P01';
+const INVALID_PASSWORD = '28P01';
 
 /** How long a read password is reused for new connections. */
-export const PASSWORD_TTL_MS = 60_000;
+const PASSWORD_TTL_MS = 60_000;
 
 export interface RotatingCredentials {
   /** The user name (single-user rotation changes only the password). */
@@ -72,7 +72,7 @@ export async function rotatingCredentials(
   };
 }
 
-export function isInvalidPassword(error: unknown): boolean {
+function isInvalidPassword(error: unknown): boolean {
   return (
     typeof error === 'object' && error !== null && (error as { code?: unknown }).code === INVALID_PASSWORD
   );
