@@ -10,12 +10,16 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { flexpriceConfig, reconcileConfig } from '../../functions/billing/config';
 import { resetApiKeyCache } from '../../functions/billing/flexprice';
 import { reconciliationDeps } from '../../functions/billing/reconciliation-deps';
-import { handler as reconcile } from '../../functions/reconcile';
 import { closeDb } from '../../functions/platform/db';
+import { handler as reconcile } from '../../functions/reconcile';
 import { withEnv } from '../helpers/env';
 
 const KEY_SECRET = 'arn:aws:secretsmanager:ap-south-1:123456789012:secret:flexprice-AbCdEf';
-const OFF = { FLEXPRICE_API_KEY: undefined, FLEXPRICE_API_KEY_SECRET_ARN: undefined, FLEXPRICE_API_URL: undefined };
+const OFF = {
+  FLEXPRICE_API_KEY: undefined,
+  FLEXPRICE_API_KEY_SECRET_ARN: undefined,
+  FLEXPRICE_API_URL: undefined,
+};
 const sections = [flexpriceConfig, reconcileConfig];
 const sm = mockClient(SecretsManagerClient);
 
@@ -50,14 +54,18 @@ describe('reconciliationDeps', () => {
   it('is ready with the key from the secret, the key and URL kept out of stored errors', async () => {
     sm.on(GetSecretValueCommand, { SecretId: KEY_SECRET }).resolves({ SecretString: 'fp_live_key' });
     const url = 'https://flexprice.example/v1';
-    await withEnv({ ...OFF, FLEXPRICE_API_KEY_SECRET_ARN: KEY_SECRET, FLEXPRICE_API_URL: url }, sections, async () => {
-      const setup = await reconciliationDeps();
-      expect(setup.ready).toBe(true);
-      if (!setup.ready) return;
-      expect(setup.deps.secrets).toEqual(['fp_live_key', url]);
-      expect(setup.deps.config).toEqual(reconcileConfig());
-      expect(typeof setup.deps.reader.listEvents).toBe('function');
-    });
+    await withEnv(
+      { ...OFF, FLEXPRICE_API_KEY_SECRET_ARN: KEY_SECRET, FLEXPRICE_API_URL: url },
+      sections,
+      async () => {
+        const setup = await reconciliationDeps();
+        expect(setup.ready).toBe(true);
+        if (!setup.ready) return;
+        expect(setup.deps.secrets).toEqual(['fp_live_key', url]);
+        expect(setup.deps.config).toEqual(reconcileConfig());
+        expect(typeof setup.deps.reader.listEvents).toBe('function');
+      },
+    );
   });
 
   it('lets a Secrets Manager outage through (a failure, not "key not set")', async () => {
