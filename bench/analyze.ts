@@ -180,7 +180,7 @@ async function roundTrips(url: string, log: (line: string) => void): Promise<voi
  * 20 holdings of ~120 sessions of history each, in-process, side by side. DERIVED_MEASURES
  * (issue 17 item 9) and PORTFOLIO_RISK (issue 18, SPEC §12).
  */
-export async function switchOnOff(
+async function switchOnOff(
   url: string,
   log: (line: string) => void,
   name: 'DERIVED_MEASURES' | 'PORTFOLIO_RISK',

@@ -23,7 +23,7 @@ export const TARGET_BYTES = 1024 * 1024;
 export const TARGET_INIT_MS = 150;
 
 /** Plausible configuration so module-scope config parsing succeeds; nothing is contacted. */
-export const FAKE_LAMBDA_ENV: Readonly<Record<string, string>> = {
+const FAKE_LAMBDA_ENV: Readonly<Record<string, string>> = {
   AWS_REGION: 'ap-south-1',
   AWS_LAMBDA_FUNCTION_NAME: 'bench',
   POWERTOOLS_SERVICE_NAME: 'bench',

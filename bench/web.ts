@@ -16,10 +16,10 @@ import { startStackProcess } from '../local/stack-process';
 import { WEB_DIST } from '../local/web/build';
 import { median } from './stats';
 
-export const INITIAL_JS_TARGET_BYTES = 150 * 1024;
+const INITIAL_JS_TARGET_BYTES = 150 * 1024;
 
 /** Gzipped bytes of the scripts index.html loads before anything else (entry + modulepreloads). */
-export async function initialJsBytes(dist = WEB_DIST): Promise<{ files: string[]; gzipBytes: number }> {
+async function initialJsBytes(dist = WEB_DIST): Promise<{ files: string[]; gzipBytes: number }> {
   const html = await readFile(join(dist, 'index.html'), 'utf8');
   const files = [
     ...html.matchAll(/<script[^>]+src="([^"]+\.js)"/g),

@@ -195,7 +195,7 @@ async function scratch(server: LocalPostgres, name: string, schema: (sql: Sql) =
 }
 
 /** Start a private server (autovacuum off, so nothing but the bench writes WAL). */
-export async function withBenchServer<T>(fn: (server: LocalPostgres) => Promise<T>): Promise<T> {
+async function withBenchServer<T>(fn: (server: LocalPostgres) => Promise<T>): Promise<T> {
   const dir = await mkdtemp(join(tmpdir(), 'bench-write-'));
   await chmod(dir, 0o755);
   const server = await startEmbeddedPostgres({
@@ -217,7 +217,7 @@ export async function withBenchServer<T>(fn: (server: LocalPostgres) => Promise<
 
 const f = (x: number) => x.toFixed(0).padStart(6);
 
-export async function benchWriteCost(server: LocalPostgres, log: (line: string) => void = console.log) {
+async function benchWriteCost(server: LocalPostgres, log: (line: string) => void = console.log) {
   const old = await scratch(server, 'write_baseline', async (sql) =>
     sql.unsafe(await readFile(join(import.meta.dirname, 'baseline/schema.sql'), 'utf8')),
   );
@@ -260,7 +260,7 @@ export async function benchWriteCost(server: LocalPostgres, log: (line: string) 
 }
 
 /** `--big` (10,000,000 analyses) or `--big=N`: the opt-in fill of bench/usage-growth.ts; else null. */
-export function bigOption(argv: readonly string[]): number | null {
+function bigOption(argv: readonly string[]): number | null {
   const arg = argv.find((a) => a === '--big' || a.startsWith('--big='));
   if (!arg) return null;
   const n = arg === '--big' ? 10_000_000 : Number(arg.slice('--big='.length));

@@ -57,7 +57,7 @@ const QUOTES = [
   quote('INFY', '1890.00', 'Information Technology', 1.1, 0.015, 4),
   quote('ITC', '468.25', 'Consumer Goods', -0.5, 0.011, 5),
 ];
-export const HOLDINGS = [
+const HOLDINGS = [
   { symbol: 'RELIANCE', quantity: 120 },
   { symbol: 'TCS', quantity: 20 },
   { symbol: 'HDFCBANK', quantity: 40 },

@@ -41,11 +41,11 @@ import {
 import { json, jsonBody, timeLeft } from './platform/http';
 import { MetricUnit } from './platform/powertools';
 
-export const IDEMPOTENCY_HEADER = 'idempotency-key';
+const IDEMPOTENCY_HEADER = 'idempotency-key';
 const KEY_PATTERN = /^[\x20-\x7e]{1,255}$/;
 
 /** The Idempotency-Key header: absent, or 1–255 printable ASCII characters. */
-export function parseIdempotencyKey(value: string | undefined): string | null {
+function parseIdempotencyKey(value: string | undefined): string | null {
   if (value === undefined) return null;
   if (!KEY_PATTERN.test(value)) {
     const message = 'must be 1-255 printable ASCII characters';

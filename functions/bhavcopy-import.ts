@@ -21,7 +21,7 @@ import { MetricUnit, powertools } from './platform/powertools';
 
 const tools = powertools(BHAVCOPY_IMPORT_SERVICE);
 
-export const bhavcopyImportConfig = section((env) => {
+const bhavcopyImportConfig = section((env) => {
   const parsed = parse(
     z.object({
       BHAVCOPY_MAX_BYTES: positiveInt(BHAVCOPY_DEFAULT_MAX_BYTES),

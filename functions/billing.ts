@@ -19,7 +19,7 @@ import { badRequest, notFound } from './platform/errors';
 import { json } from './platform/http';
 
 /** Validate `?period=`; the current period when absent. Pure. */
-export function parseBillingPeriod(value: string | undefined, now: Date): Period {
+function parseBillingPeriod(value: string | undefined, now: Date): Period {
   if (value === undefined) return periodAt(now);
   const period = parsePeriod(value);
   if (!period) {

@@ -32,7 +32,7 @@ import { powertools } from './platform/powertools';
 const tools = powertools('health');
 
 /** A symbol with no tick for this long during trading hours is stale (SPEC §11). */
-export const STALE_AFTER_MS = 15 * 60_000;
+const STALE_AFTER_MS = 15 * 60_000;
 
 /** How long /health waits for the database, and how long one probe serves. */
 export const healthConfig = section((env) => {

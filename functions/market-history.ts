@@ -6,15 +6,15 @@
  */
 import { z } from 'zod';
 import { authenticatedRoute } from './accounts/routes';
+import { istDate } from './core/ist';
 import { adjustBar } from './core/market-history';
-import { dateOf } from './core/periods';
 import { symbolSchema } from './core/ticks';
 import { defaultHistoryStore } from './market/history-store';
 import { badRequest, notFound } from './platform/errors';
 import { json } from './platform/http';
 
-export const MAX_HISTORY_DAYS = 400;
-export const DEFAULT_HISTORY_DAYS = 90;
+const MAX_HISTORY_DAYS = 400;
+const DEFAULT_HISTORY_DAYS = 90;
 
 const daysParam = z
   .string()
@@ -28,7 +28,7 @@ const daysParam = z
   );
 
 /** Parse the path's symbol and `?days=`; a bad one is a 400 naming it. Pure. */
-export function parseHistoryRequest(
+function parseHistoryRequest(
   symbol: string | undefined,
   days: string | undefined,
 ): { symbol: string; days: number } {
@@ -51,7 +51,7 @@ export const handler = authenticatedRoute('market-history', async ({ event }) =>
     event.pathParameters?.symbol,
     event.queryStringParameters?.days,
   );
-  const today = dateOf(new Date());
+  const today = istDate(new Date());
   const store = await defaultHistoryStore();
   const history = await store.history(symbol, today, days);
   if (!history) throw notFound(`No market data for symbol ${symbol}`);

@@ -24,7 +24,7 @@ const symbolsParam = z
   );
 
 /** Parse `?symbols=` into normalized, de-duplicated symbols (undefined = all). Pure. */
-export function parseSymbolsQuery(value: string | undefined): string[] | undefined {
+function parseSymbolsQuery(value: string | undefined): string[] | undefined {
   if (value === undefined) return undefined;
   const parsed = symbolsParam.safeParse(value);
   if (!parsed.success) {

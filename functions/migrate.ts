@@ -8,7 +8,7 @@
  * timeouts, on every run: idempotent, and it repairs a password changed by hand.
  */
 import { join } from 'node:path';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { z } from 'zod';
 import {
   type DbTimeouts,
@@ -19,6 +19,7 @@ import {
   section,
 } from './platform/config';
 import { closeDb, db, type Sql } from './platform/db';
+import { readDbSecret } from './platform/db-credentials';
 import { APP_ROLE, configureAppRole, type MigrationResult, migrate } from './platform/migrations';
 import { powertools } from './platform/powertools';
 
@@ -30,18 +31,17 @@ export const appSecretConfig = section((env) =>
   parse(z.object({ APP_DB_SECRET_ARN: optionalString }), env, 'application role secret'),
 );
 
-/** The password of the application role's secret, checked to be that role's. */
-export async function readAppPassword(sm: SecretsManagerClient, secretArn: string): Promise<string> {
-  const out = await sm.send(new GetSecretValueCommand({ SecretId: secretArn }));
-  const secret = JSON.parse(out.SecretString ?? '{}') as { username?: unknown; password?: unknown };
-  if (secret.username !== APP_ROLE || typeof secret.password !== 'string' || !secret.password) {
+/** The password of the application role's secret, checked to be that role's (not the master's by mistake). */
+async function readAppPassword(sm: SecretsManagerClient, secretArn: string): Promise<string> {
+  const { username, password } = await readDbSecret(sm, secretArn);
+  if (username !== APP_ROLE) {
     throw new Error(`The application secret must hold username "${APP_ROLE}" and a password`);
   }
-  return secret.password;
+  return password;
 }
 
 /** Migrate, then configure the application role (its password only when a secret is given). */
-export async function migrateAndConfigure(options: {
+async function migrateAndConfigure(options: {
   sql: Sql;
   dir: string;
   timeouts: DbTimeouts;

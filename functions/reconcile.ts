@@ -9,15 +9,12 @@
  * Metrics (service `reconcile`): `ReconciliationDrift` and `ReconciliationFailed` (1 per run that
  * ended so; the alarms watch them), and the counters of each run that finished.
  */
-import { flexpriceConfig, reconcileConfig } from './billing/config';
-import { FlexpriceKeyNotSetError, resolveApiKey } from './billing/flexprice';
 import { type ReconcileDeps, reconcileDay } from './billing/reconciliation';
 import { reconcileAndAdopt } from './billing/reconciliation-adopt';
-import { flexpriceReader } from './billing/reconciliation-provider';
+import { reconciliationDeps } from './billing/reconciliation-deps';
 import { followUpDays, type RunRow } from './billing/reconciliation-store';
-import { dateOf } from './core/periods';
+import { DAY_MS, istDate } from './core/ist';
 import { dayRange, previousDay, summaryLine } from './core/reconciliation';
-import { db } from './platform/db';
 import { MetricUnit, powertools } from './platform/powertools';
 
 const tools = powertools('reconcile');
@@ -52,27 +49,24 @@ export const handler = async (
   event: ReconcileEvent | null,
   context?: { getRemainingTimeInMillis(): number },
 ) => {
-  const flexprice = flexpriceConfig();
-  const config = reconcileConfig();
-  if (!flexprice.enabled) {
-    tools.logger.info('reconciliation disabled: no Flexprice API key configured');
-    return { enabled: false };
-  }
   if (event?.date !== undefined && !dayRange(event.date)) {
     throw new Error(`Not a calendar date (YYYY-MM-DD): ${String(event.date).slice(0, 40)}`);
   }
-  let apiKey: string;
-  try {
-    apiKey = await resolveApiKey(flexprice.key);
-  } catch (error) {
-    if (!(error instanceof FlexpriceKeyNotSetError)) throw error;
+  const setup = await reconciliationDeps();
+  if (!setup.ready && setup.reason === 'not_configured') {
+    tools.logger.info('reconciliation disabled: no Flexprice API key configured');
+    return { enabled: false };
+  }
+  if (!setup.ready) {
     tools.logger.warn('reconciliation: Flexprice key not set; see docs/billing.md');
     return { enabled: true, keySet: false };
   }
+  const { sql, config } = setup.deps;
   const remaining = context?.getRemainingTimeInMillis();
   const deadline =
     remaining === undefined ? undefined : Date.now() + remaining - Math.min(STEP_RESERVE_MS, remaining / 4);
-  const sql = await db();
+  const outOfTime = () => deadline !== undefined && Date.now() > deadline;
+  const deps: ReconcileDeps = { ...setup.deps, logger: tools.logger, outOfTime };
   const now = new Date();
   const days = event?.date
     ? [event.date]
@@ -80,34 +74,17 @@ export const handler = async (
       ? await followUpDays(
           sql,
           now,
-          dateOf(new Date(now.getTime() - config.followUpDays * 86_400_000)),
+          istDate(now.getTime() - config.followUpDays * DAY_MS),
           new Date(now.getTime() - config.recheckAfterMs),
         )
       : [previousDay(now)];
 
-  const reader = flexpriceReader({
-    ...config,
-    apiUrl: flexprice.apiUrl,
-    apiKey,
-    timeoutMs: flexprice.timeoutMs,
-  });
-  const outOfTime = () => deadline !== undefined && Date.now() > deadline;
   const runs: { day: string; state: string; status: string | null; summary: string; adopted: number }[] = [];
   try {
     for (const day of days) {
       if (outOfTime()) break;
-      const deps: ReconcileDeps = {
-        sql,
-        reader,
-        config,
-        logger: tools.logger,
-        outOfTime,
-        secrets: [apiKey, flexprice.apiUrl],
-      };
       const adopt = event?.adopt_unknown === true && event.date !== undefined;
-      const run = adopt
-        ? (await reconcileAndAdopt(day, dayRange(day) as { start: Date; end: Date }, deps)).run
-        : await reconcileDay(day, deps);
+      const run = adopt ? (await reconcileAndAdopt(day, deps)).run : await reconcileDay(day, deps);
       if (!run) continue;
       emit(run);
       const summary = summaryLine(day, run.status, run.customersChecked, run.tally);

@@ -9,14 +9,11 @@
  */
 import { z } from 'zod';
 import { authenticatedRoute } from './accounts/routes';
-import { flexpriceConfig, reconcileConfig } from './billing/config';
-import { FlexpriceKeyNotSetError, resolveApiKey } from './billing/flexprice';
 import { reconcileDay } from './billing/reconciliation';
 import { reconcileAndAdopt } from './billing/reconciliation-adopt';
-import { flexpriceReader } from './billing/reconciliation-provider';
+import { reconciliationDeps } from './billing/reconciliation-deps';
 import { dayRange } from './core/reconciliation';
 import { isAdmin } from './platform/auth';
-import { db } from './platform/db';
 import { badRequest, conflict, forbidden, serviceUnavailable } from './platform/errors';
 import { EARLY_ANSWER_MS, json, jsonBody } from './platform/http';
 import { reconciliationJson } from './reconciliation-get';
@@ -43,46 +40,26 @@ export const handler = authenticatedRoute(
       throw badRequest(`The request body must be ${SHAPE}`, errors);
     }
     const { date, adopt_unknown: adopt = false } = parsed.data;
-    const range = dayRange(date);
-    if (!range) {
+    if (!dayRange(date)) {
       throw badRequest('date must be an IST calendar day YYYY-MM-DD', [
         { field: 'date', message: 'is not a calendar date YYYY-MM-DD' },
       ]);
     }
     // Configuration, not an outage: a retry cannot succeed until an operator acts, so 409 (no
     // Retry-After), not 503. Lean stages without Flexprice egress get no Flexprice settings at all.
-    const flexprice = flexpriceConfig();
-    if (!flexprice.enabled)
+    const setup = await reconciliationDeps();
+    if (!setup.ready && setup.reason === 'not_configured')
       throw conflict(
         'Flexprice is not configured for this deployment, so there is nothing to reconcile against',
       );
-    let apiKey: string;
-    try {
-      apiKey = await resolveApiKey(flexprice.key);
-    } catch (error) {
-      if (error instanceof FlexpriceKeyNotSetError)
-        throw conflict('The Flexprice API key is not set yet; put it in its secret (docs/deploy.md)');
-      throw error;
-    }
+    if (!setup.ready)
+      throw conflict('The Flexprice API key is not set yet; put it in its secret (docs/deploy.md)');
     // Before the wrapper's own early 503 (EARLY_ANSWER_MS), with a step's worth to spare.
     const deadline = Date.now() + context.getRemainingTimeInMillis() - EARLY_ANSWER_MS - STEP_RESERVE_MS;
-    const config = reconcileConfig();
-    const deps = {
-      outOfTime: () => Date.now() > deadline,
-      sql: await db(),
-      reader: flexpriceReader({
-        ...config,
-        apiUrl: flexprice.apiUrl,
-        apiKey,
-        timeoutMs: flexprice.timeoutMs,
-      }),
-      config,
-      logger,
-      secrets: [apiKey, flexprice.apiUrl],
-    };
+    const deps = { ...setup.deps, logger, outOfTime: () => Date.now() > deadline };
     let run: Awaited<ReturnType<typeof reconcileDay>>;
     try {
-      run = adopt ? (await reconcileAndAdopt(date, range, deps)).run : await reconcileDay(date, deps);
+      run = adopt ? (await reconcileAndAdopt(date, deps)).run : await reconcileDay(date, deps);
     } catch (error) {
       throw serviceUnavailable('Flexprice or the database failed during adoption; run it again', 30, error);
     }

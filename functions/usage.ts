@@ -19,7 +19,7 @@ export interface UsageQuery {
 }
 
 /** Validate the query string. Pure. */
-export function parseUsageQuery(query: Record<string, string | undefined> = {}): UsageQuery {
+function parseUsageQuery(query: Record<string, string | undefined> = {}): UsageQuery {
   const scope = query.scope ?? 'user';
   if (scope !== 'user' && scope !== 'global') {
     throw badRequest('scope must be "user" or "global"', [

@@ -14,12 +14,12 @@ import { REPO_ROOT } from './paths';
 
 /** Where `npm run web:build` writes the app. */
 export const WEB_DIST = path.join(REPO_ROOT, 'web', 'dist');
-export const WEB_BUILD_COMMAND = 'npm run web:build';
+const WEB_BUILD_COMMAND = 'npm run web:build';
 
 const PLACEHOLDER = '<!doctype html><html><head><meta charset="utf-8"></head><body></body></html>';
 
 /** Runs `npm run web:build` (output to stderr: the CDK CLI reads the app's stdout); true if it succeeded. */
-export function runWebBuild(): boolean {
+function runWebBuild(): boolean {
   process.stderr.write(`web/dist is missing: running \`${WEB_BUILD_COMMAND}\`\n`);
   const result = spawnSync('npm', ['run', 'web:build'], {
     cwd: REPO_ROOT,

@@ -41,7 +41,7 @@ export interface FailedBatch {
 }
 
 /** The local equivalent of the ARN Lambda puts in `streamArn` (see local/lambda.ts). */
-export const localStreamArn = (stream: string) => `arn:aws:kinesis:ap-south-1:000000000000:stream/${stream}`;
+const localStreamArn = (stream: string) => `arn:aws:kinesis:ap-south-1:000000000000:stream/${stream}`;
 
 /** The stream name in a Kinesis stream ARN. */
 export const streamNameOf = (arn: string) => arn.slice(arn.indexOf(':stream/') + ':stream/'.length);

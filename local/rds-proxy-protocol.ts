@@ -9,7 +9,7 @@
  * Startup parameters RDS Proxy accepts for PostgreSQL (SPEC §7; RDS User Guide, "Connecting to
  * a database through RDS Proxy"). Any other one, and `options`, is refused.
  */
-export const ALLOWED_STARTUP_PARAMETERS: ReadonlySet<string> = new Set([
+const ALLOWED_STARTUP_PARAMETERS: ReadonlySet<string> = new Set([
   'user',
   'database',
   'replication',
@@ -133,7 +133,7 @@ export type PinCause =
  * literal (`'SET x'`) is not read as a statement. Dollar-quoted bodies are kept: a DO block or
  * function body that runs `pg_advisory_lock` or `SET` pins the session all the same.
  */
-export function blankLiterals(sql: string): string {
+function blankLiterals(sql: string): string {
   return sql.replace(/--[^\n]*|\/\*[\s\S]*?\*\/|'(?:[^']|'')*'|"(?:[^"]|"")*"/g, ' ');
 }
 

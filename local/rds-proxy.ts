@@ -53,7 +53,6 @@ export interface StatsFilter {
 }
 
 export interface RdsProxy {
-  host: string;
   port: number;
   /** `url` with its host and port replaced by the proxy's (user, password, database kept). */
   urlFor(url: string): string;
@@ -221,7 +220,6 @@ export async function startRdsProxy(options: {
   const statsUrl = `http://127.0.0.1:${(http.address() as AddressInfo).port}/stats`;
 
   return {
-    host: '127.0.0.1',
     port,
     statsUrl,
     urlFor(url) {

@@ -5,7 +5,7 @@
  * every 15 minutes). Each calls the same handler as its Lambda. Imported after local/stack.ts
  * has set the environment the handlers read.
  */
-import { dateOf } from '../functions/core/periods';
+import { istDate } from '../functions/core/ist';
 import { type Repeating, repeat } from './repeat';
 
 const DAY_MS = 24 * 60 * 60_000;
@@ -38,7 +38,7 @@ export async function localReconciliation(log: (line: string) => void): Promise<
     'reconciliation',
     FOLLOW_UP_MS,
     async () => {
-      const today = dateOf(new Date());
+      const today = istDate(new Date());
       const jobs = dailyDoneFor === today ? ['follow-up' as const] : ['daily' as const, 'follow-up' as const];
       for (const job of jobs) {
         const result = await handler({ job });

@@ -97,7 +97,7 @@ function positiveSeconds(name: string, text: string): number {
 const redact = (url: string) => url.replace(/:[^:@/]+@/, ':***@');
 
 /** Where the local sign-in may send the browser back to: the app under npm start and under web:dev. */
-export function localRedirectUris(s: Pick<StackSettings, 'port' | 'webDevPort'>): string[] {
+function localRedirectUris(s: Pick<StackSettings, 'port' | 'webDevPort'>): string[] {
   return [s.port, s.webDevPort].flatMap((port) => [`http://127.0.0.1:${port}/`, `http://localhost:${port}/`]);
 }
 

@@ -23,7 +23,7 @@ const BANNER = `/**
  */`;
 
 /** The generated module's text for the OpenAPI document as it is now. */
-export async function generateApiTypes(): Promise<string> {
+async function generateApiTypes(): Promise<string> {
   const doc = JSON.parse(await readFile(SOURCE, 'utf8')) as { components: { schemas: object } };
   // An empty root whose $defs are every component schema: `unreachableDefinitions` emits one
   // exported interface per schema, named as in the document (AnalyzeResponse, PerStock, Risk…).

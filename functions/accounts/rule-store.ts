@@ -13,7 +13,7 @@ export interface RuleStore {
   update(userSub: string, changes: readonly RuleChange[]): Promise<Overrides>;
 }
 
-export function sqlRuleStore(sql: Sql): RuleStore {
+function sqlRuleStore(sql: Sql): RuleStore {
   return {
     async get(userSub) {
       const [row] = await sql<

@@ -14,7 +14,7 @@
  * risk value series as day gaps and paise steps instead of dated objects.
  *
  * Answers stored before 0013 are JSON in `analyses.response` with the holdings in `portfolio`,
- * their disclaimer replaced by a token (migrations/0012): `storedAnalysis` reads both forms.
+ * their disclaimer replaced by a token (migrations/0012): `storedAnswer` and `decodeAnalysis` read both forms.
  */
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { AnalysisBody } from '../core/analysis';
@@ -105,7 +105,7 @@ export function decodeAnalysis(stored: Uint8Array, analysisId: string): StoredCo
 }
 
 /** Token → exact disclaimer text of answers stored as JSON (migrations/0012). Never edit. */
-export const DISCLAIMERS: Readonly<Record<string, string>> = {
+const DISCLAIMERS: Readonly<Record<string, string>> = {
   d1:
     'This analysis is rule-based and educational only. It is not personalised investment advice, ' +
     'and this service is not a SEBI-registered investment adviser or research analyst. ' +

@@ -17,7 +17,7 @@ import type { Sql } from '../platform/db';
 import { journal } from '../platform/journal';
 
 /** Reference stored on an invoice with nothing to pay, settled at issue. */
-export const NOTHING_DUE_REFERENCE = 'nothing-due';
+const NOTHING_DUE_REFERENCE = 'nothing-due';
 
 /** (month first day, user) pairs with usage in an ended month and no invoice yet, oldest first. */
 export async function pendingInvoices(

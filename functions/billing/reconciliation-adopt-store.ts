@@ -12,7 +12,7 @@ import type { Adoption } from '../core/reconciliation';
 import type { Sql } from '../platform/db';
 
 /** The rule set of a placeholder (the schema's check, migrations/0011). */
-export const RESTORED_RULE_SET = 'restored';
+const RESTORED_RULE_SET = 'restored';
 
 /** Of these event ids, the ones our ledger has; of these analyses, the ones we hold that are not placeholders. */
 export async function knownToLedger(

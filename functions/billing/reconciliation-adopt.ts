@@ -8,9 +8,15 @@
  * now matches the adopted events, and counts them on the run as `adopted`.
  */
 import { FEATURES } from '../core/pricing';
-import { type Finding, type ProviderEvent, parseEventId, planAdoption } from '../core/reconciliation';
+import {
+  dayRange,
+  type Finding,
+  type ProviderEvent,
+  parseEventId,
+  planAdoption,
+} from '../core/reconciliation';
 import type { Sql } from '../platform/db';
-import { type ReconcileDeps, reconcileDay } from './reconciliation';
+import { InvalidDayError, type ReconcileDeps, reconcileDay } from './reconciliation';
 import { adoptAnalysis, knownToLedger } from './reconciliation-adopt-store';
 import type { DayRange, ProviderReader } from './reconciliation-provider';
 import { addAdopted, type RunRow } from './reconciliation-store';
@@ -25,12 +31,7 @@ export interface AdoptResult {
 }
 
 /** Adopt one day's provider events our ledger lacks. Idempotent. */
-export async function adoptDay(
-  sql: Sql,
-  reader: ProviderReader,
-  range: DayRange,
-  now: Date,
-): Promise<AdoptResult> {
+async function adoptDay(sql: Sql, reader: ProviderReader, range: DayRange, now: Date): Promise<AdoptResult> {
   const theirs: ProviderEvent[] = [];
   for (const feature of FEATURES) {
     const events = await reader.listEvents(null, feature, range);
@@ -61,13 +62,15 @@ export async function adoptDay(
 /**
  * Adopt, then reconcile `day` as usual; the run (null when another invocation holds the day)
  * carries the adopted count. Adoption failures throw (nothing half-written: one transaction
- * per analysis, and a second attempt skips what the first wrote).
+ * per analysis, and a second attempt skips what the first wrote). `day` is an IST calendar
+ * day `YYYY-MM-DD` (InvalidDayError otherwise, before anything is read).
  */
 export async function reconcileAndAdopt(
   day: string,
-  range: DayRange,
   deps: ReconcileDeps,
 ): Promise<{ run: RunRow | null; adoption: AdoptResult }> {
+  const range = dayRange(day);
+  if (!range) throw new InvalidDayError(`Not a calendar date (YYYY-MM-DD): ${day}`);
   const now = deps.now ?? (() => new Date());
   const adoption = await adoptDay(deps.sql, deps.reader, range, now());
   if (adoption.adopted > 0) {

@@ -47,7 +47,7 @@ export interface ReaderOptions extends BackoffPolicy {
   sleep?: (ms: number) => Promise<void>;
 }
 
-export class PaginationError extends Error {
+class PaginationError extends Error {
   override name = 'PaginationError';
 }
 

@@ -11,7 +11,7 @@ import type { Paise } from './money';
 import { compareRatio, type Ratio, ratioOf, ratioToNumber } from './ratio';
 
 export const RULE_SET = 'v1';
-export const PORTFOLIO_SYMBOL = 'PORTFOLIO';
+const PORTFOLIO_SYMBOL = 'PORTFOLIO';
 export const UNCLASSIFIED_SECTOR = 'Unclassified';
 
 /** Thresholds of rule set v1 (SPEC §3 defaults in analysis/config.ts). */

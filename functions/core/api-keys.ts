@@ -9,10 +9,10 @@
  */
 import { createHash } from 'node:crypto';
 
-export const KEY_PREFIX = 'sck_';
+const KEY_PREFIX = 'sck_';
 export const KEY_RANDOM_BYTES = 32;
 /** Characters of the key shown in lists: the first 8 after `sck_`. */
-export const DISPLAY_PREFIX_LENGTH = 8;
+const DISPLAY_PREFIX_LENGTH = 8;
 /** Active (unrevoked) keys a user may hold at once. */
 export const MAX_ACTIVE_KEYS = 10;
 
@@ -34,7 +34,7 @@ export function newKey(random: Uint8Array): NewKey {
   return { key, prefix: displayPrefix(key), hash: hashKey(key) };
 }
 
-export function displayPrefix(key: string): string {
+function displayPrefix(key: string): string {
   return key.slice(KEY_PREFIX.length, KEY_PREFIX.length + DISPLAY_PREFIX_LENGTH);
 }
 

@@ -16,7 +16,7 @@ export class NotABhavcopyError extends Error {
 export type BhavcopyFormat = 'udiff' | 'legacy';
 
 /** The series imported: EQ (rolling settlement) and BE (trade-for-trade). Others are skipped. */
-export const IMPORTED_SERIES = new Set(['EQ', 'BE']);
+const IMPORTED_SERIES = new Set(['EQ', 'BE']);
 
 const ROLES = ['session', 'symbol', 'series', 'open', 'high', 'low', 'close', 'volume'] as const;
 type Role = (typeof ROLES)[number];

@@ -35,7 +35,7 @@ export interface BillingEvent {
   source: string;
 }
 
-export const EVENT_SOURCE = 'stock-consultant';
+const EVENT_SOURCE = 'stock-consultant';
 
 /**
  * The event for a row. The event name is the feature (`portfolio_analysis`,

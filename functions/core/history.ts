@@ -6,7 +6,7 @@
  * client pages never shift or repeat items. Anything that does not decode to exactly that shape
  * is a 400: a tampered cursor cannot reach SQL.
  */
-export const DEFAULT_LIMIT = 20;
+const DEFAULT_LIMIT = 20;
 export const MAX_LIMIT = 100;
 
 export interface Cursor {

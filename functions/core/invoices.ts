@@ -2,15 +2,17 @@
  * Monthly invoices: numbering, the lines of a closed month, the overdue rule and the late fee.
  * Pure, exact paise; the clock is an argument. See docs/billing.md "Invoices".
  */
+
+import { istDate } from './ist';
 import { type Paise, paiseToRupees, sum } from './money';
-import { dateOf, type Period, parsePeriod } from './periods';
+import { type Period, parsePeriod } from './periods';
 import { billOrder, CURRENCY, type Feature, type LedgerGroup } from './pricing';
 
 export type InvoiceStatus = 'issued' | 'overdue' | 'paid';
 export const INVOICE_STATUSES: readonly InvoiceStatus[] = ['issued', 'overdue', 'paid'];
 
 /** The late fee in per mille of the usage subtotal: 25 ‰ = 2.5 %. */
-export const LATE_FEE_PER_MILLE = 25n;
+const LATE_FEE_PER_MILLE = 25n;
 
 export type LineKind = 'usage' | 'late_fee';
 
@@ -82,7 +84,7 @@ export function lateFeeLine(subtotalPaise: Paise): InvoiceLine {
  * from 00:00 IST the day after. The mark-overdue job hands it to SQL as `due_date < $1::date`.
  */
 export function overdueIfDueBefore(now: Date): string {
-  return dateOf(now);
+  return istDate(now);
 }
 
 /** `YYYY-MM` of a period's first day `YYYY-MM-01`. */

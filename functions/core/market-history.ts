@@ -45,8 +45,8 @@ export interface CloseHistory {
 }
 
 /** Returns used for volatility (SPEC §11): the last 20, at least 10. */
-export const VOLATILITY_RETURNS = 20;
-export const MIN_VOLATILITY_RETURNS = 10;
+const VOLATILITY_RETURNS = 20;
+const MIN_VOLATILITY_RETURNS = 10;
 /**
  * Bars (before the current session) every measure can need: 20 of them and the current price
  * give the 20 returns of volatility, and at most 6 sessions lie strictly between the current
@@ -158,7 +158,7 @@ export function adjustBar(bar: RawBar, actions: readonly CorporateAction[], asOf
   };
 }
 
-export const MEASURE_FIELDS = ['change_1d_pct', 'change_7d_pct', 'volatility'] as const;
+const MEASURE_FIELDS = ['change_1d_pct', 'change_7d_pct', 'volatility'] as const;
 export type MeasureField = (typeof MEASURE_FIELDS)[number];
 
 /** A derived measure: its value, or null; `gap` when null because its window spans an unadjusted gap. */

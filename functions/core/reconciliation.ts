@@ -4,7 +4,8 @@
  * is sent again, and what status a run ends with. The edges (functions/billing/reconciliation*.ts)
  * read both sides, call these, and persist the outcome.
  */
-import { dateOf, parseDay } from './periods';
+import { DAY_MS, istDate } from './ist';
+import { parseDay } from './periods';
 
 export type OutboxStatus = 'pending' | 'sent' | 'dead';
 export type RunStatus = 'matched' | 'resent' | 'drift';
@@ -106,8 +107,7 @@ export const dayRange = parseDay;
 
 /** The IST calendar day before the one `now` falls in: what the daily run checks. */
 export function previousDay(now: Date): string {
-  const today = parseDay(dateOf(now)) as { start: Date };
-  return dateOf(new Date(today.start.getTime() - 1));
+  return istDate(now.getTime() - DAY_MS);
 }
 
 /** Sum of quantities: integers, so exact. */

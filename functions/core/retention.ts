@@ -8,7 +8,7 @@
  * instants, makes the result independent of the hour the job runs. A month that lacks the day
  * (31 March − 1 month) clamps to its last day, as PostgreSQL's interval arithmetic does.
  */
-import { dateOf, startOfDay } from './periods';
+import { istDate, istDayStart } from './ist';
 
 export const DEFAULT_RETENTION_MONTHS = 13;
 /** Bounds of the setting: at least a month (a user may still be looking); at most 10 years. */
@@ -20,10 +20,10 @@ export function retentionCutoff(now: Date, months: number): Date {
   if (!Number.isInteger(months) || months < MIN_RETENTION_MONTHS || months > MAX_RETENTION_MONTHS) {
     throw new RangeError(`retention must be ${MIN_RETENTION_MONTHS}-${MAX_RETENTION_MONTHS} whole months`);
   }
-  const [year, month, day] = dateOf(now).split('-').map(Number) as [number, number, number];
+  const [year, month, day] = istDate(now).split('-').map(Number) as [number, number, number];
   const index = year * 12 + (month - 1) - months;
   const y = Math.floor(index / 12);
   const m = (index % 12) + 1;
   const lastDay = new Date(Date.UTC(y, m, 0)).getUTCDate();
-  return startOfDay(y, m, Math.min(day, lastDay));
+  return istDayStart(y, m, Math.min(day, lastDay));
 }

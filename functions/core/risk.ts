@@ -45,14 +45,14 @@ export interface Risk {
 /** At most this many common sessions (so at most 59 returns). */
 export const RISK_MAX_SESSIONS = 60;
 /** Fewer returns than this and the history measures are null. */
-export const RISK_MIN_RETURNS = 20;
+const RISK_MIN_RETURNS = 20;
 /** Trading sessions a year, the usual factor for annualising a daily volatility. */
-export const TRADING_DAYS_PER_YEAR = 252;
+const TRADING_DAYS_PER_YEAR = 252;
 /** §3 puts holdings without a known sector in this sector. */
 export const UNCLASSIFIED_SECTOR = 'Unclassified';
 
 /** Half away from zero to `decimals` places (these are measures, not money: floats are fine). */
-export const roundTo = (x: number, decimals: number): number => {
+const roundTo = (x: number, decimals: number): number => {
   const f = 10 ** decimals;
   return (Math.sign(x) * Math.round(Math.abs(x) * f)) / f;
 };

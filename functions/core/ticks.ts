@@ -9,6 +9,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { z } from 'zod';
+import { DAY_MS, IST_OFFSET_MS, istDate } from './ist';
 import { formatPaise, toPaise } from './money';
 
 export const SYMBOL_PATTERN = /^[A-Z0-9][A-Z0-9&_-]{0,19}$/;
@@ -216,15 +217,6 @@ export function mergeTicks(ticks: Iterable<Tick>): MergedTick[] {
   return [...bySymbol.values()].sort((a, b) => (a.symbol < b.symbol ? -1 : 1));
 }
 
-/** IST is UTC+05:30 all year (India has no daylight saving time). */
-const IST_OFFSET_MS = 330 * 60_000;
-const DAY_MS = 86_400_000;
-
-/** A tick's session (SPEC §11): the calendar date of its time in Asia/Kolkata, "YYYY-MM-DD". */
-export function istSession(tsMs: number): string {
-  return new Date(tsMs + IST_OFFSET_MS).toISOString().slice(0, 10);
-}
-
 /**
  * One symbol's daily bar from a batch. open and close carry the versions of the ticks they came
  * from, so that the store can combine this bar with a stored one by the same rule: the older
@@ -243,7 +235,10 @@ export interface MergedBar {
   volume: number | null;
 }
 
-/** Merge a batch into one bar per (symbol, IST session of the tick's ts), sorted by both. */
+/**
+ * Merge a batch into one bar per (symbol, session), sorted by both. A tick's session (SPEC §11)
+ * is the IST calendar date of its ts.
+ */
 export function mergeBars(ticks: Iterable<Tick>): MergedBar[] {
   const bars = new Map<string, MergedBar & { highValue: number; lowValue: number }>();
   // A batch spans one or two sessions: format each date once, not once per tick.
@@ -253,7 +248,7 @@ export function mergeBars(ticks: Iterable<Tick>): MergedBar[] {
     const day = Math.floor((tick.tsMs + IST_OFFSET_MS) / DAY_MS);
     let session = sessions.get(day);
     if (session === undefined) {
-      session = istSession(tick.tsMs);
+      session = istDate(tick.tsMs);
       sessions.set(day, session);
     }
     const key = `${tick.symbol} ${session}`;

@@ -1,12 +1,12 @@
 /**
  * NSE trading hours (SPEC §11 "Feed health"): the regular session runs 09:15–15:30 IST, Monday
- * to Friday, except the exchange's trading holidays. IST is UTC+05:30 all year (India has no
- * daylight saving), so a fixed offset is exact.
+ * to Friday, except the exchange's trading holidays; a session is named by its IST date (./ist).
  *
  * The holiday list is data (data/nse-holidays.json), handed in by the caller: this module stays
  * pure. A year missing from the list is reported as `unknown_calendar`, never guessed: callers
  * then treat a weekday's trading hours as open (a dead feed is never hidden) and say so.
  */
+import { DAY_MS, IST_OFFSET_MS, istDate } from './ist';
 
 /** The exchange's weekday trading holidays, by year ('2026' → ['2026-01-26', …]). */
 export interface HolidayCalendar {
@@ -24,17 +24,10 @@ export type MarketState =
   /** A weekday in trading hours of a year the holiday list does not cover. */
   | { readonly market: 'unknown_calendar'; readonly session: string; readonly sessionOpen: Date };
 
-const IST_OFFSET_MS = (5 * 60 + 30) * 60_000;
 /** 09:15:00.000 IST, as milliseconds after IST midnight. */
 const OPEN_MS = (9 * 60 + 15) * 60_000;
 /** 15:30:00.000 IST: the last instant of the session (15:30:00.001 is closed). */
 const CLOSE_MS = (15 * 60 + 30) * 60_000;
-const DAY_MS = 86_400_000;
-
-/** The IST calendar date of `now` (YYYY-MM-DD): the session a tick at `now` belongs to. */
-export function istDate(now: Date): string {
-  return new Date(now.getTime() + IST_OFFSET_MS).toISOString().slice(0, 10);
-}
 
 /** Whether NSE's regular session is running at `now`, per `calendar`. */
 export function marketState(now: Date, calendar: HolidayCalendar): MarketState {

@@ -5,8 +5,9 @@
  */
 import { z } from 'zod';
 import holidayFile from '../../data/nse-holidays.json' with { type: 'json' };
+import { istDate } from '../core/ist';
 import { GAP_THRESHOLD } from '../core/market-history';
-import { type HolidayCalendar, istDate } from '../core/trading-hours';
+import type { HolidayCalendar } from '../core/trading-hours';
 import type { Sql } from '../platform/db';
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
@@ -41,9 +42,9 @@ export const NSE_CALENDAR: HolidayCalendar = parseHolidayCalendar(holidayFile);
  * 7 calendar days; 60 calendar days covers that with room for holidays and thin trading, and
  * keeps the scan to a few dozen rows per symbol.
  */
-export const HISTORY_GAP_WINDOW_DAYS = 60;
+const HISTORY_GAP_WINDOW_DAYS = 60;
 /** At most this many gap symbols are listed (sorted); a longer list is an incident anyway. */
-export const HISTORY_GAPS_LISTED = 100;
+const HISTORY_GAPS_LISTED = 100;
 
 export interface PriceHealth {
   count: number;

@@ -50,7 +50,7 @@ export interface KeyOwner {
 export type KeyLookup = (hash: string) => Promise<KeyOwner | null>;
 
 /** A key's owner acts with no groups: a key never carries its owner's admin rights. */
-export const keyUser = (sub: string): User => ({ sub, email: null, groups: [] });
+const keyUser = (sub: string): User => ({ sub, email: null, groups: [] });
 
 /** Count an authentication failure (one metric for all routes), then throw it. */
 function fail(problem: HttpProblem): never {

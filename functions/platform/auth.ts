@@ -53,7 +53,7 @@ function offlineJwksCache(): SimpleJwksCache {
 }
 
 /** The longest address there can be (64-character local part, @, 255-character domain): users.email's limit. */
-export const MAX_EMAIL_LENGTH = 320;
+const MAX_EMAIL_LENGTH = 320;
 
 function toUser(payload: JwtPayload): User {
   const groups = payload['cognito:groups'];

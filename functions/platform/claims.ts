@@ -8,7 +8,7 @@ import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
 import { unauthorized } from './errors';
 
 /** How far ahead of our clock a token's `iat` may be (clocks of issuer and verifier differ). */
-export const MAX_CLOCK_SKEW_SECONDS = 300;
+const MAX_CLOCK_SKEW_SECONDS = 300;
 
 // Control characters, and (in `u` mode a pair is one code point) a lone surrogate half.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what we refuse

@@ -13,10 +13,10 @@ import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/clien
 import type postgres from 'postgres';
 
 /** SQLSTATE invalid_password. */
-export const INVALID_PASSWORD = '28P01';
+const INVALID_PASSWORD = '28P01';
 
 /** How long a read password is reused for new connections. */
-export const PASSWORD_TTL_MS = 60_000;
+const PASSWORD_TTL_MS = 60_000;
 
 export interface RotatingCredentials {
   /** The user name (single-user rotation changes only the password). */
@@ -27,7 +27,11 @@ export interface RotatingCredentials {
   invalidate(): void;
 }
 
-async function readSecret(sm: SecretsManagerClient, secretArn: string) {
+/** A database secret's user name and password (RDS's JSON shape); throws when either is missing. */
+export async function readDbSecret(
+  sm: SecretsManagerClient,
+  secretArn: string,
+): Promise<{ username: string; password: string }> {
   const out = await sm.send(new GetSecretValueCommand({ SecretId: secretArn }));
   const parsed = JSON.parse(out.SecretString ?? '{}') as { username?: unknown; password?: unknown };
   if (typeof parsed.username !== 'string' || typeof parsed.password !== 'string' || !parsed.password) {
@@ -44,7 +48,7 @@ export async function rotatingCredentials(
 ): Promise<RotatingCredentials> {
   const ttlMs = options.ttlMs ?? PASSWORD_TTL_MS;
   const now = options.now ?? Date.now;
-  const first = await readSecret(sm, secretArn);
+  const first = await readDbSecret(sm, secretArn);
   let cached: { value: string; readAt: number } | undefined = { value: first.password, readAt: now() };
   // Connections opened together share one read.
   let reading: Promise<string> | undefined;
@@ -52,7 +56,7 @@ export async function rotatingCredentials(
     username: first.username,
     password() {
       if (cached && now() - cached.readAt < ttlMs) return Promise.resolve(cached.value);
-      reading ??= readSecret(sm, secretArn)
+      reading ??= readDbSecret(sm, secretArn)
         .then(({ password }) => {
           cached = { value: password, readAt: now() };
           return password;
@@ -68,7 +72,7 @@ export async function rotatingCredentials(
   };
 }
 
-export function isInvalidPassword(error: unknown): boolean {
+function isInvalidPassword(error: unknown): boolean {
   return (
     typeof error === 'object' && error !== null && (error as { code?: unknown }).code === INVALID_PASSWORD
   );

@@ -38,7 +38,7 @@ function commonOptions(t: DbTimeouts) {
 }
 
 /** The `application_name` of every function's connection (the RDS Proxy stand-in shows it). */
-export const APPLICATION_NAME = 'stock-consultant';
+const APPLICATION_NAME = 'stock-consultant';
 
 /**
  * TLS that checks the server's certificate and name. postgres.js's `ssl: 'require'` encrypts

@@ -15,7 +15,7 @@ import type { User } from './auth';
 import { isTransientDbError } from './db';
 import { badRequest, HttpProblem, payloadTooLarge, serviceUnavailable, unsupportedMediaType } from './errors';
 
-export const MAX_BODY_BYTES = 64 * 1024;
+const MAX_BODY_BYTES = 64 * 1024;
 
 /**
  * How long before its Lambda timeout a handler stops waiting and answers 503 + Retry-After

@@ -61,7 +61,7 @@ export interface Journal {
 }
 
 /** A JSON-lines file, appended and fsynced per entry. */
-export function fileJournal(path: string): Journal {
+function fileJournal(path: string): Journal {
   return {
     async append(entry) {
       const line = `${JSON.stringify(JournalEntry.parse(entry))}\n`;

@@ -25,7 +25,7 @@
 import type postgres from 'postgres';
 
 /** The text of a PostgreSQL array literal: every element quoted and escaped, nulls as NULL. */
-export function serializeArray(value: unknown): string {
+function serializeArray(value: unknown): string {
   if (!Array.isArray(value)) throw new TypeError('an array parameter must be an array');
   return `{${value.map(element).join(',')}}`;
 }
@@ -47,7 +47,7 @@ function element(value: unknown): string {
  * PostgreSQL quotes an element that is empty, is `NULL`, or holds a delimiter, brace, quote,
  * backslash or white space, and escapes quotes and backslashes inside quotes.
  */
-export function parseArrayText(text: string): Array<string | null> {
+function parseArrayText(text: string): Array<string | null> {
   if (text[0] !== '{' || text[text.length - 1] !== '}')
     throw new SyntaxError(`not an array literal: ${text}`);
   const out: Array<string | null> = [];
@@ -95,7 +95,7 @@ const asNumber = (e: string) => Number(e);
  * Built-in array types by element: int8 and numeric stay strings and dates become Date, as
  * postgres.js's scalar defaults do, so a value reads alike in an array and on its own.
  */
-export const ARRAY_TYPES: Record<string, postgres.PostgresType> = {
+const ARRAY_TYPES: Record<string, postgres.PostgresType> = {
   boolArray: arrayType(1000, (e) => e === 't'),
   int2Array: arrayType(1005, asNumber),
   int4Array: arrayType(1007, asNumber),

@@ -28,7 +28,7 @@ export { METRICS_NAMESPACE };
  * nodejs24.x: the current LTS on Lambda. nodejs22.x reaches end of support in 2027, and
  * esbuild's `target` follows the runtime so no syntax is lowered needlessly.
  */
-export const RUNTIME = lambda.Runtime.NODEJS_24_X;
+const RUNTIME = lambda.Runtime.NODEJS_24_X;
 const ESBUILD_TARGET = 'node24';
 
 /**
@@ -36,7 +36,7 @@ const ESBUILD_TARGET = 'node24';
  * module there is none, and esbuild's shim throws "Dynamic require of X is not supported".
  * Defining `require` from `createRequire` at the top of the bundle makes the shim use it.
  */
-export const ESM_REQUIRE_BANNER =
+const ESM_REQUIRE_BANNER =
   "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);";
 
 /** What a function needs to reach the database: where to connect, and as whom. */

@@ -36,8 +36,9 @@ export const ACCESS_TOKEN_SCOPE = 'aws.cognito.signin.user.admin';
 /** What the web app requests (`scope` in config.json): the client allows exactly these. */
 export const OAUTH_SCOPES = ['openid', 'email', ACCESS_TOKEN_SCOPE] as const;
 export { ADMIN_GROUP };
+
 /** How long an access (and ID) token lives: the most a revoked session's token can still be used. */
-export const SESSION_TOKEN_VALIDITY = Duration.minutes(15);
+const SESSION_TOKEN_VALIDITY = Duration.minutes(15);
 
 const JWKS_HANDLER = fileURLToPath(new URL('./jwks-handler.ts', import.meta.url));
 

@@ -19,7 +19,7 @@ import { StackAlarms } from './alarms';
 
 export const DEFAULT_DR_REGION = 'ap-south-2';
 /** Replicated backups are kept as long as the in-region ones (prod: 14 days). */
-export const REPLICATED_RETENTION_DAYS = 14;
+const REPLICATED_RETENTION_DAYS = 14;
 
 export interface DrSettings {
   /** The second region. @default ap-south-2 (context `drRegion`) */

@@ -42,7 +42,7 @@ const PORT = 5432;
 /** The Lambda Node.js runtime's CA bundle, which includes the Amazon RDS CAs. */
 export const LAMBDA_RUNTIME_CA_FILE = '/var/runtime/ca-cert.pem';
 /** How often Secrets Manager rotates the database password. */
-export const ROTATION_INTERVAL = Duration.days(30);
+const ROTATION_INTERVAL = Duration.days(30);
 /** The master user (RDS `rds_superuser`): migrations and its own rotation only. */
 export const MASTER_USERNAME = 'stocks_admin';
 /**

@@ -25,12 +25,12 @@ import { acknowledge } from '../nag';
  * their policies would tie the Data stack's exports to them and make cdk-nag's findings name
  * generated export ids.
  */
-export function journalBucketName(stage: string, account: string, region: string): string {
+function journalBucketName(stage: string, account: string, region: string): string {
   return `stockconsultant-${stage}-journal-${account}-${region}`;
 }
 
 /** Past the 14 days a restore reaches back, with room for a restore's own days. */
-export const JOURNAL_LOCK_DAYS = 35;
+const JOURNAL_LOCK_DAYS = 35;
 
 export interface DrJournalProps {
   /** The functions' VPC: its isolated subnets reach S3 through the gateway endpoint. */

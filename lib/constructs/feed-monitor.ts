@@ -22,7 +22,7 @@ import { StackAlarms } from './alarms';
 import { AppFunction, type DatabaseBinding, type FunctionNetwork } from './app-function';
 
 /** SPEC §11: in trading hours, a newest tick older than this fires the alarm. */
-export const FEED_STALE_AFTER = Duration.minutes(5);
+const FEED_STALE_AFTER = Duration.minutes(5);
 
 export interface FeedMonitorProps {
   readonly config: StageConfig;

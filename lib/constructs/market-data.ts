@@ -37,7 +37,7 @@ export const BHAVCOPY_MAX_RECEIVES = 3;
 /** Imports running at once (2 is the event source mapping's minimum). */
 export const BHAVCOPY_CONCURRENCY = 2;
 /** One file: read ≤ 20 MB and import ~2,500 rows; a minute is ample. */
-export const BHAVCOPY_TIMEOUT = Duration.minutes(1);
+const BHAVCOPY_TIMEOUT = Duration.minutes(1);
 
 export interface MarketDataProps {
   readonly config: StageConfig;

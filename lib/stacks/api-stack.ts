@@ -82,8 +82,7 @@ function pascal(name: string): string {
 }
 
 /** Authentication failures of every API function, under one `service` (functions/platform/api.ts). */
-export const authMetric = (config: StageConfig, name: string) =>
-  serviceMetric(config, AUTH_METRICS_SERVICE, name);
+const authMetric = (config: StageConfig, name: string) => serviceMetric(config, AUTH_METRICS_SERVICE, name);
 
 export class ApiStack extends Stack {
   public readonly auth: Auth;

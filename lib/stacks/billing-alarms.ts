@@ -11,11 +11,11 @@ import { serviceMetric } from '../metrics';
 import { THRESHOLDS } from '../thresholds';
 
 /** The billing sync's metrics (functions/billing-sync.ts), as gauges: the latest maximum. */
-export const billingSyncMetric = (config: StageConfig, name: string, statistic = 'Maximum') =>
+const billingSyncMetric = (config: StageConfig, name: string, statistic = 'Maximum') =>
   serviceMetric(config, 'billing-sync', name, statistic);
 
 /** The billing reconciliation's metrics (functions/reconcile.ts): one data point per run. */
-export const reconcileMetric = (config: StageConfig, name: string) =>
+const reconcileMetric = (config: StageConfig, name: string) =>
   serviceMetric(config, 'reconcile', name, 'Maximum', Duration.minutes(15));
 
 export function watchBilling(scope: Construct, config: StageConfig): void {

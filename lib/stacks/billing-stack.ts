@@ -35,7 +35,7 @@ export interface BillingStackProps extends StackProps {
 export const INVOICE_JOBS = ['close-month', 'mark-overdue'] as const;
 
 /** 19:00 UTC is 00:30 in Asia/Kolkata (UTC+5:30, no DST): just after an IST day (and month) ends. */
-export const INVOICE_SCHEDULE = { minute: '0', hour: '19' } as const;
+const INVOICE_SCHEDULE = { minute: '0', hour: '19' } as const;
 
 /**
  * 19:30 UTC is 01:00 IST: the previous IST day closed an hour ago, so its last charges have been

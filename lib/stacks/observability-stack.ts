@@ -34,11 +34,7 @@ export interface ObservabilityStackProps extends StackProps {
 }
 
 /** One line per function of the given stacks, for a Lambda metric. */
-export function lambdaSearch(
-  stackNames: readonly string[],
-  metric: string,
-  statistic: string,
-): cloudwatch.IMetric {
+function lambdaSearch(stackNames: readonly string[], metric: string, statistic: string): cloudwatch.IMetric {
   // Partial match on FunctionName: CloudFormation names a function `<stack>-<id>-<suffix>`.
   const names = stackNames.map((s) => `FunctionName=${s}`).join(' OR ');
   return new cloudwatch.SearchExpression({

@@ -6,7 +6,7 @@ import { readdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { ROOT } from '../stack';
 
-export const WEB_DIR = join(ROOT, 'web');
+const WEB_DIR = join(ROOT, 'web');
 export const WEB_DIST = join(WEB_DIR, 'dist');
 
 /** Newest modification time (ms) of the app's sources: web/ without its build and tests. */
@@ -24,7 +24,7 @@ async function newestSource(dir = WEB_DIR): Promise<number> {
 }
 
 /** Why `dist` must be (re)built, or null when it is up to date. */
-export async function staleReason(dist = WEB_DIST): Promise<string | null> {
+async function staleReason(dist = WEB_DIST): Promise<string | null> {
   const built = await stat(join(dist, 'index.html')).then(
     (s) => s.mtimeMs,
     () => null,

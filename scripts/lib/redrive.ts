@@ -53,7 +53,7 @@ const MAX_READS = 1_000;
 const MAX_MESSAGES = 10_000;
 
 /** The records of `shardId` from `start` to `end` (inclusive) that are still in the stream. */
-export async function readRange(
+async function readRange(
   kinesis: KinesisClient,
   info: KinesisFailureRecord['KinesisBatchInfo'],
 ): Promise<_Record[]> {

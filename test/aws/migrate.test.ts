@@ -90,4 +90,14 @@ describe('migration function', () => {
     await expect(handler()).rejects.toThrow(/username "stock_app"/);
     expect(await storedVerifier()).toBe(before);
   });
+
+  it('fails the deploy when the application secret has no password', async () => {
+    process.env.APP_DB_SECRET_ARN = APP_SECRET;
+    sm.on(GetSecretValueCommand, { SecretId: APP_SECRET }).resolves({
+      SecretString: JSON.stringify({ username: 'stock_app' }),
+    });
+    const before = await storedVerifier();
+    await expect(handler()).rejects.toThrow(/no username\/password/);
+    expect(await storedVerifier()).toBe(before);
+  });
 });

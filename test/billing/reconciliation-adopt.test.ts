@@ -12,8 +12,11 @@ import { handler as analysisGet } from '../../functions/analysis-get';
 import { handler as analysisList } from '../../functions/analysis-list';
 import { flexpriceConfig, reconcileConfig } from '../../functions/billing/config';
 import { flexpriceProvider } from '../../functions/billing/flexprice';
+import { InvalidDayError } from '../../functions/billing/reconciliation';
+import { reconcileAndAdopt } from '../../functions/billing/reconciliation-adopt';
+import type { ProviderReader } from '../../functions/billing/reconciliation-provider';
 import { syncOnce } from '../../functions/billing/sync';
-import { dateOf } from '../../functions/core/periods';
+import { istDate } from '../../functions/core/ist';
 import type { Sql } from '../../functions/platform/db';
 import { handler as reconcileLambda } from '../../functions/reconcile';
 import { handler as runReconciliation } from '../../functions/reconciliation-post';
@@ -148,7 +151,7 @@ describe('adopting events lost in a restore', () => {
     });
     await forget(db.current.sql, lost.analysis_id);
     expect(await totalsOf(sub)).toEqual(before);
-    const day = dateOf(new Date());
+    const day = istDate(new Date());
 
     // Act
     const res = await post({ date: day, adopt_unknown: true });
@@ -203,7 +206,7 @@ describe('adopting events lost in a restore', () => {
     const lost = await analyzeOk(sub, PORTFOLIO, { 'Idempotency-Key': 'order-7' });
     await sync();
     await forget(db.current.sql, lost.analysis_id);
-    expect((await post({ date: dateOf(new Date()), adopt_unknown: true })).status).toBe(200);
+    expect((await post({ date: istDate(new Date()), adopt_unknown: true })).status).toBe(200);
     const billed = await totalsOf(sub);
 
     // Act
@@ -229,7 +232,7 @@ describe('adopting events lost in a restore', () => {
       properties: { quantity: '1', unit_price_paise: '500' },
     };
     standin.stored.push({ ...foreign, event_id: 'evt_from_elsewhere', event_name: 'portfolio_analysis' });
-    const day = dateOf(new Date());
+    const day = istDate(new Date());
 
     // Act
     const first = await post({ date: day, adopt_unknown: true });
@@ -254,7 +257,7 @@ describe('adopting events lost in a restore', () => {
     await sync();
     await forget(db.current.sql, lost.analysis_id);
 
-    const res = await post({ date: dateOf(new Date()) });
+    const res = await post({ date: istDate(new Date()) });
 
     expect(res.json).toMatchObject({ status: 'drift', events_adopted: 0 });
     expect(res.json.events_unknown).toBeGreaterThan(0);
@@ -270,7 +273,7 @@ describe('adopting events lost in a restore', () => {
     await sync();
     await forget(db.current.sql, lost.analysis_id);
 
-    const out = await reconcileLambda({ date: dateOf(new Date()), adopt_unknown: true }, lambdaContext());
+    const out = await reconcileLambda({ date: istDate(new Date()), adopt_unknown: true }, lambdaContext());
 
     expect((out as { runs: unknown[] }).runs).toEqual([
       expect.objectContaining({ state: 'finished', adopted: 2 }),
@@ -279,14 +282,22 @@ describe('adopting events lost in a restore', () => {
     expect(row?.rule_set).toBe('restored');
   });
 
+  it('refuses a day that is not a calendar date before reading Flexprice', async () => {
+    const reads: string[] = [];
+    const reader = new Proxy({} as ProviderReader, { get: (_t, name) => () => reads.push(String(name)) });
+    const deps = { sql: db.current.sql, reader, config: reconcileConfig(), logger: quiet };
+    await expect(reconcileAndAdopt('2026-02-30', deps)).rejects.toBeInstanceOf(InvalidDayError);
+    expect(reads).toEqual([]);
+  });
+
   it('npm run reconcile -- --from --to --adopt-unknown adopts day by day and prints the count', async () => {
     // Prepare
     const sub = 'adopt-finn';
     const lost = await analyzeOk(sub, PORTFOLIO);
     await sync();
     await forget(db.current.sql, lost.analysis_id);
-    const today = dateOf(new Date());
-    const yesterday = dateOf(new Date(Date.now() - 86_400_000));
+    const today = istDate(new Date());
+    const yesterday = istDate(new Date(Date.now() - 86_400_000));
     const cli = (args: string[]) =>
       promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/reconcile.ts', ...args], {
         cwd: join(import.meta.dirname, '../..'),
@@ -329,7 +340,7 @@ describe('adopting events lost in a restore', () => {
     // Prepare
     await analyzeOk('adopt-frank', PORTFOLIO);
     await sync();
-    const today = dateOf(new Date());
+    const today = istDate(new Date());
     const postWithin = async (timeoutMs: number) => {
       const res = await runReconciliation(
         apiEvent({
@@ -365,7 +376,7 @@ describe('adopting events lost in a restore', () => {
           method: 'POST',
           path: '/api/admin/reconciliation',
           token: await adminToken('ops'),
-          body: { date: dateOf(new Date()), adopt_unknown: true },
+          body: { date: istDate(new Date()), adopt_unknown: true },
         }),
         lambdaContext(),
       );

@@ -1,7 +1,7 @@
 /** Daily bars from ticks (SPEC §11): sessions in IST, open/close by version, extremes, volume. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { istSession, mergeBars, type Tick, tickVersion } from '../../functions/core/ticks';
+import { mergeBars, type Tick, tickVersion } from '../../functions/core/ticks';
 
 const tick = (symbol: string, price: string, tsMs: number, seq: string, volume?: number): Tick => ({
   symbol,
@@ -16,10 +16,16 @@ const OPEN = Date.parse('2026-11-27T03:45:00Z');
 
 describe('IST session of a tick', () => {
   it('is the calendar date in Asia/Kolkata, not in UTC', () => {
-    expect(istSession(Date.parse('2026-11-26T18:29:59.999Z'))).toBe('2026-11-26');
-    // 18:30 UTC is midnight in IST: the next day's session although UTC still says the 26th.
-    expect(istSession(Date.parse('2026-11-26T18:30:00Z'))).toBe('2026-11-27');
-    expect(istSession(OPEN)).toBe('2026-11-27');
+    const bars = mergeBars([
+      tick('TCS', '4000.00', Date.parse('2026-11-26T18:29:59.999Z'), '1'),
+      // 18:30 UTC is midnight in IST: the next day's session although UTC still says the 26th.
+      tick('TCS', '4001.00', Date.parse('2026-11-26T18:30:00Z'), '2'),
+      tick('TCS', '4002.00', OPEN, '3'),
+    ]);
+    expect(bars.map((b) => [b.session, b.open.value, b.close.value])).toEqual([
+      ['2026-11-26', '4000.00', '4000.00'],
+      ['2026-11-27', '4001.00', '4002.00'],
+    ]);
   });
 });
 

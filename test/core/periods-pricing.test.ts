@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dateOf, parseDay, parsePeriod, periodAt, periodOf } from '../../functions/core/periods';
+import { parseDay, parsePeriod, periodAt, periodOf } from '../../functions/core/periods';
 import { buildBill, chargeFor, priceList } from '../../functions/core/pricing';
 
 describe('IST billing periods', () => {
@@ -8,7 +8,7 @@ describe('IST billing periods', () => {
     expect(periodOf(new Date('2026-12-01T00:00:00+05:30'))).toBe('2026-12');
     // 18:30 UTC on the 30th is already December in India.
     expect(periodOf(new Date('2026-11-30T18:30:00Z'))).toBe('2026-12');
-    expect(dateOf(new Date('2026-11-30T18:29:59Z'))).toBe('2026-11-30');
+    expect(periodOf(new Date('2026-11-30T18:29:59Z'))).toBe('2026-11');
   });
 
   it('a period is a half-open IST range with its due date 3 days after its last day', () => {

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import {
   calendarCovers,
   type HolidayCalendar,
-  istDate,
   marketState,
   newestTickAgeSeconds,
   staleBefore,
@@ -44,8 +43,8 @@ describe('marketState: NSE 09:15–15:30 IST, Monday to Friday, except holidays'
 
   it('uses the IST date, not the UTC date: 23:00 UTC on Monday is Tuesday 04:30 IST', () => {
     // 2026-11-23 is a Monday; 18:30 UTC is IST midnight, so the session date turns there.
-    expect(istDate(at('2026-11-23T18:29:59Z'))).toBe('2026-11-23');
-    expect(istDate(at('2026-11-23T18:30:00Z'))).toBe('2026-11-24');
+    expect(state('2026-11-23T18:29:59Z')).toMatchObject({ session: '2026-11-23', reason: 'outside_hours' });
+    expect(state('2026-11-23T18:30:00Z')).toMatchObject({ session: '2026-11-24', reason: 'outside_hours' });
     // 04:00 UTC on Tuesday 24 November is 09:30 IST on a holiday (Guru Nanak Jayanti)…
     expect(state('2026-11-24T04:00:00Z')).toMatchObject({ market: 'closed', reason: 'holiday' });
     // …and Friday 20:00 UTC is already Saturday in IST.

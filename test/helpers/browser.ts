@@ -20,7 +20,7 @@ const OPERATIONS = Object.entries(openapi.paths).flatMap(([path, item]) =>
 );
 
 /** True if the API request `METHOD /path` is one the OpenAPI document describes. */
-export const describedByOpenApi = (request: string) => OPERATIONS.some((op) => op.test(request));
+const describedByOpenApi = (request: string) => OPERATIONS.some((op) => op.test(request));
 
 export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: await sparticuz.executablePath(), args: sparticuz.args });
@@ -84,7 +84,7 @@ export async function fillPortfolio(page: Page, holdings: Array<[string, number 
 export const analysisRegion = (page: Page) => page.getByRole('region', { name: 'Analysis', exact: true });
 
 /** axe-core on the page as it is now: no serious or critical violation. */
-export async function expectAccessible(page: Page, screen: string): Promise<void> {
+async function expectAccessible(page: Page, screen: string): Promise<void> {
   // Evaluated through the DevTools protocol, which the page's CSP does not govern (an injected
   // <script> would be refused, as it should be).
   if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(await axe());
@@ -111,7 +111,7 @@ export async function expectAccessible(page: Page, screen: string): Promise<void
 }
 
 /** At 390 px the page never scrolls sideways (wide tables scroll inside their own box). */
-export async function expectFitsPhone(page: Page, screen: string): Promise<void> {
+async function expectFitsPhone(page: Page, screen: string): Promise<void> {
   const size = page.viewportSize() ?? { width: 1280, height: 900 };
   await page.setViewportSize({ width: 390, height: 844 });
   const width = await page.evaluate(() => document.scrollingElement?.scrollWidth ?? 0);

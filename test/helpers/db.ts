@@ -81,7 +81,7 @@ export function useTestDatabase(): { readonly current: TestDatabase } {
  * A database URL nothing answers (port 1), with credentials that must never show in a response.
  * `DATABASE_INTERNALS` matches what would leak: the credentials, the host, the driver's error.
  */
-export const DOWN_DATABASE_URL = 'postgres://secret-user:secret-pass@127.0.0.1:1/none';
+const DOWN_DATABASE_URL = 'postgres://secret-user:secret-pass@127.0.0.1:1/none';
 export const DATABASE_INTERNALS = /secret-user|secret-pass|127\.0\.0\.1|ECONNREFUSED/;
 
 /**

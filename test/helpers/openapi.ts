@@ -9,7 +9,7 @@ import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { z } from 'zod';
 import { rewriteRefs } from '../../scripts/lib/openapi-refs';
 
-export const OPENAPI_FILE = join(import.meta.dirname, '../../docs/openapi.json');
+const OPENAPI_FILE = join(import.meta.dirname, '../../docs/openapi.json');
 
 type Json = Record<string, unknown>;
 

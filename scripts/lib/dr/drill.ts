@@ -17,13 +17,13 @@
  */
 import { chmod, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { KinesisStreamRecord } from 'aws-lambda';
 import postgres from 'postgres';
 import { startFlexpriceStandin } from '../../../local/flexprice-standin';
 import { generateIssuerKey, LOCAL_CLIENT_ID, LOCAL_ISSUER, signAccessToken } from '../../../local/issuer';
-import { lambdaContext } from '../../../local/lambda';
+import { apiEvent, lambdaContext, tickRecord } from '../../../local/lambda';
 import { freePort } from '../../../local/ports';
 import { checkLedger } from '../ledger-invariants';
-import { apiEvent, kinesisEvent, type StreamRecord } from './events';
 import { archiveNow, baseBackup, restoreToTime, type Server, startArchivingPrimary } from './pitr';
 
 export interface DrillOptions {
@@ -57,19 +57,19 @@ const FLEXPRICE_KEY = 'fp_dr_drill_local_key';
 
 let sequence = 49_700_000_000_000_000_000_000_000_000_000_000_000_000_000n;
 /** `count` ticks across the symbols, each newer than the last, as the stream holds them. */
-function ticks(count: number, base: number): StreamRecord[] {
+function ticks(count: number, base: number): KinesisStreamRecord[] {
   return Array.from({ length: count }, (_, i) => {
     sequence += 1n;
     const now = Date.now();
-    return {
+    return tickRecord({
       sequenceNumber: sequence.toString(),
       arrivalMs: now,
-      tick: {
+      data: {
         symbol: SYMBOLS[i % SYMBOLS.length] as string,
         price: Math.round((base + i * 1.25) * 100) / 100,
         ts: new Date(now - 1_000 + i).toISOString(),
       },
-    };
+    });
   });
 }
 
@@ -124,7 +124,7 @@ export async function runDrill(o: DrillOptions): Promise<DrillReport> {
   const { syncOnce } = await import('../../../functions/billing/sync');
   const { reconcileConfig } = await import('../../../functions/billing/config');
   const { flexpriceReader } = await import('../../../functions/billing/reconciliation-provider');
-  const { dateOf } = await import('../../../functions/core/periods');
+  const { istDate } = await import('../../../functions/core/ist');
   const { readJournal } = await import('../../../functions/platform/journal');
   const { replayJournal } = await import('./replay');
   const { daysBetween, reconcileDays } = await import('./reconcile-days');
@@ -139,8 +139,8 @@ export async function runDrill(o: DrillOptions): Promise<DrillReport> {
     };
     return { status: res.statusCode, json: JSON.parse(res.body || 'null') };
   };
-  const feed = async (records: StreamRecord[]) => {
-    const res = (await consumer(kinesisEvent(records), lambdaContext('consumer'))) as {
+  const feed = async (records: KinesisStreamRecord[]) => {
+    const res = (await consumer({ Records: records }, lambdaContext('consumer'))) as {
       batchItemFailures: unknown[];
     };
     if (res.batchItemFailures.length) throw new Error('the consumer failed a batch');
@@ -270,7 +270,7 @@ export async function runDrill(o: DrillOptions): Promise<DrillReport> {
     // The event source mapping, recreated at a timestamp before T, delivers the stream again from
     // there: the tail of the records before T, then all after it.
     await feed([...streamBefore.slice(-Math.ceil(o.ticks / 2)), ...streamAfter]);
-    const days = daysBetween(dateOf(t), dateOf(failedAt)) as string[];
+    const days = daysBetween(istDate(t), istDate(failedAt)) as string[];
     const lines: string[] = [];
     const reader = flexpriceReader({
       ...reconcileConfig(),
@@ -278,13 +278,12 @@ export async function runDrill(o: DrillOptions): Promise<DrillReport> {
       apiKey: FLEXPRICE_KEY,
       timeoutMs: 5_000,
     });
-    const matched = await reconcileDays(
+    const { ok: matched, adopted } = await reconcileDays(
       days,
       true,
       { sql: rsql, reader, config: reconcileConfig(), logger: quiet },
       (l) => lines.push(l),
     );
-    const adopted = lines.reduce((n, l) => n + Number(/; (\d+) adopted/.exec(l)?.[1] ?? 0), 0);
     const replay = await replayJournal(rsql, await readJournal(journalFile));
 
     o.log('6. checks');

@@ -8,7 +8,7 @@ import { reconcileAndAdopt } from '../../../functions/billing/reconciliation-ado
 import { dayRange, summaryLine } from '../../../functions/core/reconciliation';
 
 /** At most this many days per command: a restore covers 14 days of backups. */
-export const MAX_DAYS = 31;
+const MAX_DAYS = 31;
 
 /** The IST days from `from` to `to` inclusive, or why not. */
 export function daysBetween(from: string, to: string): string[] | string {
@@ -24,18 +24,21 @@ export function daysBetween(from: string, to: string): string[] | string {
   return days;
 }
 
-/** Each day in turn; true when every day ended matched or resent. */
+/**
+ * Each day in turn: `ok` when every day ended matched or resent, and the ledger rows adopted
+ * from Flexprice over all days (0 without `adopt`).
+ */
 export async function reconcileDays(
   days: readonly string[],
   adopt: boolean,
   deps: ReconcileDeps,
   print: (line: string) => void,
-): Promise<boolean> {
+): Promise<{ ok: boolean; adopted: number }> {
   let ok = true;
+  let adopted = 0;
   for (const day of days) {
-    const range = dayRange(day) as { start: Date; end: Date };
     const { run, adoption } = adopt
-      ? await reconcileAndAdopt(day, range, deps)
+      ? await reconcileAndAdopt(day, deps)
       : { run: await reconcileDay(day, deps), adoption: null };
     if (!run) {
       print(`${day}: another run of this day is in progress; try again when it ends.`);
@@ -43,11 +46,12 @@ export async function reconcileDays(
       continue;
     }
     const line = summaryLine(day, run.status, run.customersChecked, run.tally);
-    const adopted = adoption
+    adopted += adoption?.adopted ?? 0;
+    const counts = adoption
       ? `; ${adoption.adopted} adopted, ${adoption.unknown.length} unknown not adoptable`
       : '';
-    print(run.state === 'failed' ? `${line}${adopted} (failed: ${run.lastError})` : `${line}${adopted}`);
+    print(run.state === 'failed' ? `${line}${counts} (failed: ${run.lastError})` : `${line}${counts}`);
     ok &&= run.state === 'finished' && run.status !== 'drift';
   }
-  return ok;
+  return { ok, adopted };
 }

@@ -29,7 +29,7 @@ export interface Target {
 }
 
 /** Only this machine is ever loaded: every URL must point at 127.0.0.1 or localhost. */
-export function assertLocal(name: string, url: string): void {
+function assertLocal(name: string, url: string): void {
   const host = new URL(url).hostname;
   if (host !== '127.0.0.1' && host !== 'localhost')
     throw new Error(`${name} must be on 127.0.0.1, got ${host}`);

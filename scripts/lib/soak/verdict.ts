@@ -9,7 +9,7 @@
  * scale proportionally (a 2-minute run reports every 12 s, baseline = intervals 2–5, …).
  */
 
-export const MIN_UNSCALED_MINUTES = 10;
+const MIN_UNSCALED_MINUTES = 10;
 /** Interval numbers (1-based, inclusive) of the baseline window and of the leak's first sample. */
 const BASELINE = { from: 2, to: 5 } as const;
 const LAST_COUNT = 5;

@@ -11,6 +11,3 @@ export type AdviceAction = AdviceItem['action'];
 
 /** A holding as POST /api/analyze takes it. */
 export type Holding = AnalyzeRequest['portfolio'][number];
-
-/** A point of `details.risk.value_series`: the portfolio's value on one session. */
-export type ValuePoint = Risk['value_series'][number];

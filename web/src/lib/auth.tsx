@@ -27,7 +27,6 @@ export interface Auth {
    * username is a UUID when users sign in by e-mail, so it is only the fallback).
    */
   displayName: string | null;
-  accessToken: string | null;
   /**
    * The access token for the next API call: renewed with the refresh token first when it has
    * run out (a tab that slept, whose renewal timer the browser held back).
@@ -77,7 +76,7 @@ function userManagerFor(config: AppConfig): UserManager {
   return manager;
 }
 
-export function createUserManager(config: AppConfig): UserManager {
+function createUserManager(config: AppConfig): UserManager {
   const origin = window.location.origin;
   return new UserManager({
     authority: config.authority,
@@ -226,7 +225,6 @@ export function AuthProvider({ config, children }: { config: AppConfig; children
     return {
       status,
       displayName: typeof name === 'string' ? name : null,
-      accessToken,
       freshToken,
       error,
       signIn,

@@ -1,10 +1,7 @@
 import type { AdviceAction } from '../../lib/api-types';
 
 /** Readable words for the API's advice actions, and the colour family each is shown in. */
-export const ACTIONS: Record<
-  AdviceAction,
-  { label: string; tone: 'reduce' | 'caution' | 'buy' | 'neutral' }
-> = {
+const ACTIONS: Record<AdviceAction, { label: string; tone: 'reduce' | 'caution' | 'buy' | 'neutral' }> = {
   reduce: { label: 'Reduce', tone: 'reduce' },
   caution: { label: 'Caution', tone: 'caution' },
   hold_or_buy: { label: 'Hold or buy', tone: 'buy' },

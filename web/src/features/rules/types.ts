@@ -6,7 +6,7 @@
 export type { RuleSetting, RuleSettings } from '../../lib/api-types.generated';
 
 /** The rules' titles: the accessible names of their switches (SPEC §8). */
-export const RULE_TITLES: Record<string, string> = {
+const RULE_TITLES: Record<string, string> = {
   concentration: 'Concentration',
   sharp_drop: 'Sharp drop',
   strong_growth: 'Strong growth',

@@ -10,7 +10,7 @@ import { usePolling } from '../hooks/usePolling';
 import type { MarketRow } from '../types';
 import { PriceHistory } from './PriceHistory';
 
-export const MARKET_REFRESH_MS = 15_000;
+const MARKET_REFRESH_MS = 15_000;
 
 const tone = (pct: number | null) => (pct === null ? '' : pct > 0 ? 'up' : pct < 0 ? 'down' : '');
 

@@ -11,9 +11,9 @@ import { formatDate, formatInr, formatInrCompact } from '../../../lib/format';
 import { summarizeSeries } from '../../../lib/series';
 import type { PriceHistory as History } from '../types';
 
-export const HISTORY_DAYS = 90;
+const HISTORY_DAYS = 90;
 
-export const historyPath = (symbol: string) =>
+const historyPath = (symbol: string) =>
   `/api/market/${encodeURIComponent(symbol)}/history?days=${HISTORY_DAYS}`;
 
 export function PriceHistory({ symbol, onClose }: { symbol: string; onClose: () => void }) {

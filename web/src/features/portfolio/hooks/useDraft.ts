@@ -5,10 +5,10 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { DraftRow } from '../types';
 
-export const DRAFT_KEY = 'stock-consultant.draft';
+const DRAFT_KEY = 'stock-consultant.draft';
 
 let counter = 0;
-export const newRow = (symbol = '', quantity = ''): DraftRow => ({
+const newRow = (symbol = '', quantity = ''): DraftRow => ({
   key: `row-${Date.now().toString(36)}-${counter++}`,
   symbol,
   quantity,
