@@ -9,7 +9,6 @@
  */
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { istSession } from '../../functions/core/ticks';
 import { analysisRegion, checkScreen, fillPortfolio } from '../helpers/browser';
 import { useWebStack } from '../helpers/web-stack';
 import { insertBars, weekdays } from '../market/fixtures';
@@ -21,7 +20,7 @@ const IT = 'Information Technology';
  * midnight cannot put the ticks on another day than the bars before them expect.
  */
 const SENT = new Date();
-const TODAY = istSession(SENT.getTime());
+const TODAY = new Date(SENT.getTime() + 5.5 * 3_600_000).toISOString().slice(0, 10); // its IST date
 const TICKS = [
   { symbol: 'TCS', name: 'Tata Consultancy Services', sector: IT, price: 4000 },
   { symbol: 'INFY', name: 'Infosys', sector: IT, price: 1500.5 },
