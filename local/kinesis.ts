@@ -20,10 +20,17 @@ export async function startKinesalite(options: { port: number; dataDir?: string 
     updateStreamMs: 0,
     shardLimit: 50,
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, '127.0.0.1', () => resolve());
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port, '127.0.0.1', () => resolve());
+    });
+  } catch (error) {
+    // Release its store (a LevelDB folder stays locked while open), so a start on another port
+    // (local/ports.ts withFreePorts) can open it again; the error (EADDRINUSE, …) is the caller's.
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    throw error;
+  }
   return {
     endpoint: `http://127.0.0.1:${options.port}`,
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),

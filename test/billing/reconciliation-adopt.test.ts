@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { handler as analysisGet } from '../../functions/analysis-get';
 import { handler as analysisList } from '../../functions/analysis-list';
 import { flexpriceConfig, reconcileConfig } from '../../functions/billing/config';
@@ -16,13 +16,13 @@ import { InvalidDayError } from '../../functions/billing/reconciliation';
 import { reconcileAndAdopt } from '../../functions/billing/reconciliation-adopt';
 import type { ProviderReader } from '../../functions/billing/reconciliation-provider';
 import { syncOnce } from '../../functions/billing/sync';
-import { istDate } from '../../functions/core/ist';
 import type { Sql } from '../../functions/platform/db';
 import { handler as reconcileLambda } from '../../functions/reconcile';
 import { handler as runReconciliation } from '../../functions/reconciliation-post';
 import { type FlexpriceStandin, startFlexpriceStandin } from '../../local/flexprice-standin';
 import { checkLedger } from '../../scripts/lib/ledger-invariants';
 import { analyzeAs, analyzeOk } from '../helpers/analyze';
+import { at } from '../helpers/clock';
 import { useTestDatabase } from '../helpers/db';
 import { apiEvent, lambdaContext } from '../helpers/events';
 import { validateResponse } from '../helpers/openapi';
@@ -39,6 +39,13 @@ const PORTFOLIO = {
   ],
 };
 const quiet = { debug() {}, info() {}, warn() {} };
+/**
+ * The IST day every test works in, at its noon: a fixed clock (Date only), so that the day the
+ * analyses fall on is the day reconciled, whenever the suite runs (near IST midnight too). In the
+ * past, as the spawned `npm run reconcile` runs on the real clock.
+ */
+const DAY = '2026-11-30';
+const YESTERDAY = '2026-11-29';
 let standin: FlexpriceStandin;
 
 function configure(env: Record<string, string | undefined>) {
@@ -115,8 +122,9 @@ afterAll(async () => {
   expect(seen.flatMap((args) => validateResponse(...args))).toEqual([]);
 });
 
-// Each test owns today's ledger and Flexprice's events: a day's status is about all of them.
+// Each test owns the day's ledger and Flexprice's events: a day's status is about all of them.
 beforeEach(async () => {
+  at(`${DAY}T12:00:00+05:30`);
   standin.reset();
   await db.current.sql.begin(async (tx) => {
     for (const table of [
@@ -130,6 +138,10 @@ beforeEach(async () => {
       await tx.unsafe(`DELETE FROM ${table}`);
     }
   });
+});
+
+afterEach(() => {
+  vi.useRealTimers();
 });
 
 describe('adopting events lost in a restore', () => {
@@ -151,7 +163,7 @@ describe('adopting events lost in a restore', () => {
     });
     await forget(db.current.sql, lost.analysis_id);
     expect(await totalsOf(sub)).toEqual(before);
-    const day = istDate(new Date());
+    const day = DAY;
 
     // Act
     const res = await post({ date: day, adopt_unknown: true });
@@ -206,7 +218,7 @@ describe('adopting events lost in a restore', () => {
     const lost = await analyzeOk(sub, PORTFOLIO, { 'Idempotency-Key': 'order-7' });
     await sync();
     await forget(db.current.sql, lost.analysis_id);
-    expect((await post({ date: istDate(new Date()), adopt_unknown: true })).status).toBe(200);
+    expect((await post({ date: DAY, adopt_unknown: true })).status).toBe(200);
     const billed = await totalsOf(sub);
 
     // Act
@@ -232,7 +244,7 @@ describe('adopting events lost in a restore', () => {
       properties: { quantity: '1', unit_price_paise: '500' },
     };
     standin.stored.push({ ...foreign, event_id: 'evt_from_elsewhere', event_name: 'portfolio_analysis' });
-    const day = istDate(new Date());
+    const day = DAY;
 
     // Act
     const first = await post({ date: day, adopt_unknown: true });
@@ -257,7 +269,7 @@ describe('adopting events lost in a restore', () => {
     await sync();
     await forget(db.current.sql, lost.analysis_id);
 
-    const res = await post({ date: istDate(new Date()) });
+    const res = await post({ date: DAY });
 
     expect(res.json).toMatchObject({ status: 'drift', events_adopted: 0 });
     expect(res.json.events_unknown).toBeGreaterThan(0);
@@ -273,7 +285,7 @@ describe('adopting events lost in a restore', () => {
     await sync();
     await forget(db.current.sql, lost.analysis_id);
 
-    const out = await reconcileLambda({ date: istDate(new Date()), adopt_unknown: true }, lambdaContext());
+    const out = await reconcileLambda({ date: DAY, adopt_unknown: true }, lambdaContext());
 
     expect((out as { runs: unknown[] }).runs).toEqual([
       expect.objectContaining({ state: 'finished', adopted: 2 }),
@@ -296,8 +308,7 @@ describe('adopting events lost in a restore', () => {
     const lost = await analyzeOk(sub, PORTFOLIO);
     await sync();
     await forget(db.current.sql, lost.analysis_id);
-    const today = istDate(new Date());
-    const yesterday = istDate(new Date(Date.now() - 86_400_000));
+    const [today, yesterday] = [DAY, YESTERDAY];
     const cli = (args: string[]) =>
       promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/reconcile.ts', ...args], {
         cwd: join(import.meta.dirname, '../..'),
@@ -340,7 +351,7 @@ describe('adopting events lost in a restore', () => {
     // Prepare
     await analyzeOk('adopt-frank', PORTFOLIO);
     await sync();
-    const today = istDate(new Date());
+    const today = DAY;
     const postWithin = async (timeoutMs: number) => {
       const res = await runReconciliation(
         apiEvent({
@@ -376,7 +387,7 @@ describe('adopting events lost in a restore', () => {
           method: 'POST',
           path: '/api/admin/reconciliation',
           token: await adminToken('ops'),
-          body: { date: istDate(new Date()), adopt_unknown: true },
+          body: { date: DAY, adopt_unknown: true },
         }),
         lambdaContext(),
       );

@@ -11,7 +11,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, onTestFailed } from 'vitest';
 import { LOCAL_ISSUER, signAccessToken } from '../../local/issuer';
 import { kinesisClient } from '../../local/kinesis';
-import { freePort } from '../../local/ports';
+import { withFreePorts } from '../../local/ports';
 import { publishTicks } from '../../local/publish';
 import { type LocalStack, startLocalStack } from '../../local/stack';
 import { buildWeb } from '../../local/web/build';
@@ -95,19 +95,22 @@ export function useWebStack(options: WebStackOptions): WebStack {
     web.db = await createTestDatabase({ migrate: false });
     const dist = join(dir, 'dist');
     [, web.browser] = await Promise.all([buildWeb(dist), launchBrowser()]);
-    web.stack = await startLocalStack({
-      dir,
-      port: await freePort(),
-      kinesisPort: await freePort(),
-      pgPort: 0,
-      stream: 'price-ticks',
-      databaseUrl: web.db.adminUrl, // npm start migrates as the admin role
-      seedFile: null,
-      webDist: dist,
-      webDevPort: 5173,
-      accessTokenTtlSeconds: options.accessTokenTtlSeconds,
-      log: () => {},
-    });
+    // Started again on other ports if one found free is taken before the stack binds it.
+    web.stack = await withFreePorts(2, (port, kinesisPort) =>
+      startLocalStack({
+        dir,
+        port,
+        kinesisPort,
+        pgPort: 0,
+        stream: 'price-ticks',
+        databaseUrl: web.db.adminUrl, // npm start migrates as the admin role
+        seedFile: null,
+        webDist: dist,
+        webDevPort: 5173,
+        accessTokenTtlSeconds: options.accessTokenTtlSeconds,
+        log: () => {},
+      }),
+    );
     web.base = web.stack.apiUrl;
     await options.seed?.(web.db);
     const ticks = options.ticks ?? [];

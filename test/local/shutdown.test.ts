@@ -16,7 +16,7 @@ import postgres from 'postgres';
 import { describe, expect, it } from 'vitest';
 import { PG_CLIENT_DEFAULTS } from '../../functions/platform/pg-options';
 import { kinesisClient } from '../../local/kinesis';
-import { freePort } from '../../local/ports';
+import { freePort, withFreePorts } from '../../local/ports';
 import { startLocalStack } from '../../local/stack';
 
 const alive = (pid: number) => {
@@ -53,17 +53,21 @@ describe('stopping the local stack', () => {
     // Prepare: a running stack whose database then dies (SIGKILL leaves its pid file behind).
     const dir = await mkdtemp(join(tmpdir(), 'shutdown-'));
     await chmod(dir, 0o755);
-    const ports = { port: await freePort(), kinesisPort: await freePort(), pgPort: await freePort() };
-    const settings = {
+    const base = {
       dir,
-      ...ports,
       stream: 'price-ticks',
       seedFile: null,
       webDist: null,
       webDevPort: await freePort(),
       log: () => {},
     };
-    let stack = await startLocalStack(settings);
+    // On other ports if one found free is taken before the stack binds it; the restart reuses them.
+    let settings = { ...base, port: 0, kinesisPort: 0, pgPort: 0 };
+    let stack = await withFreePorts(3, (port, kinesisPort, pgPort) => {
+      settings = { ...base, port, kinesisPort, pgPort };
+      return startLocalStack(settings);
+    });
+    const ports = settings;
     try {
       const pidFile = join(dir, 'pgdata', 'postmaster.pid');
       const pid = Number((await readFile(pidFile, 'utf8')).split('\n', 1)[0]);

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { kinesisClient } from '../../local/kinesis';
-import { freePort } from '../../local/ports';
+import { withFreePorts } from '../../local/ports';
 import { type StackProcess, startStackProcess } from '../../local/stack-process';
 
 const started: StackProcess[] = [];
@@ -37,14 +37,13 @@ describe('npm start', () => {
   it('ingests ticks from its stream, serves them with the printed token, stops cleanly and keeps its data', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'stack-'));
     await chmod(dir, 0o755);
-    const env = {
-      LOCAL_DIR: dir,
-      PORT: String(await freePort()),
-      KINESIS_PORT: String(await freePort()),
-      PG_PORT: String(await freePort()),
-    };
+    let env = { LOCAL_DIR: dir, PORT: '', KINESIS_PORT: '', PG_PORT: '' };
     try {
-      const first = await start(env);
+      // On other ports if one found free is taken before npm start binds it; the restart reuses them.
+      const first = await withFreePorts(3, (port, kinesisPort, pgPort) => {
+        env = { LOCAL_DIR: dir, PORT: `${port}`, KINESIS_PORT: `${kinesisPort}`, PG_PORT: `${pgPort}` };
+        return start(env);
+      });
       const token = first.token();
       const api = `http://127.0.0.1:${env.PORT}`;
       const market = async (symbols: string) => {

@@ -107,8 +107,34 @@ describe('the API behind the RDS Proxy stand-in', () => {
       auth: admin,
       body: { reference: 'UTR-PINS-1', paid_at: new Date().toISOString() },
     });
-    await reconcile({ date: '2026-10-15' }, lambdaContext('reconcile'));
-    await ok('GET', '/api/admin/reconciliation?date=2026-10-15', { auth: admin });
+    // October's two events (one analysis with advice) are in Flexprice as in the ledger.
+    const reconciled = await reconcile({ date: '2026-10-15' }, lambdaContext('reconcile'));
+    expect(reconciled).toEqual({
+      enabled: true,
+      runs: [
+        {
+          day: '2026-10-15',
+          state: 'finished',
+          status: 'matched',
+          summary: expect.stringContaining('1 customers, 2 events matched, 0 resent'),
+          adopted: 0,
+        },
+      ],
+    });
+    const report = await ok('GET', '/api/admin/reconciliation?date=2026-10-15', { auth: admin });
+    expect(report).toMatchObject({
+      date: '2026-10-15',
+      state: 'finished',
+      status: 'matched',
+      customers_checked: 1,
+      events_matched: 2,
+      events_resent: 0,
+      events_still_missing: 0,
+      events_unknown: 0,
+      quantity_mismatches: 0,
+      findings: [],
+      error: null,
+    });
 
     // Assess: it all went through the stand-in as stock_app, and nothing pinned.
     const seen = await readRdsProxyStats(inject('rdsProxyStatsUrl'), { database: db.current.name });

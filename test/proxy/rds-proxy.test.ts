@@ -5,7 +5,7 @@
  * is counted.
  */
 import postgres from 'postgres';
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it, vi } from 'vitest';
 import { dbConfig } from '../../functions/platform/config';
 import { createSql, isTransientDbError, type Sql } from '../../functions/platform/db';
 import { readRdsProxyStats } from '../../local/rds-proxy';
@@ -72,16 +72,39 @@ describe('connecting through the stand-in', () => {
     }
   });
 
-  it('passes a cancel request on to the server', async () => {
-    const error = await using(await functionClient(), async (sql) => {
-      const query = sql`SELECT pg_sleep(30)`;
-      const result = query.catch((e: unknown) => e);
-      await new Promise((resolve) => setTimeout(resolve, 200)); // the statement is running
-      query.cancel();
-      return result;
-    });
-    // Cancelled on request, not by the 5 s statement timeout.
-    expect(error).toMatchObject({ code: '57014', message: expect.stringMatching(/user request/) });
+  it('passes a cancel request on to the server, which stops the statement', async () => {
+    // The statement holds an advisory lock for a minute if it runs on. postgres.js rejects a
+    // query it has not sent yet with a 57014 error of its own, so the proof is the server's: the
+    // lock given back while the functions' connection is still open, and the server's error.
+    const key = 0x5ca7;
+    const held = async () => {
+      const rows = await db.current.sql`
+        SELECT 1 FROM pg_locks
+        WHERE locktype = 'advisory' AND objid = ${key} AND granted
+          AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`;
+      return rows.length > 0;
+    };
+    const poll = { timeout: 10_000, interval: 20 };
+    // Past the poll's bound, so the role's 5 s timeout cannot be what stops it.
+    await db.current.sql.unsafe(
+      `ALTER ROLE stock_app IN DATABASE ${db.current.name} SET statement_timeout = '60s'`,
+    );
+    try {
+      const error = await using(await functionClient(), async (sql) => {
+        const query = sql`SELECT pg_advisory_xact_lock(${key}), pg_sleep(60)`;
+        const result = query.catch((e: unknown) => e);
+        await vi.waitFor(async () => expect(await held(), 'the statement is running').toBe(true), poll);
+        query.cancel();
+        await vi.waitFor(async () => expect(await held(), 'the server stopped it').toBe(false), poll);
+        return result;
+      });
+      expect(error).toBeInstanceOf(postgres.PostgresError); // sent by the server
+      expect(error).toMatchObject({ code: '57014', message: 'canceling statement due to user request' });
+    } finally {
+      await db.current.sql.unsafe(
+        `ALTER ROLE stock_app IN DATABASE ${db.current.name} RESET statement_timeout`,
+      );
+    }
   });
 });
 

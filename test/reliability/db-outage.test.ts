@@ -19,7 +19,7 @@ import { dbConfig } from '../../functions/platform/config';
 import { closeDb, type Sql } from '../../functions/platform/db';
 import { configureAppRole, migrate } from '../../functions/platform/migrations';
 import { PG_CLIENT_DEFAULTS } from '../../functions/platform/pg-options';
-import { freePort } from '../../local/ports';
+import { withFreePorts } from '../../local/ports';
 import { appRoleUrl, ensureDatabase, type LocalPostgres, startEmbeddedPostgres } from '../../local/postgres';
 import { checkLedger } from '../../scripts/lib/ledger-invariants';
 import { MIGRATIONS_DIR } from '../helpers/db';
@@ -125,8 +125,12 @@ async function analysesOf(sub: string): Promise<Array<{ key: string | null; n: n
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'stock-consultant-chaos-'));
   await chmod(dir, 0o755);
-  port = await freePort();
-  pg = await startEmbeddedPostgres({ dataDir: join(dir, 'pg'), port, persistent: true });
+  // On another port if the one found free is taken first; the restart below reuses it.
+  pg = await withFreePorts(1, async (free) => {
+    const started = await startEmbeddedPostgres({ dataDir: join(dir, 'pg'), port: free, persistent: true });
+    port = free;
+    return started;
+  });
   await ensureDatabase(pg.adminUrl, 'chaos');
   url = pg.urlFor('chaos');
   await withSql(async (sql) => {

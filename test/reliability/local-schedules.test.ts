@@ -3,11 +3,11 @@
  * timer, and with Flexprice configured the reconciliation runs the previous IST day as the
  * daily AWS schedule does, through the same handlers as the Lambdas.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { flexpriceConfig } from '../../functions/billing/config';
-import { previousDay } from '../../functions/core/reconciliation';
 import { type FlexpriceStandin, startFlexpriceStandin } from '../../local/flexprice-standin';
 import { localReconciliation, localRetention } from '../../local/scheduled';
+import { at } from '../helpers/clock';
 import { useTestDatabase } from '../helpers/db';
 import { withEnv } from '../helpers/env';
 
@@ -19,6 +19,9 @@ beforeAll(async () => {
   await db.current.sql`INSERT INTO users (sub) VALUES ('sched-a')`;
 });
 afterAll(async () => standin.close());
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 describe('npm start schedules', () => {
   it('the retention timer prunes an analysis past retention on its first run', async () => {
@@ -37,6 +40,9 @@ describe('npm start schedules', () => {
   });
 
   it('with Flexprice configured, reconciliation runs the previous IST day at start', async () => {
+    // The first instant of 1 December in IST (30 November 18:30 UTC): a fixed clock (Date only),
+    // so the day the job picks cannot change under the test, and the IST day is the one taken.
+    at('2026-12-01T00:00:00.000+05:30');
     const lines: string[] = [];
     await withEnv(
       { FLEXPRICE_API_KEY: 'fp_test_key_local_schedule_0001', FLEXPRICE_API_URL: standin.url },
@@ -47,7 +53,7 @@ describe('npm start schedules', () => {
       },
     );
     const runs = await db.current.sql<{ day: string }[]>`SELECT day::text FROM reconciliation_runs`;
-    expect(runs.map((r) => r.day)).toContain(previousDay(new Date()));
-    expect(lines.some((l) => l.startsWith('reconcile '))).toBe(true);
+    expect(runs.map((r) => r.day)).toEqual(['2026-11-30']);
+    expect(lines).toContainEqual(expect.stringMatching(/^reconcile {2}2026-11-30: matched; /));
   });
 });

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { generateIssuerKey, type IssuerKey } from '../../local/issuer';
 import { startKinesalite } from '../../local/kinesis';
-import { freePort } from '../../local/ports';
+import { withFreePorts } from '../../local/ports';
 import { ensureAppRole, startEmbeddedPostgres } from '../../local/postgres';
 import { startRdsProxy } from '../../local/rds-proxy';
 
@@ -38,11 +38,10 @@ export default async function setup(project: TestProject) {
   try {
     let adminUrl = process.env.TEST_DATABASE_URL;
     if (!adminUrl) {
-      const pg = await startEmbeddedPostgres({
-        dataDir: join(dir, 'pg'),
-        port: await freePort(),
-        persistent: false,
-      });
+      // A port found free may be taken before the server binds it: then again on another.
+      const pg = await withFreePorts(1, (port) =>
+        startEmbeddedPostgres({ dataDir: join(dir, 'pg'), port, persistent: false }),
+      );
       stops.push(pg.stop);
       adminUrl = pg.adminUrl;
     }
@@ -57,7 +56,7 @@ export default async function setup(project: TestProject) {
     appUrl.password = appPassword;
     project.provide('pgAppUrl', appUrl.toString());
     project.provide('rdsProxyStatsUrl', proxy.statsUrl);
-    const kinesis = await startKinesalite({ port: await freePort() });
+    const kinesis = await withFreePorts(1, (port) => startKinesalite({ port }));
     stops.push(kinesis.stop);
     project.provide('pgAdminUrl', adminUrl);
     project.provide('kinesisEndpoint', kinesis.endpoint);

@@ -53,7 +53,13 @@ describe('past analyses', () => {
     const newest = items.first();
     expect(await newest.textContent()).toContain('₹8,000.00');
 
-    // Cancel: nothing is deleted, and the dialog is gone.
+    // Every DELETE the page sends, so a Cancel that deletes in the background shows at once.
+    const deletes: string[] = [];
+    page.on('request', (r) => {
+      if (r.method() === 'DELETE') deletes.push(new URL(r.url()).pathname);
+    });
+
+    // Cancel: the dialog closes, nothing is deleted.
     await newest.getByRole('button', { name: 'Delete', exact: true }).click();
     const dialog = page.getByRole('dialog', { name: 'Delete this analysis?', exact: true });
     await dialog.waitFor();
@@ -63,6 +69,7 @@ describe('past analyses', () => {
     await dialog.getByRole('button', { name: 'Cancel', exact: true }).click();
     await dialog.waitFor({ state: 'hidden' });
     expect(await items.count()).toBe(2);
+    expect(await newest.textContent()).toContain('₹8,000.00');
 
     // Escape closes it too, deleting nothing.
     await newest.getByRole('button', { name: 'Delete', exact: true }).click();
@@ -70,6 +77,15 @@ describe('past analyses', () => {
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'hidden' });
     expect(await items.count()).toBe(2);
+    expect(deletes).toEqual([]);
+
+    // Still both on the server: a reload lists them again (the list loads empty, then fills).
+    const listed = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/analyses');
+    await page.reload();
+    expect((await listed).status()).toBe(200);
+    await expect.poll(() => items.count(), { timeout: 10_000 }).toBe(2);
+    expect(await newest.textContent()).toContain('₹8,000.00');
+    expect(deletes).toEqual([]);
 
     await newest.getByRole('button', { name: 'Delete', exact: true }).click();
     await dialog.getByRole('button', { name: 'Delete analysis', exact: true }).click();

@@ -16,14 +16,20 @@ import { useWebStack } from '../helpers/web-stack';
 import { insertBars, weekdays } from '../market/fixtures';
 
 const IT = 'Information Technology';
+/**
+ * The ticks carry this time, so today's session is its IST date whenever they arrive (read from
+ * the real clock once: the market screen's 90-day window is the server's): a run near IST
+ * midnight cannot put the ticks on another day than the bars before them expect.
+ */
+const SENT = new Date();
+const TODAY = new Date(SENT.getTime() + 5.5 * 3_600_000).toISOString().slice(0, 10); // its IST date
 const TICKS = [
   { symbol: 'TCS', name: 'Tata Consultancy Services', sector: IT, price: 4000 },
   { symbol: 'INFY', name: 'Infosys', sector: IT, price: 1500.5 },
   { symbol: 'NEWCO', name: 'New Company', sector: 'Energy', price: 250 },
-];
+].map((tick) => ({ ...tick, ts: SENT.toISOString() }));
 
-// Today's session is the IST date of the ticks (sent now); 20 weekdays of bars before it.
-const TODAY = new Date(Date.now() + 5.5 * 3_600_000).toISOString().slice(0, 10);
+// 20 weekdays of bars before today's session.
 const SESSIONS = weekdays(
   new Date(Date.parse(`${TODAY}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10),
   20,
