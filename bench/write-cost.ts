@@ -23,6 +23,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import postgres from 'postgres';
 import { type NewAnalysis, sqlAnalysisStore } from '../functions/analysis/analysis-store';
+import { encodeAnalysis } from '../functions/analysis/stored-answer';
 import type { Sql } from '../functions/platform/db';
 import { migrate } from '../functions/platform/migrations';
 import { freePort } from '../local/ports';
@@ -217,6 +218,16 @@ async function withBenchServer<T>(fn: (server: LocalPostgres) => Promise<T>): Pr
 
 const f = (x: number) => x.toFixed(0).padStart(6);
 
+/** The client's share of today's write: encoding the stored answer (stored-answer.ts), per analysis. */
+function encodeMs(): number {
+  const a = fixedAnalysis('writer-1', new Date(Date.UTC(2026, 11, 4, 4)), null);
+  const content = { holdings: a.portfolio, body: a.body };
+  for (let i = 0; i < 100; i++) encodeAnalysis(content);
+  const t0 = performance.now();
+  for (let i = 0; i < WARM_UP; i++) encodeAnalysis(content);
+  return (performance.now() - t0) / WARM_UP;
+}
+
 async function benchWriteCost(server: LocalPostgres, log: (line: string) => void = console.log) {
   const old = await scratch(server, 'write_baseline', async (sql) =>
     sql.unsafe(await readFile(join(import.meta.dirname, 'baseline/schema.sql'), 'utf8')),
@@ -246,6 +257,9 @@ async function benchWriteCost(server: LocalPostgres, log: (line: string) => void
   );
   log(
     `    without the commit flush    ${before.dbMsNoFlush.toFixed(2).padStart(6)}        ${after.dbMsNoFlush.toFixed(2).padStart(6)}  (≈ database CPU per write)`,
+  );
+  log(
+    `    of which storing the answer in the client (deflate, checked round trip, migrations/0013): ${encodeMs().toFixed(2)} ms`,
   );
   const tables = (c: WriteCost) => c.byTable.map(([t, b]) => `${t} ${b.toFixed(0)}`).join(', ');
   log(`  by table, f2c7dbb: ${tables(before)}`);
