@@ -117,7 +117,7 @@ export function createStockConsultant(
     functionStackNames: [data, ingest, api, billing].map((s) => s.stackName),
     httpApi: api.httpApi,
     failureQueue: ingest.failureQueue,
-    database: data.database.instance,
+    database: data.database.target,
     proxyName: data.database.proxyName,
     description: 'Stock Consultant: dashboard',
   });
