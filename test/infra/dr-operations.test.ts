@@ -162,6 +162,7 @@ describe('the journal in the second region (prod)', { timeout: 180_000 }, () => 
       },
     });
     replica.hasOutput('JournalReplicaBucketName', {});
+    expect(prod.data.dependencies).toContain(drKey);
   });
 
   it('dev keeps its journal in its own region only', () => {
