@@ -149,6 +149,17 @@ function optionalString(value: unknown, key: string): string | undefined {
   return value;
 }
 
+/**
+ * A value given for one stage (`-c key=value` on the command line) or for several in cdk.json
+ * (`"key": {"prod": "…"}`), where a setting for prod must not reach a dev deploy.
+ */
+function perStage(value: unknown, stage: Stage): unknown {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    return (value as Record<string, unknown>)[stage];
+  }
+  return value;
+}
+
 function bool(value: unknown, key: string, fallback: boolean): boolean {
   if (value === undefined) return fallback;
   if (value === true || value === 'true') return true;
@@ -207,7 +218,7 @@ export function loadStageConfig(node: Node): StageConfig {
     );
   }
   const restoredDatabaseInstance = optionalString(
-    node.tryGetContext('restoredDatabaseInstance'),
+    perStage(node.tryGetContext('restoredDatabaseInstance'), stage),
     'restoredDatabaseInstance',
   );
   // The runbook names the restored instance `stockconsultant-<stage>-restored-<time>`: a value

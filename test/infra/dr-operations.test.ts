@@ -264,6 +264,14 @@ describe('pointing the stack at a restored instance', { timeout: 300_000 }, () =
     });
   }
 
+  it('takes the value for its own stage from a per-stage setting (cdk.json)', () => {
+    const perStage = { restoredDatabaseInstance: { prod: RESTORED.prod } };
+    expect(synthApp('prod', perStage).data.database.target.instanceIdentifier).toBe(RESTORED.prod);
+    // A dev deploy from the same checkout keeps its own instance.
+    const dev = synthApp('dev', perStage);
+    expect(dev.data.database.target).toBe(dev.data.database.instance);
+  });
+
   it('refuses an identifier of another stage or one RDS would not accept', () => {
     for (const bad of [
       RESTORED.prod,
