@@ -55,7 +55,7 @@ export interface StageConfig {
   /**
    * The identifier of an instance restored by the runbook (context `restoredDatabaseInstance`):
    * the proxy, the functions, the secrets and the alarms then target it instead of the
-   * stack's own instance (docs/operations.md "Point the stack at the restored instance").
+   * stack's own instance (docs/operations.md "Pointing the stack at a restored instance").
    */
   readonly restoredDatabaseInstance?: string;
   readonly db: {
