@@ -47,6 +47,17 @@ export interface StageConfig {
   readonly alarmEmail?: string;
   /** Whether people may sign themselves up (else operators create users). */
   readonly selfSignUp: boolean;
+  /**
+   * Who may assume the DR operator role that reads the journal back (an IAM account root, role
+   * or user ARN; context `drOperatorPrincipalArn`). Unset: no such role.
+   */
+  readonly drOperatorPrincipalArn?: string;
+  /**
+   * The identifier of an instance restored by the runbook (context `restoredDatabaseInstance`):
+   * the proxy, the functions, the secrets and the alarms then target it instead of the
+   * stack's own instance (docs/operations.md "Pointing the stack at a restored instance").
+   */
+  readonly restoredDatabaseInstance?: string;
   readonly db: {
     readonly instanceType: ec2.InstanceType;
     readonly multiAz: boolean;
@@ -84,6 +95,11 @@ export interface ThrottleLimits {
 }
 
 const LOG_LEVELS: readonly LogLevel[] = ['DEBUG', 'INFO', 'WARN', 'ERROR'];
+
+/** An IAM principal one may name in a trust policy: an account root, a role or a user. */
+const IAM_PRINCIPAL_ARN = /^arn:aws(-[a-z]+)*:iam::\d{12}:(root|role\/[\w+=,.@/-]+|user\/[\w+=,.@/-]+)$/;
+/** RDS instance identifiers: a letter, then letters, digits and single hyphens, at most 63. */
+const RDS_IDENTIFIER = /^[a-z](?!.*--)[a-z0-9-]{0,62}(?<!-)$/;
 
 /** `npm start` serves the web app here; dev's app client also accepts it as a redirect URL. */
 export const LOCAL_SIGN_IN_URL = 'http://127.0.0.1:3000/';
@@ -130,6 +146,17 @@ function stringList(value: unknown, key: string): string[] {
 function optionalString(value: unknown, key: string): string | undefined {
   if (value === undefined || value === '') return undefined;
   if (typeof value !== 'string') throw new Error(`Context "${key}" must be a string`);
+  return value;
+}
+
+/**
+ * A value given for one stage (`-c key=value` on the command line) or for several in cdk.json
+ * (`"key": {"prod": "…"}`), where a setting for prod must not reach a dev deploy.
+ */
+function perStage(value: unknown, stage: Stage): unknown {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    return (value as Record<string, unknown>)[stage];
+  }
   return value;
 }
 
@@ -181,6 +208,31 @@ export function loadStageConfig(node: Node): StageConfig {
   if (alarmEmail !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(alarmEmail)) {
     throw new Error(`Context "alarmEmail": ${JSON.stringify(alarmEmail)} is not an e-mail address`);
   }
+  const drOperatorPrincipalArn = optionalString(
+    node.tryGetContext('drOperatorPrincipalArn'),
+    'drOperatorPrincipalArn',
+  );
+  if (drOperatorPrincipalArn !== undefined && !IAM_PRINCIPAL_ARN.test(drOperatorPrincipalArn)) {
+    throw new Error(
+      `Context "drOperatorPrincipalArn": ${JSON.stringify(drOperatorPrincipalArn)} is not an IAM account root, role or user ARN`,
+    );
+  }
+  const restoredDatabaseInstance = optionalString(
+    perStage(node.tryGetContext('restoredDatabaseInstance'), stage),
+    'restoredDatabaseInstance',
+  );
+  // The runbook names the restored instance `stockconsultant-<stage>-restored-<time>`: a value
+  // meant for another stage fails here instead of pointing this stage's proxy at that stage's
+  // database.
+  const ownPrefix = `stockconsultant-${stage}-`;
+  if (
+    restoredDatabaseInstance !== undefined &&
+    !(restoredDatabaseInstance.startsWith(ownPrefix) && RDS_IDENTIFIER.test(restoredDatabaseInstance))
+  ) {
+    throw new Error(
+      `Context "restoredDatabaseInstance": ${JSON.stringify(restoredDatabaseInstance)} is not an RDS instance identifier of this stage (lower case, starting with ${ownPrefix})`,
+    );
+  }
   return {
     stage,
     profile,
@@ -196,6 +248,8 @@ export function loadStageConfig(node: Node): StageConfig {
     localSignInUrls: prod ? [] : [LOCAL_SIGN_IN_URL],
     alarmEmail,
     selfSignUp: bool(node.tryGetContext('selfSignUp'), 'selfSignUp', false),
+    drOperatorPrincipalArn,
+    restoredDatabaseInstance,
     db: prod
       ? {
           // 4 GiB: max_connections ≈ 450; RDS Proxy keeps the real connection count far below.

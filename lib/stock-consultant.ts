@@ -56,11 +56,15 @@ export function createStockConsultant(
   });
   // prod: the second region's backup key, deployed first (docs/operations.md "Second region").
   if (config.stage === 'prod') {
-    new DrKeyStack(app, `${prefix}-DrKey`, {
+    const drKey = new DrKeyStack(app, `${prefix}-DrKey`, {
       config,
       region: app.node.tryGetContext('drRegion') ?? DEFAULT_DR_REGION,
-      description: 'Stock Consultant: KMS key for the database backups replicated to the second region',
+      description:
+        'Stock Consultant: KMS key for the database backups, and the journal copy, in the second region',
     });
+    // Ordering only (no reference crosses regions): `cdk deploy --all` creates the journal's
+    // copy bucket before Data's replication rule names it; S3 refuses a missing destination.
+    data.addDependency(drKey, 'the journal replication destination must exist first');
   }
   const schema = data.migrations.trigger;
   const ingest = new IngestStack(app, `${prefix}-Ingest`, {
@@ -117,7 +121,7 @@ export function createStockConsultant(
     functionStackNames: [data, ingest, api, billing].map((s) => s.stackName),
     httpApi: api.httpApi,
     failureQueue: ingest.failureQueue,
-    database: data.database.instance,
+    database: data.database.target,
     proxyName: data.database.proxyName,
     description: 'Stock Consultant: dashboard',
   });

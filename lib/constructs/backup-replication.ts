@@ -54,7 +54,13 @@ export function drSettings(scope: Construct, prefix: string): DrSettings {
 }
 
 export interface BackupReplicationProps extends DrSettings {
+  /** The stack's own instance, whose template turns replication on. */
   readonly instance: rds.DatabaseInstance;
+  /**
+   * The instance whose replication events raise the alarm: a restored one once the stack
+   * targets it (its replication is started by hand, docs/operations.md). @default instance
+   */
+  readonly watched?: rds.IDatabaseInstance;
 }
 
 export class BackupReplication extends Construct {
@@ -73,7 +79,7 @@ export class BackupReplication extends Construct {
         source: ['aws.rds'],
         detailType: ['RDS DB Instance Event'],
         detail: {
-          SourceIdentifier: [props.instance.instanceIdentifier],
+          SourceIdentifier: [(props.watched ?? props.instance).instanceIdentifier],
           EventCategories: ['backup'],
           Message: [{ wildcard: '*eplicat*' }],
         },

@@ -26,7 +26,8 @@ export function proxyMetric(proxyName: string, metricName: string): cloudwatch.M
 
 export function watchDatabase(database: Database, config: StageConfig, topic: sns.ITopic): void {
   const alarms = StackAlarms.of(database);
-  const { instance, proxy } = database;
+  // The instance in use: a restored one once the stack targets it (Database.target).
+  const { target: instance, proxy } = database;
   const period = Duration.minutes(5);
 
   alarms.add('DatabaseCpu', instance.metricCPUUtilization({ period }), {

@@ -8,7 +8,7 @@
  * migration, owns nothing, DML only) that every other function connects as. Each has its own
  * secret, both registered with the proxy; only the migration runner may read the master's.
  */
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -60,7 +60,14 @@ export const PASSWORD_EXCLUDE_CHARS = ' %+~`#$&*()|[]{}:;<>?!\'/@"\\';
 const LOG_RETENTION_ID = 'LogRetentionaae0aa3c5b4d4f87b02d85b201efdd8a';
 
 export class Database extends Construct {
+  /** The stack's own instance (CloudFormation's; also while a restored one is the target). */
   public readonly instance: rds.DatabaseInstance;
+  /**
+   * The instance the service uses: the proxy's target, the functions' host without a proxy, the
+   * secrets' attachment (so rotation changes its passwords) and the alarms' dimension. The
+   * stack's own instance, or the one context `restoredDatabaseInstance` names (restoredTarget).
+   */
+  public readonly target: rds.IDatabaseInstance;
   /** Absent in the lean profile. */
   public readonly proxy?: rds.DatabaseProxy;
   /** The master user's secret: the migration runner (and the proxy) only. */
@@ -137,6 +144,10 @@ export class Database extends Construct {
     });
     const secret = this.instance.secret;
     if (!secret) throw new Error('Database: generated credentials produced no secret');
+    this.target = config.restoredDatabaseInstance
+      ? restoredTarget(this, this.instance, config.restoredDatabaseInstance, engine)
+      : this.instance;
+    if (this.target !== this.instance) retarget(secret, this.target);
     // cloudwatchLogsRetention is applied by CDK's LogRetention singleton function (stack level).
     const logRetention = Stack.of(this).node.tryFindChild(LOG_RETENTION_ID);
     if (logRetention) {
@@ -158,7 +169,7 @@ export class Database extends Construct {
       excludeCharacters: PASSWORD_EXCLUDE_CHARS,
     });
     app.applyRemovalPolicy(config.removalPolicy);
-    this.appSecret = app.attach(this.instance);
+    this.appSecret = app.attach(this.target);
 
     // Single-user rotation (the Secrets Manager-published SAR function) in the isolated
     // subnets, with its own security group: the database admits it on 5432 (CDK adds that rule
@@ -207,7 +218,7 @@ export class Database extends Construct {
     // dev stage's few containers (2 connections each, max_connections ≈ 110 on a t4g.micro).
     this.proxy = config.rdsProxy
       ? new rds.DatabaseProxy(this, 'Proxy', {
-          proxyTarget: rds.ProxyTarget.fromInstance(this.instance),
+          proxyTarget: rds.ProxyTarget.fromInstance(this.target),
           // Both users connect through the proxy: it looks the user name up among these.
           secrets: [secret, this.appSecret],
           vpc,
@@ -216,11 +227,18 @@ export class Database extends Construct {
           iamAuth: false,
         })
       : undefined;
-    if (this.proxy) this.instance.connections.allowDefaultPortFrom(this.proxy, 'RDS Proxy to PostgreSQL');
+    // On the stack's own instance's group, which a restored target shares (restoredTarget).
+    // CDK's proxy adds the same rule for its target with this description; the same text keeps
+    // the rule identical whichever instance is the target.
+    if (this.proxy)
+      this.instance.connections.allowDefaultPortFrom(
+        this.proxy,
+        'Allow connections to the database Instance from the Proxy',
+      );
     // The literal name CDK gave the proxy (unique per stage), not a reference to it.
     this.proxyName = this.proxy && (this.proxy.node.defaultChild as rds.CfnDBProxy).dbProxyName;
 
-    const host = this.proxy ? this.proxy.endpoint : this.instance.dbInstanceEndpointAddress;
+    const host = this.proxy ? this.proxy.endpoint : this.target.dbInstanceEndpointAddress;
     // A literal name: the reading stacks need it at synth (a Ref would also be an export).
     const hostParameterName = `/${config.prefix}/database/host`;
     this.hostParameter = new ssm.StringParameter(this, 'HostParameter', {
@@ -271,4 +289,43 @@ export class Database extends Construct {
       this.proxy.connections.allowFrom(peer, ec2.Port.tcp(PORT), 'Lambda functions to RDS Proxy');
     else this.instance.connections.allowDefaultPortFrom(peer, 'Lambda functions to PostgreSQL (no proxy)');
   }
+}
+
+/**
+ * An instance restored outside CloudFormation (docs/operations.md runbook: `aws rds
+ * restore-db-instance-to-point-in-time` into the stack's subnet group, security group and
+ * parameter group), as the stack's target. Its endpoint is derived from the stack's own
+ * instance's: RDS names every instance endpoint `<identifier>.<one id per account and
+ * region>.<region>.rds.<domain>`, so only the identifier differs. Same port and security group
+ * as the stack's own, so no network rule changes.
+ */
+function restoredTarget(
+  scope: Construct,
+  own: rds.DatabaseInstance,
+  identifier: string,
+  engine: rds.IInstanceEngine,
+): rds.IDatabaseInstance {
+  const stack = Stack.of(scope);
+  const accountPart = Fn.select(1, Fn.split('.', own.dbInstanceEndpointAddress));
+  return rds.DatabaseInstance.fromDatabaseInstanceAttributes(scope, 'Restored', {
+    instanceIdentifier: identifier,
+    instanceEndpointAddress: Fn.join('.', [identifier, accountPart, stack.region, 'rds', stack.urlSuffix]),
+    port: PORT,
+    // None: the restored instance has the stack's own group, whose rules (from the proxy, the
+    // rotation, the functions) stay on `own`. Given here, the proxy would add its rule again
+    // under another logical id, and EC2 refuses a duplicate rule.
+    securityGroups: [],
+    engine,
+  });
+}
+
+/**
+ * Attaches the master secret (which DatabaseInstance attached to its own instance) to `target`
+ * instead: Secrets Manager then writes the target's host into the secret, and rotation changes
+ * the password where the proxy and the migration runner use it. An in-place update of the
+ * attachment: the secret, its ARN and its password stay.
+ */
+function retarget(attachment: secretsmanager.ISecret, target: rds.IDatabaseInstance): void {
+  const cfn = attachment.node.defaultChild as secretsmanager.CfnSecretTargetAttachment;
+  cfn.targetId = target.asSecretAttachmentTarget().targetId;
 }

@@ -15,8 +15,9 @@ import { BackupReplication, drSettings } from '../constructs/backup-replication'
 import { Database } from '../constructs/database';
 import { watchDatabase } from '../constructs/database-alarms';
 import { DrJournal } from '../constructs/dr-journal';
+import { DrOperator } from '../constructs/dr-operator';
 import { Migrations } from '../constructs/migrations';
-import { ISOLATED_SUBNETS } from '../subnets';
+import { EGRESS_SUBNETS, ISOLATED_SUBNETS } from '../subnets';
 
 export interface DataStackProps extends StackProps {
   readonly config: StageConfig;
@@ -82,11 +83,14 @@ export class DataStack extends Stack {
       open: false,
     });
 
-    // S3 from the isolated subnets (the bhavcopy import reads its uploads, lib/constructs/
-    // market-data.ts): a gateway endpoint is free and adds only a route.
+    // S3 (the bhavcopy import reads its uploads, lib/constructs/market-data.ts; the journaling
+    // functions write the DR journal): a gateway endpoint is free and adds only a route. Both
+    // function subnet groups, selected by name (lib/subnets.ts): by type, the `egress` group
+    // would drop out whenever Flexprice egress is on, and a function moved there would lose
+    // its only route to S3 (or, with the NAT, pay NAT data charges for it).
     this.vpc.addGatewayEndpoint('S3', {
       service: ec2.GatewayVpcEndpointAwsService.S3,
-      subnets: [{ subnetType: ec2.SubnetType.PRIVATE_ISOLATED }],
+      subnets: [ISOLATED_SUBNETS, EGRESS_SUBNETS],
     });
 
     const functionSg = new ec2.SecurityGroup(this, 'FunctionSecurityGroup', {
@@ -105,11 +109,14 @@ export class DataStack extends Stack {
     this.database.allowClients(functionSg);
     this.databaseBinding = this.database.binding;
     watchDatabase(this.database, config, this.alarmTopic.topic);
-    // prod: automated backups copied to a second region (docs/operations.md "Second region").
-    if (config.stage === 'prod') {
+    // prod: automated backups and the journal copied to a second region (docs/operations.md
+    // "Second region").
+    const dr = config.stage === 'prod' ? drSettings(this, config.prefix) : undefined;
+    if (dr) {
       new BackupReplication(this, 'BackupReplication', {
         instance: this.database.instance,
-        ...drSettings(this, config.prefix),
+        watched: this.database.target,
+        ...dr,
       });
     }
     // Every stage: the journal a restore must not undo (lib/constructs/dr-journal.ts).
@@ -117,10 +124,28 @@ export class DataStack extends Stack {
       vpc: this.vpc,
       stage: config.stage,
       compliance: config.stage === 'prod',
+      replicaRegion: dr?.region,
     });
     new CfnOutput(this, 'JournalBucketName', {
       value: this.journal.bucket.bucketName,
       description: 'The disaster-recovery journal (npm run dr-replay-journal -- --bucket <this>)',
+    });
+    // Only when someone is named: the operators who may read the journal back.
+    if (config.drOperatorPrincipalArn) {
+      const operator = new DrOperator(this, 'DrOperator', {
+        principalArn: config.drOperatorPrincipalArn,
+        stage: config.stage,
+        replicaRegion: dr?.region,
+      });
+      new CfnOutput(this, 'DrOperatorRoleArn', {
+        value: operator.role.roleArn,
+        description:
+          'Assume for npm run dr-replay-journal -- --bucket <JournalBucketName> (docs/operations.md)',
+      });
+    }
+    new CfnOutput(this, 'DatabaseInstanceIdentifier', {
+      value: this.database.target.instanceIdentifier,
+      description: 'The instance the proxy and functions use ($ID of the runbook; a restored one once named)',
     });
 
     const { instance, proxy, appSecret } = this.database;
@@ -148,6 +173,9 @@ export class DataStack extends Stack {
     // instance's address. Data deploys first, and CloudFormation refuses to delete an export
     // another stack still imports (docs/deploy.md "Switching a stage").
     this.exportValue(this.database.secret.secretArn);
+    // The dashboard imports the instance's identifier; a restored target replaces that import
+    // with a literal, and the export must outlive the import (Data deploys first).
+    this.exportValue(instance.instanceIdentifier);
     if (proxy) {
       this.exportValue(proxy.endpoint);
       this.exportValue(proxy.dbProxyName);

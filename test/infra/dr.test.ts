@@ -128,18 +128,32 @@ describe('disaster recovery', { timeout: 180_000 }, () => {
       }
       expect(writers.sort()).toEqual([...JOURNALING_FUNCTIONS].sort());
 
-      // Every statement naming the bucket: PutObject on journal/*, from those functions' roles.
+      // Every function's statement naming the bucket: PutObject on journal/*, from those
+      // functions' roles. (S3 replication's and the DR operator's roles: test/infra/dr-operations.)
       const grants = allTemplates(s)
-        .flatMap(([, template]) =>
-          resourcesOf(template, 'AWS::IAM::Policy').flatMap(
-            ([, policy]) =>
-              (
-                policy.Properties?.PolicyDocument as
-                  | { Statement: { Action: unknown; Resource: unknown }[] }
-                  | undefined
-              )?.Statement ?? [],
-          ),
-        )
+        .flatMap(([, template]) => {
+          const functionRoles = new Set(
+            resourcesOf(template, 'AWS::Lambda::Function').map(([, fn]) =>
+              JSON.stringify({
+                Ref: (fn.Properties?.Role as { 'Fn::GetAtt'?: string[] })?.['Fn::GetAtt']?.[0],
+              }),
+            ),
+          );
+          return resourcesOf(template, 'AWS::IAM::Policy')
+            .filter(([, policy]) =>
+              ((policy.Properties?.Roles ?? []) as unknown[]).some((r) =>
+                functionRoles.has(JSON.stringify(r)),
+              ),
+            )
+            .flatMap(
+              ([, policy]) =>
+                (
+                  policy.Properties?.PolicyDocument as
+                    | { Statement: { Action: unknown; Resource: unknown }[] }
+                    | undefined
+                )?.Statement ?? [],
+            );
+        })
         .filter((st) => [st.Resource].flat().map(render).join(' ').includes(bucket));
       expect(grants).toHaveLength(JOURNALING_FUNCTIONS.length);
       for (const st of grants) {
