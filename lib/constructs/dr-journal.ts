@@ -29,7 +29,7 @@ import { acknowledge } from '../nag';
  * their policies would tie the Data stack's exports to them and make cdk-nag's findings name
  * generated export ids.
  */
-function journalBucketName(stage: string, account: string, region: string): string {
+export function journalBucketName(stage: string, account: string, region: string): string {
   return `stockconsultant-${stage}-journal-${account}-${region}`;
 }
 
