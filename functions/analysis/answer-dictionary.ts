@@ -33,8 +33,8 @@ const SECTORS = [
 ];
 
 const ADVICE = [
-  '{"symbol":"SUNPHARMA","action":"diversify","rule":"sector_diversification","message":"All your analyzed holdings are in 1 sector (Healthcare), fewer than 3; consider diversifying across sectors."}',
-  '{"symbol":"TITAN","action":"buy","rule":"momentum","message":"TITAN is only 4.12% of your portfolio but gained 6.25% over the last 7 days (above 5%); consider buying more."}',
+  '{"symbol":"PORTFOLIO","action":"diversify","rule":"diversification","message":"All your analyzed holdings are in 1 sector (Healthcare), fewer than 3; consider diversifying across sectors."}',
+  '{"symbol":"TITAN","action":"buy","rule":"underweight_momentum","message":"TITAN is only 4.12% of your portfolio but gained 6.25% over the last 7 days (above 5%); consider buying more."}',
   '{"symbol":"MARUTI","action":"hold_or_buy","rule":"strong_growth","message":"MARUTI gained 10.41% over the last 7 days, at or above the 10% strong-growth threshold; consider holding or adding to it."}',
   '{"symbol":"TATASTEEL","action":"caution","rule":"high_volatility","message":"TATASTEEL has a daily volatility of 4.4%, above the 4% limit; size this position with caution."}',
   '{"symbol":"ADANIENT","action":"reduce","rule":"sharp_drop","message":"ADANIENT moved -7.82% over the last 7 days, at or below the -5% sharp-drop threshold; consider reducing it."}',

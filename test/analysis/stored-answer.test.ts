@@ -110,4 +110,4 @@ describe('stored analysis', () => {
   });
 });
 
-const DICTIONARY_1_SHA256 = '00856dc348583b50c0a9f1dda91214a2deac4c6bd732f6522d95bff583ca7a19';
+const DICTIONARY_1_SHA256 = '2271803577012e86e181f7863c9b8f54ef3def36fe07a1d09a681c200eb847cc';
