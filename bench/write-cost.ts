@@ -222,9 +222,9 @@ const f = (x: number) => x.toFixed(0).padStart(6);
 function encodeMs(): number {
   const a = fixedAnalysis('writer-1', new Date(Date.UTC(2026, 11, 4, 4)), null);
   const content = { holdings: a.portfolio, body: a.body };
-  for (let i = 0; i < 100; i++) encodeAnalysis(content);
+  for (let i = 0; i < 100; i++) encodeAnalysis(content, a.id);
   const t0 = performance.now();
-  for (let i = 0; i < WARM_UP; i++) encodeAnalysis(content);
+  for (let i = 0; i < WARM_UP; i++) encodeAnalysis(content, a.id);
   return (performance.now() - t0) / WARM_UP;
 }
 

@@ -123,7 +123,7 @@ export async function recordAnalysis(sql: Sql, a: NewAnalysis): Promise<RecordOu
       a.adviceCount,
       a.portfolioValuePaise.toString(),
       a.chargedPaise.toString(),
-      encodeAnalysis({ holdings: a.portfolio, body: a.body }),
+      encodeAnalysis({ holdings: a.portfolio, body: a.body }, a.id),
       JSON.stringify(a.ruleSettings),
       JSON.stringify(
         a.charges.map((c) => ({

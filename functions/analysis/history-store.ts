@@ -8,7 +8,7 @@
 import type { AnalysisResponse } from '../core/analysis';
 import type { Cursor } from '../core/history';
 import { db, type Sql } from '../platform/db';
-import { decodeAnalysis, storedAnswer } from './stored-answer';
+import { decodeHoldings, storedAnswer } from './stored-answer';
 
 export interface HistoryRow {
   analysis_id: string;
@@ -21,6 +21,27 @@ export interface HistoryRow {
   charged_paise: string;
   /** A placeholder restored from billing records after a restore (migrations/0011). */
   restored: boolean;
+}
+
+/**
+ * The holdings of a page's row. Bytes that do not inflate are a fault of that one row: the page
+ * still lists it, without holdings, and the fault is logged with the id to find it by (GET
+ * /api/analyses/{id} of it fails loudly).
+ */
+function holdingsOf(row: HistoryRow, answer: Buffer): HistoryRow['holdings'] {
+  try {
+    return decodeHoldings(answer);
+  } catch (error) {
+    console.error(
+      JSON.stringify({
+        level: 'ERROR',
+        message: 'stored answer does not decode',
+        analysisId: row.analysis_id,
+        error: error instanceof Error ? error.message : String(error),
+      }),
+    );
+    return [];
+  }
 }
 
 /** A page's row as read: the holdings are in `answer` when `holdings` (the older column) is null. */
@@ -87,9 +108,7 @@ export function sqlHistoryStore(sql: Sql): HistoryStore {
         ? sql.unsafe<PageRow[]>(HISTORY_SQL.nextPage, [userSub, limit, after.t, after.i])
         : sql.unsafe<PageRow[]>(HISTORY_SQL.firstPage, [userSub, limit]));
       // Since migrations/0013 the holdings are stored with the answer (stored-answer.ts).
-      return rows.map(({ answer, ...row }) =>
-        answer ? { ...row, holdings: decodeAnalysis(answer, row.analysis_id).holdings } : row,
-      );
+      return rows.map(({ answer, ...row }) => (answer ? { ...row, holdings: holdingsOf(row, answer) } : row));
     },
 
     async one(userSub, id) {

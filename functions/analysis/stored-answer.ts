@@ -4,14 +4,14 @@
  * (docs/metering.md "The stored answer").
  *
  * Since migrations/0013 both are one value, `analyses.answer`: a byte naming a preset dictionary
- * (answer-dictionary.ts), then the raw deflate, primed with that dictionary, of the JSON text
- * `[holdings, answer]`. PostgreSQL's pglz has nothing to refer back to in a 5 KB document and
- * kept about a third of it; the primed deflate keeps a seventh, and the holdings cost almost
- * nothing beside the answer's `per_stock`, which repeats them. The request's fingerprint is
+ * (answer-dictionary.ts), then the raw deflate, primed with that dictionary, of the holdings' and
+ * of the answer's JSON text (`encodeAnalysis`). PostgreSQL's pglz has nothing to refer back to in a
+ * 5 KB document and kept about a third of it; the primed deflate keeps a seventh. The request's fingerprint is
  * computed from the stored holdings (core/portfolio.ts requestHash), so it is not stored either.
  * What the answer repeats of the row is left out and put back on the way out, each only when the
- * round trip gives the same text (checked when storing): the analysis id (the row's key), and the
- * risk value series as day gaps and paise steps instead of dated objects.
+ * round trip gives the same text (checked when storing; the format byte says whether it was done):
+ * the analysis id (the row's key), and the risk value series as day gaps and paise steps instead
+ * of dated objects.
  *
  * Answers stored before 0013 are JSON in `analyses.response` with the holdings in `portfolio`,
  * their disclaimer replaced by a token (migrations/0012): `storedAnswer` and `decodeAnalysis` read both forms.
@@ -53,13 +53,13 @@ function expandSeries(c: CompactSeries): Point[] {
   });
 }
 
-/** The answer without what the row already holds, when that can be put back exactly. */
-function slim(body: AnalysisBody): unknown {
-  const risk = body.details.risk;
+/** The answer without the row's id (when it is the row's) and with the series compacted. */
+function slim(body: AnalysisBody, analysisId: string): unknown {
+  const risk = body.details?.risk;
   const series = risk?.value_series;
   return {
     ...body,
-    analysis_id: '',
+    analysis_id: body.analysis_id === analysisId ? '' : body.analysis_id,
     details:
       risk && Array.isArray(series)
         ? { ...body.details, risk: { ...risk, value_series: compactSeries(series) } }
@@ -79,29 +79,78 @@ function fatten(stored: AnalysisBody, analysisId: string): AnalysisBody {
   return { ...stored, analysis_id: stored.analysis_id === '' ? analysisId : stored.analysis_id, details };
 }
 
-const deflate = (text: string, version: number) =>
-  Buffer.concat([
-    Buffer.from([version]),
-    deflateRawSync(text, { level: 9, dictionary: ANSWER_DICTIONARIES.get(version) as Buffer }),
-  ]);
+/** The first byte: the dictionary's number, plus SLIM when the answer is stored slimmed. */
+const SLIM = 0x80;
 
-/** The bytes of `analyses.answer` for an analysis's holdings and answer. */
-export function encodeAnalysis(content: StoredContent): Buffer {
-  const full = JSON.stringify([content.holdings, content.body]);
-  const slimmed = JSON.stringify([content.holdings, slim(content.body)]);
-  const stored = deflate(slimmed, CURRENT_DICTIONARY);
-  // The slim form only if it comes back as the very text that was sent; else the full one.
-  const back = decodeAnalysis(stored, content.body.analysis_id);
-  return JSON.stringify([back.holdings, back.body]) === full ? stored : deflate(full, CURRENT_DICTIONARY);
+const deflate = (value: unknown, dictionary: Buffer) =>
+  deflateRawSync(JSON.stringify(value), { level: 9, dictionary });
+
+const inflate = (bytes: Uint8Array, dictionary: Buffer) =>
+  JSON.parse(inflateRawSync(bytes, { dictionary, maxOutputLength: MAX_STORED_BYTES }).toString('utf8'));
+
+/**
+ * The bytes of `analyses.answer`: a format byte, the length of the deflated holdings (unsigned
+ * LEB128), the deflated holdings, the deflated answer. Two streams, so the history list inflates
+ * only the holdings; both primed with the same dictionary. `analysisId` is the row's id: the
+ * answer leaves it out only when the two are the same.
+ */
+export function encodeAnalysis(content: StoredContent, analysisId: string): Buffer {
+  const dictionary = ANSWER_DICTIONARIES.get(CURRENT_DICTIONARY) as Buffer;
+  const holdings = deflate(content.holdings, dictionary);
+  const pack = (format: number, body: unknown) =>
+    Buffer.concat([Buffer.from([format, ...leb128(holdings.length)]), holdings, deflate(body, dictionary)]);
+  const slimmed = pack(CURRENT_DICTIONARY | SLIM, slim(content.body, analysisId));
+  // The slim form only if it comes back as the very text that was sent; else the answer whole.
+  const back = decodeAnalysis(slimmed, analysisId).body;
+  return JSON.stringify(back) === JSON.stringify(content.body)
+    ? slimmed
+    : pack(CURRENT_DICTIONARY, content.body);
+}
+
+function parts(stored: Uint8Array) {
+  const format = stored[0] ?? 0;
+  const dictionary = ANSWER_DICTIONARIES.get(format & ~SLIM);
+  if (!dictionary) throw new Error(`stored answer: unknown dictionary ${format & ~SLIM}`);
+  let length = 0;
+  let at = 1;
+  for (let shift = 0; ; shift += 7) {
+    const byte = stored[at++];
+    if (byte === undefined || shift > 21) throw new Error('stored answer: a truncated holdings length');
+    length += (byte & 0x7f) * 2 ** shift;
+    if (byte < 0x80) break;
+  }
+  return {
+    dictionary,
+    slim: (format & SLIM) !== 0,
+    holdings: stored.subarray(at, at + length),
+    answer: stored.subarray(at + length),
+  };
+}
+
+/** Only the holdings of `encodeAnalysis`'s bytes (the history list): the answer stays deflated. */
+export function decodeHoldings(stored: Uint8Array): Holding[] {
+  const p = parts(stored);
+  return inflate(p.holdings, p.dictionary) as Holding[];
 }
 
 /** The holdings and the answer as first sent, from `encodeAnalysis`'s bytes and the row's id. */
 export function decodeAnalysis(stored: Uint8Array, analysisId: string): StoredContent {
-  const dictionary = ANSWER_DICTIONARIES.get(stored[0] ?? 0);
-  if (!dictionary) throw new Error(`stored answer: unknown dictionary ${stored[0]}`);
-  const text = inflateRawSync(stored.subarray(1), { dictionary, maxOutputLength: MAX_STORED_BYTES });
-  const [holdings, body] = JSON.parse(text.toString('utf8')) as [Holding[], AnalysisBody];
-  return { holdings, body: fatten(body, analysisId) };
+  const p = parts(stored);
+  const body = inflate(p.answer, p.dictionary) as AnalysisBody;
+  return {
+    holdings: inflate(p.holdings, p.dictionary) as Holding[],
+    body: p.slim ? fatten(body, analysisId) : body,
+  };
+}
+
+function leb128(n: number): number[] {
+  const out: number[] = [];
+  let rest = n;
+  do {
+    out.push((rest & 0x7f) | (rest >= 0x80 ? 0x80 : 0));
+    rest = Math.floor(rest / 0x80);
+  } while (rest > 0);
+  return out;
 }
 
 /** Token → exact disclaimer text of answers stored as JSON (migrations/0012). Never edit. */

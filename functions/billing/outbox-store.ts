@@ -44,11 +44,26 @@ interface ClaimedRow {
  * The provider's event id of an outbox row `t`: '<analysis_id>:<feature>' (migrations/0003), its
  * key's two columns joined (stored as text until migrations/0013).
  */
-export const EVENT_ID = (t: string) => `(${t}.analysis_id::text || ':' || ${t}.feature)`;
+const EVENT_ID = (t: string) => `(${t}.analysis_id::text || ':' || ${t}.feature)`;
 
-/** Row `t` is the one event id `id` (a text expression) names; served by the outbox's key. */
-export const BY_EVENT_ID = (t: string, id: string) =>
-  `${t}.analysis_id = split_part(${id}, ':', 1)::uuid AND ${t}.feature = split_part(${id}, ':', 2)`;
+const OUR_EVENT_ID = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}):([a-z_]+)$/;
+
+/**
+ * The outbox keys of event ids, for `unnest($n::uuid[], $m::text[])`. Only the exact shape
+ * EVENT_ID produces names a row: anything else (another case, braces, a suffix) names none and is
+ * left out, never cast in SQL, where it would fail the whole batch or match a row it only resembles.
+ */
+export function eventKeys<T extends { eventId: string }>(rows: readonly T[]) {
+  const out = { rows: [] as T[], analysisIds: [] as string[], features: [] as string[] };
+  for (const row of rows) {
+    const m = OUR_EVENT_ID.exec(row.eventId);
+    if (!m?.[1] || !m[2]) continue;
+    out.rows.push(row);
+    out.analysisIds.push(m[1]);
+    out.features.push(m[2]);
+  }
+  return out;
+}
 
 export const OUTBOX_SQL = {
   claim: `
@@ -71,14 +86,15 @@ RETURNING ${EVENT_ID('o')} AS event_id, o.feature, e.user_sub, e.quantity, e.uni
           (SELECT a.idempotency_key_sha256 FROM analyses a WHERE a.id = o.analysis_id) AS idempotency_key_sha256`,
   // Only rows still pending: a slower run whose lease expired cannot undo another's result.
   markSent: `
-UPDATE billing_outbox o SET status = 'sent', sent_at = $2::timestamptz, last_error = NULL
-FROM unnest($1::text[]) AS u(event_id)
-WHERE ${BY_EVENT_ID('o', 'u.event_id')} AND o.status = 'pending'`,
+UPDATE billing_outbox o SET status = 'sent', sent_at = $3::timestamptz, last_error = NULL
+FROM unnest($1::uuid[], $2::text[]) AS u(analysis_id, feature)
+WHERE o.analysis_id = u.analysis_id AND o.feature = u.feature AND o.status = 'pending'`,
   markFailed: `
 UPDATE billing_outbox o
 SET status = u.status, next_attempt_at = u.next_attempt_at::timestamptz, last_error = u.error
-FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS u(event_id, status, next_attempt_at, error)
-WHERE ${BY_EVENT_ID('o', 'u.event_id')} AND o.status = 'pending'`,
+FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[])
+  AS u(analysis_id, feature, status, next_attempt_at, error)
+WHERE o.analysis_id = u.analysis_id AND o.feature = u.feature AND o.status = 'pending'`,
   rememberCustomers: `
 INSERT INTO billing_customers (user_sub, synced_at)
 SELECT unnest($1::text[]), $2::timestamptz
@@ -110,16 +126,20 @@ export async function claimDue(sql: Sql, now: Date, limit: number, leaseMs: numb
 }
 
 export async function markSent(sql: Sql, eventIds: string[], at: Date): Promise<void> {
-  if (eventIds.length > 0) await sql.unsafe(OUTBOX_SQL.markSent, [eventIds, at.toISOString()]);
+  const keys = eventKeys(eventIds.map((eventId) => ({ eventId })));
+  if (keys.rows.length > 0)
+    await sql.unsafe(OUTBOX_SQL.markSent, [keys.analysisIds, keys.features, at.toISOString()]);
 }
 
 export async function markFailed(sql: Sql, rows: FailedRow[]): Promise<void> {
-  if (rows.length === 0) return;
+  const keys = eventKeys(rows);
+  if (keys.rows.length === 0) return;
   await sql.unsafe(OUTBOX_SQL.markFailed, [
-    rows.map((r) => r.eventId),
-    rows.map((r) => r.status),
-    rows.map((r) => r.nextAttemptAt.toISOString()),
-    rows.map((r) => r.error),
+    keys.analysisIds,
+    keys.features,
+    keys.rows.map((r) => r.status),
+    keys.rows.map((r) => r.nextAttemptAt.toISOString()),
+    keys.rows.map((r) => r.error),
   ]);
 }
 

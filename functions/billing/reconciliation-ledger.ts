@@ -10,6 +10,7 @@
  */
 import type { LedgerEvent, OutboxStatus } from '../core/reconciliation';
 import type { Sql } from '../platform/db';
+import { eventKeys } from './outbox-store';
 
 /** The next customers (user_sub order) with billed usage in [start, end), after `cursor`. */
 export async function customersAfter(
@@ -84,13 +85,14 @@ export async function resendEvents(
   eventIds: readonly string[],
   now: Date,
 ): Promise<string[]> {
-  if (eventIds.length === 0) return [];
+  const keys = eventKeys(eventIds.map((eventId) => ({ eventId })));
+  if (keys.rows.length === 0) return [];
   const rows = await sql<{ event_id: string }[]>`
     WITH requeued AS (
       UPDATE billing_outbox o
       SET status = 'pending', sent_at = NULL, attempts = 0, next_attempt_at = ${now}, last_error = NULL
-      FROM unnest(${eventIds as string[]}::text[]) AS u(event_id)
-      WHERE o.analysis_id = split_part(u.event_id, ':', 1)::uuid AND o.feature = split_part(u.event_id, ':', 2) AND o.status = 'sent'
+      FROM unnest(${keys.analysisIds}::uuid[], ${keys.features}::text[]) AS u(analysis_id, feature)
+      WHERE o.analysis_id = u.analysis_id AND o.feature = u.feature AND o.status = 'sent'
         AND NOT EXISTS (SELECT 1 FROM reconciliation_resends r
                         WHERE r.analysis_id = o.analysis_id AND r.feature = o.feature)
       RETURNING o.analysis_id, o.feature

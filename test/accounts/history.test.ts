@@ -35,6 +35,23 @@ async function allPages(auth: string, limit: number) {
 }
 
 describe('GET /api/analyses', () => {
+  it('still lists the others when one stored answer does not decode, that one without holdings', async () => {
+    const tok = await token('h-corrupt');
+    const good = await analyze(tok, CALM);
+    const bad = await analyze(tok, TWO_ADVICE);
+    // Bytes no dictionary inflates (a disk or a bug, never expected): one row's fault, not the page's.
+    await db.current.sql`UPDATE analyses SET answer = '\\x81ff00ff'::bytea WHERE id = ${bad.analysis_id}`;
+
+    const res = await api.request('GET', '/api/analyses', { auth: tok });
+    expect(res.status).toBe(200);
+    expect(
+      res.json.items.map((i: { analysis_id: string; holdings: unknown }) => [i.analysis_id, i.holdings]),
+    ).toEqual([
+      [bad.analysis_id, []],
+      [good.analysis_id, CALM.portfolio],
+    ]);
+  });
+
   it('lists the caller’s analyses newest first, with value, holdings, advice count and charge', async () => {
     const tok = await token('h-alice');
     const first = await analyze(tok, CALM);

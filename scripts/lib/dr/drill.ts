@@ -301,7 +301,10 @@ export async function runDrill(o: DrillOptions): Promise<DrillReport> {
     });
     const keyNow = await call(analysisList as never, { path: '/api/analyses', token: key.json.key });
     const [k] = await rsql`SELECT revoked_at FROM api_keys WHERE id = ${key.json.id}`;
-    const [d] = await rsql`SELECT deleted_at, portfolio::text FROM analyses WHERE id = ${deleted}`;
+    // Erased in both stored forms (before and since migrations/0013).
+    const [d] = await rsql`
+      SELECT deleted_at, (answer IS NULL AND response IS NULL AND portfolio IS NULL) AS erased
+      FROM analyses WHERE id = ${deleted}`;
     const [inv] = await rsql`SELECT status, payment_reference FROM invoices WHERE id = ${invoice.id}`;
     const pricesAfter = await rsql`SELECT symbol, price::text, ts FROM latest_prices ORDER BY symbol`;
     const usageAfter =
@@ -314,7 +317,7 @@ export async function runDrill(o: DrillOptions): Promise<DrillReport> {
       'usage totals equal those before the failure':
         JSON.stringify(usageAfter) === JSON.stringify(usageBefore),
       'revoked key stays revoked (401)': k?.revoked_at != null && keyNow.status === 401,
-      'deleted analysis stays deleted': d?.deleted_at != null && d?.portfolio == null,
+      'deleted analysis stays deleted': d?.deleted_at != null && d?.erased === true,
       'payment survives': inv?.status === 'paid' && inv?.payment_reference === 'UTR-DRILL-0001',
       [`invoice number ${invoice.number} not handed out again`]: await counterCovers(rsql, invoice.number),
       'retried Idempotency-Key of a lost analysis not billed twice (409)': retry.status === 409,
