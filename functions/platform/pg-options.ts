@@ -21,6 +21,16 @@
  * One more trap of postgres.js 3.4.9 without the lookup: `sql.reserve()` never resolves when it
  * has to open a connection itself (ReadyForQuery drops a reserving first query), so reserve only
  * from a client that already holds an open connection, or use `sql.begin` (no function reserves).
+ *
+ * And one we patch (patches/postgres+3.4.9.patch, applied by `patch-package` on every npm install
+ * and so in every bundle): a small write is deferred with setImmediate, and when the connection
+ * closes first the deferred write dereferences the dropped socket and throws an uncaughtException
+ * (porsager/postgres#1154, #1208; the fix of PR #1209, not yet released). Behind RDS Proxy with
+ * `prepare: false`, where closes are routine, that ends a Lambda container; here it failed a
+ * test run once (the outage test kills PostgreSQL). The patch fails the connection's queries with
+ * CONNECTION_CLOSED instead, which every caller already handles, and clears the deferred write on
+ * close. An upgrade of postgres.js whose code moved makes `npm ci` fail until the patch is redone
+ * or dropped.
  */
 import type postgres from 'postgres';
 
