@@ -36,9 +36,12 @@ describe('uuidv7', () => {
   });
 
   it('refuses a time outside 48 bits and too few random bytes', () => {
-    expect(() => uuidv7(-1, new Uint8Array(10))).toThrow(RangeError);
-    expect(() => uuidv7(2 ** 48, new Uint8Array(10))).toThrow(RangeError);
-    expect(() => uuidv7(1.5, new Uint8Array(10))).toThrow(RangeError);
-    expect(() => uuidv7(0, new Uint8Array(9))).toThrow(RangeError);
+    expect(() => uuidv7(-1, new Uint8Array(10))).toThrow(/whole milliseconds within 48 bits/);
+    expect(() => uuidv7(2 ** 48, new Uint8Array(10))).toThrow(/whole milliseconds within 48 bits/);
+    expect(() => uuidv7(1.5, new Uint8Array(10))).toThrow(/whole milliseconds within 48 bits/);
+    expect(() => uuidv7(0, new Uint8Array(9))).toThrow(/10 random bytes/);
+    // The edges themselves are valid.
+    expect(uuidv7(0, new Uint8Array(10))).toBe('00000000-0000-7000-8000-000000000000');
+    expect(uuidv7(2 ** 48 - 1, new Uint8Array(10).fill(0xff))).toBe('ffffffff-ffff-7fff-bfff-ffffffffffff');
   });
 });
