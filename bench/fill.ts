@@ -40,7 +40,8 @@ export async function fillAnalyses(sql: Sql, f: Fill): Promise<number> {
     await sql.unsafe(
       `
       WITH t AS (
-        SELECT g, $2::timestamptz - (g % ${f.days}) * interval '1 day' - (g % 36000) * interval '1 second' AS at
+        SELECT g, $2::timestamptz - (g % ${f.days}) * interval '1 day' - (g % 36000) * interval '1 second' AS at,
+               replace(gen_random_uuid()::text, '-', '') AS r
         FROM generate_series(${from}, ${to}) g
       ), a AS (
         -- What analyze writes since migrations/0013: a time-ordered (v7) id and the stored answer,
@@ -48,7 +49,7 @@ export async function fillAnalyses(sql: Sql, f: Fill): Promise<number> {
         INSERT INTO analyses (id, user_sub, rule_set, advice_count, portfolio_value_paise,
                               charged_paise, answer, portfolios_analyzed_total, advice_generated_total, created_at)
         SELECT (lpad(to_hex(floor(extract(epoch FROM t.at) * 1000)::bigint), 12, '0') || '7'
-                || substr(md5(g::text || $1), 1, 3) || '8' || substr(md5(g::text || $1), 4, 15))::uuid,
+                || substr(t.r, 1, 3) || '8' || substr(t.r, 4, 15))::uuid,
                $1 || (g % ${f.users} + 1), 'bench-fill', 3, 60814400, 1100, $3::bytea, 0, 0, t.at
         FROM t
         RETURNING id, user_sub, created_at
