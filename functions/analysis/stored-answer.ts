@@ -9,7 +9,7 @@
  * 5 KB document and kept about a third of it; the primed deflate keeps a seventh. The request's fingerprint is
  * computed from the stored holdings (core/portfolio.ts requestHash), so it is not stored either.
  * What the answer repeats of the row is left out and put back on the way out, each only when the
- * round trip gives the same text (checked when storing; the format byte says whether it was done):
+ * round trip gives the same text (checked when storing, `slimsExactly`; the format byte says which):
  * the analysis id (the row's key), and the risk value series as day gaps and paise steps instead
  * of dated objects.
  *
@@ -99,12 +99,36 @@ export function encodeAnalysis(content: StoredContent, analysisId: string): Buff
   const holdings = deflate(content.holdings, dictionary);
   const pack = (format: number, body: unknown) =>
     Buffer.concat([Buffer.from([format, ...leb128(holdings.length)]), holdings, deflate(body, dictionary)]);
-  const slimmed = pack(CURRENT_DICTIONARY | SLIM, slim(content.body, analysisId));
-  // The slim form only if it comes back as the very text that was sent; else the answer whole.
-  const back = decodeAnalysis(slimmed, analysisId).body;
-  return JSON.stringify(back) === JSON.stringify(content.body)
-    ? slimmed
+  return slimsExactly(content.body)
+    ? pack(CURRENT_DICTIONARY | SLIM, slim(content.body, analysisId))
     : pack(CURRENT_DICTIONARY, content.body);
+}
+
+/**
+ * True when the slim form comes back as the very text that was sent (`fatten(slim(body))`), checked
+ * on the two parts slimming changes, without serializing the answer again: the id is left out only
+ * when it is the row's (an answer whose own id is '' would come back as the row's), and every point
+ * of the series must have exactly the keys `session`, `value` and come back identical. Else the
+ * answer is stored whole, and read back as it is.
+ */
+function slimsExactly(body: AnalysisBody): boolean {
+  if (!('analysis_id' in body) || !('details' in body) || body.analysis_id === '') return false;
+  const series: unknown = body.details?.risk?.value_series;
+  if (series === undefined) return true;
+  if (!Array.isArray(series)) return false;
+  const points = series.every((p: unknown) => {
+    if (typeof p !== 'object' || p === null) return false;
+    const keys = Object.keys(p);
+    return keys.length === 2 && keys[0] === 'session' && keys[1] === 'value';
+  });
+  if (!points) return false;
+  const compact = compactSeries(series as Point[]);
+  // Whole numbers within 2^53 only: they survive JSON and the sums that put the series back.
+  if (![...compact.g, ...compact.p].every(Number.isSafeInteger)) return false;
+  const back = expandSeries(compact);
+  return (series as Point[]).every(
+    (p, i) => back[i]?.session === p.session && Object.is(back[i]?.value, p.value),
+  );
 }
 
 function parts(stored: Uint8Array) {
