@@ -37,7 +37,7 @@ export function RiskSummary({ risk, perStock }: { risk: Risk; perStock: PerStock
       <h3 id={id}>Risk</h3>
       <p className="muted small">
         {risk.sessions > 0
-          ? `Measured over the last ${risk.sessions} trading sessions in which all your holdings have a price.`
+          ? `Measured over the last ${risk.sessions === 1 ? 'trading session' : `${risk.sessions} trading sessions`} in which all your holdings have a price.`
           : 'We hold no trading session yet with a price for every one of your holdings.'}
       </p>
       <dl className="risk-measures">
@@ -76,7 +76,7 @@ export function RiskSummary({ risk, perStock }: { risk: Risk; perStock: PerStock
 
 function whyNull(sessions: number): string {
   return sessions < MIN_SESSIONS
-    ? `Volatility and drawdown need ${MIN_SESSIONS} sessions with prices for every holding; there are ${sessions}.`
+    ? `Volatility and drawdown need ${MIN_SESSIONS} sessions with prices for every holding; ${sessions === 1 ? 'there is 1' : `there are ${sessions}`}.`
     : 'A price jump we cannot explain (perhaps a split not yet recorded) lies in this period, so volatility and drawdown are left out rather than shown wrong.';
 }
 
