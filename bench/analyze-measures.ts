@@ -11,7 +11,7 @@
  * Prints one JSON line: the median req/s of each and the median of the pairs' ratios.
  */
 import postgres from 'postgres';
-import { apiEvent, lambdaContext } from '../test/helpers/events';
+import { apiEvent, lambdaContext } from '../local/lambda';
 import { printResult } from './child';
 import { benchHandlerEnv } from './handler-env';
 import { median } from './stats';

@@ -7,8 +7,8 @@
 import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import { newKey } from '../functions/core/api-keys';
+import { apiEvent, lambdaContext } from '../local/lambda';
 import { startPgProxy } from '../local/pg-proxy';
-import { apiEvent, lambdaContext } from '../test/helpers/events';
 import { printResult } from './child';
 import { benchHandlerEnv } from './handler-env';
 

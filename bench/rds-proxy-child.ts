@@ -4,8 +4,8 @@
  * the difference is the stand-in's own cost. Prints one JSON line.
  */
 import { performance } from 'node:perf_hooks';
+import { apiEvent, lambdaContext } from '../local/lambda';
 import { startRdsProxy } from '../local/rds-proxy';
-import { apiEvent, lambdaContext } from '../test/helpers/events';
 import { printResult } from './child';
 import { benchHandlerEnv } from './handler-env';
 import { percentile } from './stats';

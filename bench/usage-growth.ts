@@ -11,6 +11,7 @@
  * Big: fill `analyses` (10 million by default; hours on a laptop) over 100,000 users and print
  * the history page, usage and billing query times and plans at that size.
  */
+
 import postgres from 'postgres';
 import { HISTORY_SQL } from '../functions/analysis/history-store';
 import { sqlUsageStore, USAGE_SQL } from '../functions/analysis/usage-store';
@@ -18,6 +19,7 @@ import type { Sql } from '../functions/platform/db';
 import { migrate } from '../functions/platform/migrations';
 import type { LocalPostgres } from '../local/postgres';
 import { fillAnalyses } from './fill';
+import { percentile } from './stats';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const SIZES = [0, 20_000, 200_000];
@@ -42,8 +44,7 @@ async function timed(fn: () => Promise<unknown>, calls = CALLS): Promise<{ p50: 
     await fn();
     ms.push(performance.now() - t0);
   }
-  ms.sort((a, b) => a - b);
-  return { p50: ms[Math.floor(calls / 2)] ?? 0, p99: ms[Math.floor(calls * 0.99)] ?? 0 };
+  return { p50: percentile(ms, 0.5), p99: percentile(ms, 0.99) };
 }
 
 const NOVEMBER = { from: new Date('2026-10-31T18:30:00Z'), to: new Date('2026-11-30T18:30:00Z') };

@@ -9,7 +9,12 @@
  * December). While a year is missing, weekday trading hours count as open, so a dead feed is
  * never hidden; the cost is a possible false alarm on an unlisted holiday.
  */
-import { calendarCovers, marketState, newestTickAgeSeconds } from './core/trading-hours';
+import {
+  calendarCovers,
+  type HolidayCalendar,
+  marketState,
+  newestTickAgeSeconds,
+} from './core/trading-hours';
 import { NSE_CALENDAR } from './market/feed-health';
 import {
   CALENDAR_MISSING_METRIC,
@@ -31,11 +36,13 @@ export async function monitorFeed(
   sql: () => Promise<Sql>,
   now: Date,
   t: ReturnType<typeof powertools> = tools,
+  /** The holiday list (tests give a fixed one, so adding a year to data/ changes no test). */
+  calendar: HolidayCalendar = NSE_CALENDAR,
 ): Promise<{ market: string; newestTickAgeSeconds: number | null }> {
-  const state = marketState(now, NSE_CALENDAR);
+  const state = marketState(now, calendar);
   let age: number | null = null;
   try {
-    const covered = calendarCovers(now, NSE_CALENDAR, CALENDAR_AHEAD_DAYS);
+    const covered = calendarCovers(now, calendar, CALENDAR_AHEAD_DAYS);
     t.metrics.addMetric(CALENDAR_MISSING_METRIC, MetricUnit.Count, covered ? 0 : 1);
     if (state.market !== 'closed') {
       const [row]: [{ newest: Date | null }?] =

@@ -11,6 +11,7 @@
 
 import { keyLookup } from '../accounts/key-store';
 import type { AnalysisBody, MarketQuote, UsageTotals } from '../core/analysis';
+import { DAY_MS } from '../core/ist';
 import { MEASURE_SESSIONS } from '../core/market-history';
 import { requestHash } from '../core/portfolio';
 import { RISK_MAX_SESSIONS } from '../core/risk';
@@ -102,7 +103,6 @@ interface QuoteJson extends Omit<MarketQuote, 'ts' | 'feedCurrent' | 'history'> 
 /** Sessions travel as day numbers from this date (an integer is cheaper to build and parse). */
 const EPOCH_DATE = "date '2000-01-01'";
 const EPOCH_MS = Date.UTC(2000, 0, 1);
-const DAY_MS = 86_400_000;
 /** Day number → YYYY-MM-DD, memoized: a container sees a few hundred distinct sessions. */
 const sessionNames = new Map<number, string>();
 function sessionName(day: number): string {

@@ -146,11 +146,8 @@ export async function recordAnalysis(sql: Sql, a: NewAnalysis): Promise<RecordOu
     };
   } catch (error) {
     const e = error as { code?: string; constraint_name?: string };
-    // The key's hash (migrations/0011, 0012); analyses_idempotency is the name before 0012.
-    if (
-      e.code === '23505' &&
-      (e.constraint_name === 'analyses_idempotency' || e.constraint_name === 'analyses_idempotency_sha256')
-    )
+    // The key's hash (migrations/0011, 0012: the only uniqueness of the Idempotency-Key).
+    if (e.code === '23505' && e.constraint_name === 'analyses_idempotency_sha256')
       return { kind: 'duplicate-key' };
     throw error;
   }

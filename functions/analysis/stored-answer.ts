@@ -9,21 +9,22 @@
  * 5 KB document and kept about a third of it; the primed deflate keeps a seventh. The request's fingerprint is
  * computed from the stored holdings (core/portfolio.ts requestHash), so it is not stored either.
  * What the answer repeats of the row is left out and put back on the way out, each only when the
- * round trip gives the same text (checked when storing, `slimsExactly`; the format byte says which):
+ * round trip gives the same text (checked when storing, `slimmable`; the format byte says which):
  * the analysis id (the row's key), and the risk value series as day gaps and paise steps instead
  * of dated objects.
  *
  * Answers stored before 0013 are JSON in `analyses.response` with the holdings in `portfolio`,
  * their disclaimer replaced by a token (migrations/0012): `storedAnswer` and `decodeAnalysis` read both forms.
  */
+
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { AnalysisBody } from '../core/analysis';
+import { DAY_MS } from '../core/ist';
 import type { Holding } from '../core/portfolio';
 import { ANSWER_DICTIONARIES, CURRENT_DICTIONARY } from './answer-dictionary';
 
 /** Stored answers inflate to a few KB: one that inflates past this is corrupt, not an answer. */
 const MAX_STORED_BYTES = 4 * 1024 * 1024;
-const DAY_MS = 86_400_000;
 
 export interface StoredContent {
   holdings: Holding[];
@@ -53,17 +54,13 @@ function expandSeries(c: CompactSeries): Point[] {
   });
 }
 
-/** The answer without the row's id (when it is the row's) and with the series compacted. */
-function slim(body: AnalysisBody, analysisId: string): unknown {
+/** The answer without the row's id (when it is the row's) and with its series as `compact`. */
+function slim(body: AnalysisBody, analysisId: string, compact: CompactSeries | undefined): unknown {
   const risk = body.details?.risk;
-  const series = risk?.value_series;
   return {
     ...body,
     analysis_id: body.analysis_id === analysisId ? '' : body.analysis_id,
-    details:
-      risk && Array.isArray(series)
-        ? { ...body.details, risk: { ...risk, value_series: compactSeries(series) } }
-        : body.details,
+    details: risk && compact ? { ...body.details, risk: { ...risk, value_series: compact } } : body.details,
   };
 }
 
@@ -99,36 +96,39 @@ export function encodeAnalysis(content: StoredContent, analysisId: string): Buff
   const holdings = deflate(content.holdings, dictionary);
   const pack = (format: number, body: unknown) =>
     Buffer.concat([Buffer.from([format, ...leb128(holdings.length)]), holdings, deflate(body, dictionary)]);
-  return slimsExactly(content.body)
-    ? pack(CURRENT_DICTIONARY | SLIM, slim(content.body, analysisId))
-    : pack(CURRENT_DICTIONARY, content.body);
+  const compact = slimmable(content.body);
+  return compact === null
+    ? pack(CURRENT_DICTIONARY, content.body)
+    : pack(CURRENT_DICTIONARY | SLIM, slim(content.body, analysisId, compact));
 }
 
 /**
- * True when the slim form comes back as the very text that was sent (`fatten(slim(body))`), checked
+ * Whether the slim form comes back as the very text that was sent (`fatten(slim(body))`), checked
  * on the two parts slimming changes, without serializing the answer again: the id is left out only
  * when it is the row's (an answer whose own id is '' would come back as the row's), and every point
  * of the series must have exactly the keys `session`, `value` and come back identical. Else the
- * answer is stored whole, and read back as it is.
+ * answer is stored whole, and read back as it is. Returns the compact series to store (undefined
+ * for an answer without one), or null when the answer must be stored whole.
  */
-function slimsExactly(body: AnalysisBody): boolean {
-  if (!('analysis_id' in body) || !('details' in body) || body.analysis_id === '') return false;
+function slimmable(body: AnalysisBody): CompactSeries | undefined | null {
+  if (!('analysis_id' in body) || !('details' in body) || body.analysis_id === '') return null;
   const series: unknown = body.details?.risk?.value_series;
-  if (series === undefined) return true;
-  if (!Array.isArray(series)) return false;
+  if (series === undefined) return undefined;
+  if (!Array.isArray(series)) return null;
   const points = series.every((p: unknown) => {
     if (typeof p !== 'object' || p === null) return false;
     const keys = Object.keys(p);
     return keys.length === 2 && keys[0] === 'session' && keys[1] === 'value';
   });
-  if (!points) return false;
+  if (!points) return null;
   const compact = compactSeries(series as Point[]);
   // Whole numbers within 2^53 only: they survive JSON and the sums that put the series back.
-  if (![...compact.g, ...compact.p].every(Number.isSafeInteger)) return false;
+  if (![...compact.g, ...compact.p].every(Number.isSafeInteger)) return null;
   const back = expandSeries(compact);
-  return (series as Point[]).every(
+  const exact = (series as Point[]).every(
     (p, i) => back[i]?.session === p.session && Object.is(back[i]?.value, p.value),
   );
+  return exact ? compact : null;
 }
 
 function parts(stored: Uint8Array) {
@@ -157,14 +157,16 @@ export function decodeHoldings(stored: Uint8Array): Holding[] {
   return inflate(p.holdings, p.dictionary) as Holding[];
 }
 
-/** The holdings and the answer as first sent, from `encodeAnalysis`'s bytes and the row's id. */
-export function decodeAnalysis(stored: Uint8Array, analysisId: string): StoredContent {
+/** Only the answer as first sent (a replay, GET /api/analyses/{id}): the holdings stay deflated. */
+function decodeBody(stored: Uint8Array, analysisId: string): AnalysisBody {
   const p = parts(stored);
   const body = inflate(p.answer, p.dictionary) as AnalysisBody;
-  return {
-    holdings: inflate(p.holdings, p.dictionary) as Holding[],
-    body: p.slim ? fatten(body, analysisId) : body,
-  };
+  return p.slim ? fatten(body, analysisId) : body;
+}
+
+/** The holdings and the answer as first sent, from `encodeAnalysis`'s bytes and the row's id. */
+export function decodeAnalysis(stored: Uint8Array, analysisId: string): StoredContent {
+  return { holdings: decodeHoldings(stored), body: decodeBody(stored, analysisId) };
 }
 
 function leb128(n: number): number[] {
@@ -201,6 +203,6 @@ export function storedAnswer<T extends { disclaimer?: unknown } = AnalysisBody>(
   answer?: Uint8Array | null;
   response?: T | null;
 }): T | null {
-  if (row.answer) return decodeAnalysis(row.answer, row.id).body as unknown as T;
+  if (row.answer) return decodeBody(row.answer, row.id) as unknown as T;
   return row.response ? fromStoredAnswer(row.response) : null;
 }

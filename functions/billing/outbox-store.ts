@@ -12,6 +12,8 @@
  * same event id and timestamp, which the provider deduplicates.
  */
 import type { OutboxRow } from '../core/billing-sync';
+import { FEATURES } from '../core/pricing';
+import { parseEventId } from '../core/reconciliation';
 import type { Sql } from '../platform/db';
 
 export interface OutboxSummary {
@@ -46,21 +48,20 @@ interface ClaimedRow {
  */
 const EVENT_ID = (t: string) => `(${t}.analysis_id::text || ':' || ${t}.feature)`;
 
-const OUR_EVENT_ID = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}):([a-z_]+)$/;
-
 /**
  * The outbox keys of event ids, for `unnest($n::uuid[], $m::text[])`. Only the exact shape
- * EVENT_ID produces names a row: anything else (another case, braces, a suffix) names none and is
- * left out, never cast in SQL, where it would fail the whole batch or match a row it only resembles.
+ * EVENT_ID produces (core/reconciliation.ts parseEventId) names a row: anything else (another
+ * case, braces, a suffix) names none and is left out, never cast in SQL, where it would fail the
+ * whole batch or match a row it only resembles.
  */
 export function eventKeys<T extends { eventId: string }>(rows: readonly T[]) {
   const out = { rows: [] as T[], analysisIds: [] as string[], features: [] as string[] };
   for (const row of rows) {
-    const m = OUR_EVENT_ID.exec(row.eventId);
-    if (!m?.[1] || !m[2]) continue;
+    const key = parseEventId(row.eventId, FEATURES);
+    if (!key) continue;
     out.rows.push(row);
-    out.analysisIds.push(m[1]);
-    out.features.push(m[2]);
+    out.analysisIds.push(key.analysisId);
+    out.features.push(key.feature);
   }
   return out;
 }

@@ -6,6 +6,7 @@
  * whose last point is the current session (the IST date of the latest price) with the latest
  * price as its close. Every measure reads that series, and so does portfolio risk (SPEC §12).
  */
+import { DAY_MS } from './ist';
 
 export interface RawBar {
   session: string /* YYYY-MM-DD */;
@@ -54,8 +55,6 @@ const MIN_VOLATILITY_RETURNS = 10;
  * fetch the last MEASURE_SESSIONS bars of a symbol.
  */
 export const MEASURE_SESSIONS = VOLATILITY_RETURNS;
-
-const DAY_MS = 86_400_000;
 
 /** `YYYY-MM-DD` shifted by `days` calendar days. */
 export function addDays(session: string, days: number): string {

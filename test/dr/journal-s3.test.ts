@@ -14,13 +14,10 @@ import {
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { handler as keyCreate } from '../../functions/key-create';
-import { handler as keyRevoke } from '../../functions/key-revoke';
 import { type JournalEntry, journal, readS3Journal, s3JournalKey } from '../../functions/platform/journal';
 import { replayJournal } from '../../scripts/lib/dr/replay';
 import { useTestDatabase } from '../helpers/db';
-import { apiEvent, lambdaContext } from '../helpers/events';
-import { token } from '../helpers/tokens';
+import { createKey, revoke } from '../helpers/journal';
 
 const db = useTestDatabase();
 const s3 = mockClient(S3Client);
@@ -32,20 +29,6 @@ function useBucket(bucket: string | undefined) {
   else process.env.JOURNAL_BUCKET = bucket;
   journal.reset();
 }
-
-async function createKey(sub: string) {
-  const res = await keyCreate(
-    apiEvent({ method: 'POST', path: '/api/keys', token: await token(sub), body: { name: 's3' } }),
-    lambdaContext(),
-  );
-  return JSON.parse(res.body ?? '{}') as { id: string };
-}
-
-const revoke = async (sub: string, id: string) =>
-  keyRevoke(
-    apiEvent({ method: 'DELETE', path: `/api/keys/${id}`, token: await token(sub), pathParameters: { id } }),
-    lambdaContext(),
-  );
 
 const revokedAt = async (id: string) =>
   (await db.current.sql`SELECT revoked_at FROM api_keys WHERE id = ${id}`)[0]?.revoked_at;

@@ -3,13 +3,18 @@
  * that it publishes no tick age when the market is closed (so the alarm stays quiet).
  */
 import { describe, expect, it, vi } from 'vitest';
+import type { HolidayCalendar } from '../../functions/core/trading-hours';
 import { CALENDAR_MISSING_METRIC, monitorFeed, NEWEST_TICK_AGE_METRIC } from '../../functions/feed-monitor';
+import { NSE_CALENDAR } from '../../functions/market/feed-health';
 import { powertools } from '../../functions/platform/powertools';
 import { useTestDatabase } from '../helpers/db';
 
 const db = useTestDatabase();
 
-async function run(nowIso: string, newestTickIso: string | null) {
+/** The list as it stands for 2026 only: the "missing year" cases hold after 2027 is added to data/. */
+const ONLY_2026: HolidayCalendar = { years: { '2026': NSE_CALENDAR.years['2026'] ?? [] } };
+
+async function run(nowIso: string, newestTickIso: string | null, calendar = ONLY_2026) {
   await db.current.sql`TRUNCATE latest_prices`;
   if (newestTickIso) {
     await db.current.sql`
@@ -23,7 +28,7 @@ async function run(nowIso: string, newestTickIso: string | null) {
     queried = true;
     return db.current.sql;
   };
-  const result = await monitorFeed(sql, new Date(nowIso), tools);
+  const result = await monitorFeed(sql, new Date(nowIso), tools, calendar);
   const metrics = Object.fromEntries(added.mock.calls.map(([name, , value]) => [name, value]));
   return { result, metrics, queried };
 }
